@@ -1,0 +1,25 @@
+"""Shared test setup: offscreen Qt, no real settings, no real weights cache."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_torch_home(tmp_path_factory, monkeypatch):
+    """Never read or write the user's real torch hub cache."""
+    home = tmp_path_factory.getbasetemp() / "torch_home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("TORCH_HOME", str(home))
+    yield home
