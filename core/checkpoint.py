@@ -1,0 +1,357 @@
+"""The model bundle: one file that holds a trained network and how to feed it.
+
+A bundle is a dict of plain values and tensors, so ``torch.load(path, weights_only=True)``
+reads it and a file that tries to run code on load is refused. Files are written to a
+temp file in the same folder, flushed to disk and then renamed over the target, so a
+crash mid-save leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import pickle
+import re
+import tempfile
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from core import models
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_VERSION",
+    "BundleError",
+    "check_bundle",
+    "load_bundle",
+    "make_bundle",
+    "model_from_bundle",
+    "save_atomic",
+    "save_bundle",
+]
+
+BUNDLE_FORMAT = "convstudio.bundle"
+BUNDLE_VERSION = 1
+BUNDLE_KEYS = (
+    "format",
+    "version",
+    "arch",
+    "num_classes",
+    "class_names",
+    "in_channels",
+    "input_size",
+    "eval_transforms",
+    "state_dict",
+    "epoch",
+    "metrics",
+    "config",
+)
+
+
+_GLOBAL_RE = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
+
+
+class BundleError(ValueError):
+    """A file or dict is not a usable ConvStudio model bundle."""
+
+
+# --------------------------------------------------------------------------- plain values
+
+
+def _plain(value: Any, where: str) -> Any:
+    """A copy of ``value`` made of types ``weights_only`` loading accepts.
+
+    Tuples become lists, paths become strings, numpy and 0-d tensor scalars become Python
+    numbers; anything else (a Namespace, a dataclass ...) is refused here, at save time,
+    rather than producing a file that cannot be loaded.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().clone()
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, (str, int)):
+                raise BundleError(f"{where} has a key of type {type(key).__name__}; use strings.")
+            out[key] = _plain(item, f"{where}[{key!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        return item()  # numpy scalar
+    raise BundleError(
+        f"{where} holds a {type(value).__name__}, which a bundle cannot store; use plain "
+        f"numbers, strings, lists and dicts."
+    )
+
+
+def _check_plain(value: Any, where: str) -> None:
+    """Raise BundleError when ``value`` holds anything ``weights_only`` loading refuses."""
+    if value is None or isinstance(value, (bool, int, float, str, torch.Tensor)):
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, (str, int)):
+                raise BundleError(f"{where} has a key of type {type(key).__name__}; use strings.")
+            _check_plain(item, f"{where}[{key!r}]")
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_plain(item, f"{where}[{i}]")
+        return
+    raise BundleError(
+        f"{where} holds a {type(value).__name__}, which a bundle cannot store; use plain "
+        f"numbers, strings, lists and dicts."
+    )
+
+
+def _unwrap(model: nn.Module) -> nn.Module:
+    """The plain module inside DataParallel/DDP or torch.compile wrappers."""
+    while True:
+        if isinstance(getattr(model, "module", None), nn.Module):
+            model = model.module
+        elif isinstance(getattr(model, "_orig_mod", None), nn.Module):
+            model = model._orig_mod
+        else:
+            return model
+
+
+# --------------------------------------------------------------------------- making and saving
+
+
+def make_bundle(
+    *,
+    model: nn.Module,
+    arch: str,
+    class_names: list[str],
+    in_channels: int,
+    input_size: int,
+    eval_transforms: list,
+    epoch: int,
+    metrics: dict,
+    config: dict,
+) -> dict:
+    """A bundle dict: a snapshot of the weights (CPU copies) plus plain metadata."""
+    state = _unwrap(model).state_dict()
+    return {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "arch": str(arch),
+        "num_classes": len(class_names),
+        "class_names": [str(c) for c in class_names],
+        "in_channels": int(in_channels),
+        "input_size": int(input_size),
+        "eval_transforms": _plain(list(eval_transforms or []), "eval_transforms"),
+        "state_dict": {k: v.detach().cpu().clone() for k, v in state.items()},
+        "epoch": int(epoch),
+        "metrics": _plain(dict(metrics or {}), "metrics"),
+        "config": _plain(dict(config or {}), "config"),
+    }
+
+
+def _fsync_dir(folder: pathlib.Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where directories can't be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_atomic(obj: dict, path) -> None:
+    """torch.save ``obj`` to ``path`` so that readers see the old file or the new, never half.
+
+    Written to a temp file in the same folder (same file system, so the rename is atomic),
+    flushed and fsynced, then ``os.replace``d over the target.
+    """
+    path = pathlib.Path(path)
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(folder)
+
+
+def save_bundle(bundle: dict, path) -> None:
+    """Check ``bundle`` (and any extra keys such as optimizer state) then save it atomically."""
+    check_bundle(bundle, "the bundle to save")
+    _check_plain(bundle, "bundle")
+    save_atomic(bundle, path)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def check_bundle(obj: Any, source: str = "the bundle") -> dict:
+    """Raise BundleError unless ``obj`` has the bundle's keys with usable values."""
+    if not isinstance(obj, Mapping):
+        raise BundleError(
+            f"{source} is not a ConvStudio model bundle (it holds a {type(obj).__name__}); "
+            f"open a best.pt or last.pt from a ConvStudio run folder."
+        )
+    if obj.get("format") != BUNDLE_FORMAT:
+        if obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
+            kind = "a plain PyTorch state_dict"
+        else:
+            kind = "a dict without the bundle format marker"
+        raise BundleError(
+            f"{source} is {kind}, not a ConvStudio model bundle; open a best.pt or last.pt "
+            f"from a ConvStudio run folder."
+        )
+    version = obj.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BundleError(f"{source} has an invalid bundle version ({version!r}).")
+    if version > BUNDLE_VERSION:
+        raise BundleError(
+            f"{source} was written by a newer ConvStudio (bundle version {version}); "
+            f"update ConvStudio to open it."
+        )
+    missing = [k for k in BUNDLE_KEYS if k not in obj]
+    if missing:
+        raise BundleError(f"{source} is an incomplete bundle: it lacks {', '.join(missing)}.")
+    _check_fields(obj, source)
+    return dict(obj)
+
+
+def _check_fields(obj: Mapping, source: str) -> None:
+    def bad(field: str, why: str) -> BundleError:
+        return BundleError(f"{source} is a damaged bundle: '{field}' {why}.")
+
+    if obj["arch"] not in models.ARCHS:
+        raise BundleError(
+            f"{source} uses the architecture '{obj['arch']}', which this version of "
+            f"ConvStudio does not know."
+        )
+    names = obj["class_names"]
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise bad("class_names", "is not a list of class names")
+    if obj["num_classes"] != len(names):
+        raise bad("num_classes", f"is {obj['num_classes']!r} but there are {len(names)} names")
+    if obj["in_channels"] not in (1, 3):
+        raise bad("in_channels", f"is {obj['in_channels']!r} (must be 1 or 3)")
+    size = obj["input_size"]
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise bad("input_size", f"is {size!r}")
+    if not isinstance(obj["eval_transforms"], list):
+        raise bad("eval_transforms", "is not a list of steps")
+    state = obj["state_dict"]
+    if not isinstance(state, Mapping) or not state:
+        raise bad("state_dict", "is empty or not a dict")
+    if not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise bad("state_dict", "holds values that are not tensors")
+    for field in ("metrics", "config"):
+        if not isinstance(obj[field], Mapping):
+            raise bad(field, "is not a dict")
+
+
+def load_bundle(path) -> dict:
+    """Read and check a bundle file; never runs code stored in the file.
+
+    Not a bundle, truncated, corrupt or a pickle that would execute code: BundleError.
+    """
+    path = pathlib.Path(path)
+    name = f"'{path}'"
+    if not path.exists():
+        raise BundleError(f"The model file {name} does not exist.")
+    if not path.is_file():
+        raise BundleError(f"{name} is a folder, not a model file; choose its best.pt.")
+    if path.stat().st_size == 0:
+        raise BundleError(f"{name} is empty (0 bytes), not a model bundle.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol chatter from torch.load
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        code = _GLOBAL_RE.search(str(exc))
+        if code is None:
+            raise BundleError(
+                f"{name} is not a ConvStudio model bundle or is damaged (its data could "
+                f"not be read as a PyTorch file)."
+            ) from exc
+        raise BundleError(
+            f"{name} was refused: it is not a ConvStudio bundle but a pickle that refers "
+            f"to {code.group(1)}, which could run code when loaded; nothing was executed. "
+            f"Open only bundles written by ConvStudio."
+        ) from exc
+    except MemoryError as exc:
+        raise BundleError(f"{name} is too large to load into memory.") from exc
+    except Exception as exc:  # zip/stream/EOF/decoding errors of a damaged file
+        raise BundleError(
+            f"{name} is not a ConvStudio model bundle or is damaged (truncated or "
+            f"corrupt): {_first_line(exc)}."
+        ) from exc
+    return check_bundle(obj, name)
+
+
+def _state_mismatch(own: Mapping[str, torch.Tensor], state: Mapping[str, Any]) -> str | None:
+    """A short description of the first way ``state`` does not fit ``own``, or None."""
+    missing = [k for k in own if k not in state]
+    if missing:
+        return f"missing {', '.join(missing[:3])}"
+    unexpected = [k for k in state if k not in own]
+    if unexpected:
+        return f"unexpected {', '.join(unexpected[:3])}"
+    for key, value in state.items():
+        if tuple(value.shape) != tuple(own[key].shape):
+            return (
+                f"'{key}' has shape {tuple(value.shape)} where the network needs "
+                f"{tuple(own[key].shape)}"
+            )
+    return None
+
+
+def model_from_bundle(bundle: dict) -> nn.Module:
+    """The bundle's network with its weights, in eval mode on the CPU."""
+    bundle = check_bundle(bundle)
+    try:
+        model = models.build_model(
+            bundle["arch"],
+            bundle["num_classes"],
+            in_channels=bundle["in_channels"],
+            mode="scratch",
+            pretrained=None,
+            input_size=bundle["input_size"],
+        )
+    except models.ModelError as exc:
+        raise BundleError(f"The bundle's network cannot be built: {exc}") from exc
+    problem = _state_mismatch(model.state_dict(), bundle["state_dict"])
+    if problem:
+        raise BundleError(
+            f"The bundle's weights do not fit its {bundle['arch']} network ({problem}); "
+            f"the file is damaged or was edited."
+        )
+    model.load_state_dict(bundle["state_dict"], strict=True)
+    for value in bundle["state_dict"].values():
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            raise BundleError("The bundle's weights contain NaN or infinite values.")
+    return model.eval()

@@ -1,0 +1,402 @@
+"""Prediction with a saved bundle: top-k classes, batches of files, Grad-CAM, CSV.
+
+Images are preprocessed with the bundle's own eval transforms, so the app, the CLI and
+any export agree on what the model sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import pathlib
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from core import checkpoint, models
+from core.augment import build_pipeline
+from core.data import IMAGE_EXTENSIONS, ImageLoadError, load_image
+
+__all__ = ["Prediction", "Predictor", "iter_image_files", "write_csv"]
+
+_BATCH = 16
+
+
+@dataclass
+class Prediction:
+    """One image's result: top-k (class, probability), or the reason it failed."""
+
+    path: str | None
+    topk: list[tuple[str, float]] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        """The CLI's JSON shape: {"path", "topk": [{"class", "prob"}]} or {"path", "error"}."""
+        if self.error is not None:
+            return {"path": self.path, "error": self.error}
+        return {"path": self.path, "topk": [{"class": c, "prob": p} for c, p in self.topk]}
+
+
+# --------------------------------------------------------------------------- image helpers
+
+
+def _wide_to_l(img: Image.Image) -> Image.Image:
+    """16-bit, 32-bit and float grayscale -> 8-bit "L", keeping the range's meaning."""
+    arr = np.nan_to_num(np.asarray(img, dtype=np.float64))
+    lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
+    if img.mode == "F" and lo >= 0.0 and hi <= 1.0:
+        arr = arr * 255.0
+    elif img.mode.startswith("I;16") or (lo >= 0.0 and 255.0 < hi <= 65535.0):
+        arr = arr * (255.0 / 65535.0)
+    elif lo < 0.0 or hi > 255.0:
+        arr = (arr - lo) * (255.0 / max(hi - lo, 1e-12))
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="L")
+
+
+def _pil_to_channels(img: Image.Image, channels: int) -> Image.Image:
+    """An in-memory image (pasted, dragged as data) in "L" or "RGB", transparency on white."""
+    if img.mode in ("I", "F") or img.mode.startswith("I;16"):
+        img = _wide_to_l(img)
+    elif img.mode in ("LA", "La", "PA", "RGBA", "RGBa", "P") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba).convert("RGB")
+    return img.convert("L" if channels == 1 else "RGB")
+
+
+def _as_float_tensor(value: Any) -> torch.Tensor:
+    """The pipeline's output as a plain float CxHxW tensor, whatever its last step was."""
+    if isinstance(value, Image.Image):
+        arr = np.asarray(value, dtype=np.float32) / 255.0
+        tensor = torch.from_numpy(arr.copy())
+        tensor = tensor.unsqueeze(0) if tensor.dim() == 2 else tensor.permute(2, 0, 1)
+        return tensor.contiguous()
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(f"the eval transforms produced a {type(value).__name__}, not an image")
+    tensor = value.as_subclass(torch.Tensor)
+    if not tensor.is_floating_point():
+        tensor = tensor.float() / 255.0 if tensor.dtype == torch.uint8 else tensor.float()
+    if tensor.dim() == 2:
+        tensor = tensor.unsqueeze(0)
+    return tensor
+
+
+def _fit_channels(tensor: torch.Tensor, channels: int) -> torch.Tensor:
+    have = tensor.shape[0]
+    if have == channels:
+        return tensor
+    if channels == 1:
+        return tensor.mean(dim=0, keepdim=True)
+    if have == 1:
+        return tensor.expand(channels, -1, -1).contiguous()
+    raise ValueError(f"the eval transforms give {have} channels but the model needs {channels}")
+
+
+# --------------------------------------------------------------------------- predictor
+
+
+class Predictor:
+    """A loaded bundle ready to classify images.
+
+    Safe to share between threads: calls into the network are serialised by a lock,
+    because Grad-CAM temporarily hooks into it. ``precision`` "auto" uses bfloat16
+    autocast only on CPUs with native bf16 (AVX512-BF16/AMX); "fp32" never does.
+    """
+
+    def __init__(
+        self,
+        bundle_or_path: dict | str | os.PathLike,
+        device: str = "cpu",
+        precision: str = "auto",
+    ) -> None:
+        if isinstance(bundle_or_path, dict):
+            self.bundle = checkpoint.check_bundle(bundle_or_path)
+            self.path: str | None = None
+        else:
+            self.bundle = checkpoint.load_bundle(bundle_or_path)
+            self.path = str(bundle_or_path)
+        b = self.bundle
+        self.arch: str = b["arch"]
+        self.class_names: list[str] = list(b["class_names"])
+        self.in_channels: int = b["in_channels"]
+        self.input_size: int = b["input_size"]
+        self.epoch: int = b["epoch"]
+        self.val_acc: float | None = self._val_acc(b)
+        if device in (None, "auto"):
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        try:
+            self.transform = build_pipeline(b["eval_transforms"])
+        except ValueError as exc:
+            raise checkpoint.BundleError(
+                f"The bundle's eval transforms are invalid: {exc}"
+            ) from exc
+        self.model = checkpoint.model_from_bundle(b).to(self.device)
+        self._channels_last = models.ARCHS[self.arch].family != "mlp"
+        if self._channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.use_bf16 = self._want_bf16(precision)
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- metadata
+
+    @staticmethod
+    def _val_acc(bundle: dict) -> float | None:
+        for source, key in (
+            (bundle["metrics"], "val_acc"),
+            (bundle["metrics"], "best_val_acc"),
+            (bundle, "best_val_acc"),
+        ):
+            value = source.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        return None
+
+    def _want_bf16(self, precision: str) -> bool:
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, not {precision!r}")
+        if precision == "bf16":
+            return True
+        if precision == "fp32" or self.device.type != "cpu":
+            return False
+        return models.cpu_supports_bf16()
+
+    def info(self) -> dict:
+        """What the Predict panel and `predict --json` show about the model."""
+        trainable, total = models.count_parameters(self.model)
+        return {
+            "arch": self.arch,
+            "class_names": list(self.class_names),
+            "num_classes": len(self.class_names),
+            "in_channels": self.in_channels,
+            "input_size": self.input_size,
+            "val_acc": self.val_acc,
+            "epoch": self.epoch,
+            "path": self.path,
+            "parameters": total,
+            "eval_transforms": self.bundle["eval_transforms"],
+            "device": str(self.device),
+            "precision": "bf16" if self.use_bf16 else "fp32",
+        }
+
+    # ----------------------------------------------------------------- preprocessing
+
+    def load(self, image: str | os.PathLike | Image.Image) -> Image.Image:
+        """The image as the model's channel count ("L" or "RGB"); ImageLoadError if unusable."""
+        if isinstance(image, Image.Image):
+            return _pil_to_channels(image, self.in_channels)
+        return load_image(image, channels=self.in_channels)
+
+    def preprocess(self, image: str | os.PathLike | Image.Image) -> torch.Tensor:
+        """CxHxW float tensor exactly as the model gets it (eval transforms, model size)."""
+        tensor = _as_float_tensor(self.transform(self.load(image)))
+        tensor = _fit_channels(tensor, self.in_channels)
+        size = self.input_size
+        if tuple(tensor.shape[-2:]) != (size, size):
+            # A photo of another size than the training images: match what the model saw.
+            tensor = F.interpolate(
+                tensor.unsqueeze(0), size=(size, size), mode="bilinear", antialias=True
+            )[0]
+        return tensor
+
+    def _to_device(self, batch: torch.Tensor) -> torch.Tensor:
+        batch = batch.to(self.device)
+        if self._channels_last:
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        return batch
+
+    def _autocast(self):
+        if self.use_bf16:
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def _probabilities(self, batch: torch.Tensor) -> torch.Tensor:
+        with self._lock, torch.inference_mode(), self._autocast():
+            logits = self.model(self._to_device(batch))
+        return torch.softmax(logits.float(), dim=1).cpu()
+
+    def _topk(self, probs: torch.Tensor, k: int) -> list[tuple[str, float]]:
+        k = max(1, min(int(k), len(self.class_names)))
+        values, indices = torch.topk(probs, k)
+        return [
+            (self.class_names[i], float(v))
+            for v, i in zip(values.tolist(), indices.tolist(), strict=True)
+        ]
+
+    # ----------------------------------------------------------------- prediction
+
+    def predict(
+        self, image: str | os.PathLike | Image.Image, k: int = 5
+    ) -> list[tuple[str, float]]:
+        """Top-k (class name, probability), most likely first; ImageLoadError if unreadable."""
+        probs = self._probabilities(self.preprocess(image).unsqueeze(0))[0]
+        return self._topk(probs, k)
+
+    def predict_many(
+        self,
+        paths: Sequence[str | os.PathLike],
+        k: int = 5,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[Prediction]:
+        """Predict files in batches; an unreadable file gets Prediction(error=reason).
+
+        Stops early (returning the results so far) when ``should_stop()`` turns true.
+        """
+        paths = [os.fspath(p) for p in paths]
+        results: list[Prediction] = []
+        pending: list[tuple[str, torch.Tensor]] = []
+        total = len(paths)
+
+        def flush() -> None:
+            if pending:
+                probs = self._probabilities(torch.stack([t for _, t in pending]))
+                results.extend(
+                    Prediction(p, self._topk(row, k))
+                    for (p, _), row in zip(pending, probs, strict=True)
+                )
+                pending.clear()
+            if progress is not None:
+                progress(len(results), total)
+
+        for path in paths:
+            if should_stop is not None and should_stop():
+                break
+            try:
+                pending.append((path, self.preprocess(path)))
+            except (ImageLoadError, OSError, ValueError, RuntimeError) as exc:
+                flush()
+                results.append(Prediction(path, [], error=str(exc) or type(exc).__name__))
+                if progress is not None:
+                    progress(len(results), total)
+                continue
+            if len(pending) >= _BATCH:
+                flush()
+        flush()
+        return results
+
+    # ----------------------------------------------------------------- Grad-CAM
+
+    def gradcam(
+        self,
+        image: str | os.PathLike | Image.Image,
+        class_index: int | None = None,
+        method: str = "hirescam",
+    ) -> np.ndarray:
+        """Where the model looked: an HxW float32 array in [0, 1] at the model-input size.
+
+        The last conv block's activations are weighed by the gradient of the class score,
+        summed over channels, ReLU'd, upsampled and scaled to a maximum of 1.
+        ``method="gradcam"`` averages each channel's gradient over the map first (the
+        original Grad-CAM); the default ``"hirescam"`` multiplies gradient and activation
+        element-wise (HiResCAM, a Grad-CAM variant). The two are identical for heads that
+        average-pool straight into the classifier (ResNet), but where the head keeps
+        positions (VGG, smallcnn) averaging can cancel out and miss the evidence, while
+        the element-wise map shows each position's real contribution.
+        ``class_index`` None explains the top-1 class. ModelError for the mlp.
+        """
+        if method not in ("hirescam", "gradcam"):
+            raise ValueError(f"method must be 'hirescam' or 'gradcam', not {method!r}")
+        layer = models.gradcam_layer(self.model, self.arch)
+        x = self._to_device(self.preprocess(image).unsqueeze(0))
+        acts, grads = self._activations_and_gradients(layer, x, class_index)
+        if method == "gradcam":
+            grads = grads.mean(dim=(2, 3), keepdim=True)
+        cam = F.relu((grads * acts).sum(dim=1, keepdim=True)).float()
+        cam = F.interpolate(cam, size=tuple(x.shape[-2:]), mode="bilinear", align_corners=False)
+        cam = cam[0, 0].cpu().numpy()
+        top = float(cam.max())
+        if not np.isfinite(top) or top <= 0.0:
+            return np.zeros(cam.shape, dtype=np.float32)
+        return np.clip(cam / top, 0.0, 1.0).astype(np.float32)
+
+    def _activations_and_gradients(
+        self, layer: torch.nn.Module, x: torch.Tensor, class_index: int | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The layer's output (forward hook) and d(class score)/d(output) for one image."""
+        captured: dict[str, torch.Tensor] = {}
+
+        def keep(module, inputs, output) -> None:
+            captured["acts"] = output
+
+        with self._lock:
+            handle = layer.register_forward_hook(keep)
+            try:
+                with torch.enable_grad():
+                    x = x.detach().requires_grad_(True)  # grads flow through a frozen backbone
+                    logits = self.model(x)
+                    if class_index is None:
+                        class_index = int(logits[0].argmax())
+                    if not 0 <= class_index < logits.shape[1]:
+                        raise ValueError(f"class_index {class_index} is out of range")
+                    acts = captured["acts"]
+                    (grads,) = torch.autograd.grad(logits[0, class_index], acts)
+            finally:
+                handle.remove()
+        return acts.detach(), grads.detach()
+
+
+# --------------------------------------------------------------------------- files and CSV
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def iter_image_files(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Files as given, plus image files found by walking folders (each folder sorted).
+
+    A path that does not exist is kept so that prediction reports it as an error.
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        if path not in seen:
+            seen.add(path)
+            found.append(path)
+
+    for item in paths:
+        path = os.fspath(item)
+        if not os.path.isdir(path):
+            add(path)
+            continue
+        for folder, dirnames, filenames in os.walk(path):
+            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
+            for name in sorted(filenames):
+                if not _is_hidden(name) and name.lower().endswith(IMAGE_EXTENSIONS):
+                    add(os.path.join(folder, name))
+    return found
+
+
+def csv_header(k: int) -> list[str]:
+    """path,top1,prob,top2,prob2,...,topk,probk,error."""
+    header = ["path", "top1", "prob"]
+    for i in range(2, k + 1):
+        header += [f"top{i}", f"prob{i}"]
+    return header + ["error"]
+
+
+def write_csv(predictions: Iterable[Prediction], path: str | os.PathLike, k: int = 5) -> None:
+    """One row per image; files that failed leave the class columns empty and fill `error`."""
+    k = max(1, int(k))
+    path = pathlib.Path(path)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(csv_header(k))
+        for pred in predictions:
+            row: list[str] = [pred.path or ""]
+            for i in range(k):
+                if i < len(pred.topk):
+                    name, prob = pred.topk[i]
+                    row += [name, f"{prob:.6f}"]
+                else:
+                    row += ["", ""]
+            writer.writerow(row + [pred.error or ""])

@@ -1,0 +1,281 @@
+"""Predictor: top-k from a bundle, batches with bad files, Grad-CAM, file walking, CSV."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core.checkpoint import BundleError, make_bundle, save_bundle
+from core.models import ModelError, build_model
+from core.predict import Prediction, Predictor, iter_image_files, write_csv
+
+TO_TENSOR = {"name": "ToTensor", "params": {}, "enabled": True}
+NORMALIZE = {"name": "Normalize", "params": {"mean": [0.5], "std": [0.5]}, "enabled": True}
+CLASSES = ["zero", "one", "two", "three"]
+
+
+def _bundle(model, arch="smallcnn", classes=CLASSES, size=28, spec=None, channels=1):
+    return make_bundle(
+        model=model,
+        arch=arch,
+        class_names=classes,
+        in_channels=channels,
+        input_size=size,
+        eval_transforms=spec if spec is not None else [TO_TENSOR, NORMALIZE],
+        epoch=3,
+        metrics={"val_acc": 0.875},
+        config={"arch": arch},
+    )
+
+
+@pytest.fixture(scope="module")
+def bundle_path(tmp_path_factory):
+    torch.manual_seed(0)
+    model = build_model("smallcnn", len(CLASSES), in_channels=1, input_size=28).eval()
+    path = tmp_path_factory.mktemp("run") / "best.pt"
+    save_bundle(_bundle(model), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def predictor(bundle_path):
+    return Predictor(bundle_path)
+
+
+def _digit_png(path, value=200, size=(28, 28), mode="L"):
+    rng = np.random.default_rng(value)
+    arr = rng.integers(0, 255, size=(size[1], size[0]), dtype=np.uint8)
+    Image.fromarray(arr, "L").convert(mode).save(path)
+    return path
+
+
+def test_predictor_reads_the_bundle(predictor, bundle_path):
+    assert predictor.class_names == CLASSES
+    assert predictor.arch == "smallcnn"
+    assert predictor.input_size == 28 and predictor.in_channels == 1
+    assert predictor.val_acc == pytest.approx(0.875)
+    assert predictor.path == str(bundle_path)
+    info = predictor.info()
+    assert info["num_classes"] == 4 and info["precision"] == "fp32"
+    assert info["eval_transforms"] == [TO_TENSOR, NORMALIZE]
+
+
+def test_topk_is_sorted_and_sums_to_one(predictor, tmp_path):
+    path = _digit_png(tmp_path / "a.png")
+    full = predictor.predict(path, k=10)  # k clamps to the class count
+    assert sorted(name for name, _ in full) == sorted(CLASSES)
+    probs = [p for _, p in full]
+    assert probs == sorted(probs, reverse=True)
+    assert sum(probs) == pytest.approx(1.0, abs=1e-5)
+    top2 = predictor.predict(path, k=2)
+    assert top2 == pytest.approx(full[:2]) and [n for n, _ in top2] == [n for n, _ in full[:2]]
+    from_pil = predictor.predict(Image.open(path), k=4)
+    assert [n for n, _ in from_pil] == [n for n, _ in full]
+    assert [p for _, p in from_pil] == pytest.approx(probs)
+
+
+def test_preprocessing_uses_the_bundle_eval_transforms(predictor, tmp_path):
+    path = _digit_png(tmp_path / "b.png", value=7)
+    arr = np.asarray(Image.open(path), dtype=np.float32) / 255.0
+    expected = (torch.from_numpy(arr)[None] - 0.5) / 0.5
+    assert torch.allclose(predictor.preprocess(path), expected, atol=1e-6)
+    with torch.no_grad():
+        manual = torch.softmax(predictor.model(expected[None]), dim=1)[0]
+    best = int(manual.argmax())
+    name, prob = predictor.predict(path, k=1)[0]
+    assert name == CLASSES[best] and prob == pytest.approx(float(manual[best]), abs=1e-5)
+
+
+def test_bf16_only_when_asked_or_supported(bundle_path, tmp_path, monkeypatch):
+    from core import models
+
+    path = _digit_png(tmp_path / "c.png", value=3)
+    forced = Predictor(bundle_path, precision="bf16")
+    assert forced.use_bf16 and forced.info()["precision"] == "bf16"
+    assert [n for n, _ in forced.predict(path, k=4)]  # runs under bf16 autocast
+    assert not Predictor(bundle_path, precision="fp32").use_bf16
+    monkeypatch.setattr(models, "cpu_supports_bf16", lambda: True)
+    assert Predictor(bundle_path).use_bf16
+    monkeypatch.setattr(models, "cpu_supports_bf16", lambda: False)
+    assert not Predictor(bundle_path).use_bf16
+    with pytest.raises(ValueError, match="precision"):
+        Predictor(bundle_path, precision="fp8")
+
+
+def test_other_sizes_and_modes_are_fitted_to_the_model(predictor, tmp_path):
+    rgb = _digit_png(tmp_path / "wide.png", size=(50, 40), mode="RGB")
+    assert predictor.preprocess(rgb).shape == (1, 28, 28)
+    rgba = Image.new("RGBA", (28, 28), (0, 0, 0, 0))  # transparent -> white
+    assert torch.allclose(predictor.preprocess(rgba), torch.ones(1, 28, 28))
+    wide = Image.fromarray(np.full((28, 28), 65535, dtype=np.uint16))
+    assert torch.allclose(predictor.preprocess(wide), torch.ones(1, 28, 28))
+    assert len(predictor.predict(Image.new("P", (28, 28)), k=3)) == 3
+
+
+def test_predict_many_reports_bad_files_and_predicts_the_rest(predictor, tmp_path):
+    good1 = _digit_png(tmp_path / "1.png", value=1)
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.jpg"
+    text.write_text("not an image")
+    good2 = _digit_png(tmp_path / "2.png", value=2)
+    missing = tmp_path / "missing.png"
+    calls = []
+    paths = [good1, empty, text, good2, missing]
+    results = predictor.predict_many(paths, k=3, progress=lambda d, t: calls.append((d, t)))
+    assert [r.path for r in results] == [str(p) for p in paths]
+    assert [r.error is None for r in results] == [True, False, False, True, False]
+    for r in results:
+        if r.error is None:
+            assert len(r.topk) == 3
+            assert r.topk == pytest.approx(predictor.predict(r.path, k=3))
+        else:
+            assert r.topk == [] and r.error.strip()
+    assert calls[-1] == (5, 5)
+
+
+def test_predict_many_honours_should_stop(predictor, tmp_path):
+    paths = [_digit_png(tmp_path / f"{i}.png", value=i) for i in range(5)]
+    asked = []
+
+    def stop_on_third_question():
+        asked.append(True)
+        return len(asked) >= 3
+
+    results = predictor.predict_many(paths, should_stop=stop_on_third_question)
+    assert [r.path for r in results] == [str(p) for p in paths[:2]]
+    assert all(r.error is None and len(r.topk) == 4 for r in results)
+
+
+def test_not_a_bundle_raises_bundle_error(tmp_path):
+    bad = tmp_path / "weights.pt"
+    torch.save(build_model("smallcnn", 2, input_size=28).state_dict(), bad)
+    with pytest.raises(BundleError, match="state_dict"):
+        Predictor(bad)
+    with pytest.raises(BundleError):
+        Predictor({"format": "something else"})
+
+
+def test_iter_image_files_walks_folders(tmp_path):
+    root = tmp_path / "imgs"
+    (root / "b").mkdir(parents=True)
+    (root / "a").mkdir()
+    (root / ".hidden").mkdir()
+    for rel in ("b/2.PNG", "a/1.jpg", "a/z.webp", "top.bmp", ".hidden/x.png", "a/readme.txt"):
+        (root / rel).write_bytes(b"x")
+    single = tmp_path / "given.txt"
+    single.write_text("kept as given")
+    files = iter_image_files([single, root, root / "a" / "1.jpg"])
+    assert files == [
+        str(single),
+        str(root / "top.bmp"),
+        str(root / "a" / "1.jpg"),
+        str(root / "a" / "z.webp"),
+        str(root / "b" / "2.PNG"),
+    ]
+
+
+def test_write_csv_header_and_rows(tmp_path):
+    preds = [
+        Prediction("a.png", [("cat", 0.75), ("dog", 0.25)]),
+        Prediction("bad.png", [], error="image file is truncated"),
+    ]
+    out = tmp_path / "out.csv"
+    write_csv(preds, out, k=3)
+    rows = list(csv.reader(out.open(newline="", encoding="utf-8")))
+    assert rows[0] == ["path", "top1", "prob", "top2", "prob2", "top3", "prob3", "error"]
+    assert rows[1][:5] == ["a.png", "cat", "0.750000", "dog", "0.250000"]
+    assert rows[1][5:] == ["", "", ""]
+    assert rows[2] == ["bad.png", "", "", "", "", "", "", "image file is truncated"]
+    assert preds[0].to_dict() == {
+        "path": "a.png",
+        "topk": [{"class": "cat", "prob": 0.75}, {"class": "dog", "prob": 0.25}],
+    }
+    assert preds[1].to_dict() == {"path": "bad.png", "error": "image file is truncated"}
+
+
+def test_gradcam_needs_a_cnn(tmp_path):
+    mlp = build_model("mlp", 2, in_channels=1, input_size=28)
+    predictor = Predictor(_bundle(mlp, arch="mlp", classes=["a", "b"]))
+    with pytest.raises(ModelError, match="mlp"):
+        predictor.gradcam(Image.new("L", (28, 28)))
+
+
+@pytest.mark.parametrize("arch,size", [("resnet18", 32), ("alexnet", 63)])
+def test_gradcam_on_torchvision_networks(arch, size):
+    torch.manual_seed(0)
+    model = build_model(arch, 3, in_channels=3, input_size=size)
+    spec = [TO_TENSOR, {"name": "Resize", "params": {"size": size}, "enabled": True}]
+    bundle = _bundle(model, arch=arch, classes=["a", "b", "c"], size=size, spec=spec, channels=3)
+    predictor = Predictor(bundle)
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (40, 40, 3), np.uint8))
+    heat = predictor.gradcam(image, class_index=1)
+    assert heat.shape == (size, size)
+    assert 0.0 <= heat.min() and heat.max() == pytest.approx(1.0)
+    if arch == "resnet18":  # average-pool head: both methods give the same map
+        classic = predictor.gradcam(image, class_index=1, method="gradcam")
+        assert np.allclose(heat, classic, atol=1e-4)
+
+
+# --------------------------------------------------------------------------- Grad-CAM
+
+
+def _square_image(rng, side: int, size: int = 32, square: int = 8):
+    """Noise with one bright square; the class is which half (0 left, 1 right) holds it."""
+    arr = rng.integers(0, 60, size=(size, size)).astype(np.uint8)
+    x0 = rng.integers(0, size // 2 - square + 1) + side * size // 2
+    y0 = rng.integers(0, size - square + 1)
+    arr[y0 : y0 + square, x0 : x0 + square] = 255
+    return arr, (x0, y0)
+
+
+def _square_set(rng, n):
+    arrays, labels, boxes = [], [], []
+    for i in range(n):
+        arr, box = _square_image(rng, i % 2)
+        arrays.append(arr)
+        labels.append(i % 2)
+        boxes.append(box)
+    x = torch.from_numpy(np.stack(arrays)).float().div(255.0).unsqueeze(1)
+    return x, torch.tensor(labels), arrays, boxes
+
+
+def test_gradcam_looks_at_the_square():
+    torch.manual_seed(0)
+    x, y, _, _ = _square_set(np.random.default_rng(0), 128)
+    model = build_model("smallcnn", 2, in_channels=1, input_size=32)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    model.train()
+    for _ in range(3):
+        for i in range(0, len(x), 32):
+            loss = torch.nn.functional.cross_entropy(model(x[i : i + 32]), y[i : i + 32])
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+    predictor = Predictor(_bundle(model, classes=["left", "right"], size=32, spec=[TO_TENSOR]))
+
+    _, labels, arrays, boxes = _square_set(np.random.default_rng(1), 20)
+    hits = {"hirescam": [0, 0], "gradcam": [0, 0]}  # [peak in the half, peak on the square]
+    correct = 0
+    for arr, label, (x0, y0) in zip(arrays, labels.tolist(), boxes, strict=True):
+        image = Image.fromarray(arr, "L")
+        correct += predictor.predict(image, k=1)[0][0] == ["left", "right"][label]
+        for method, counts in hits.items():
+            heat = predictor.gradcam(image, method=method)
+            assert heat.shape == (32, 32) and heat.dtype == np.float32
+            assert heat.min() >= 0.0 and heat.max() == pytest.approx(1.0)
+            py, px = np.unravel_index(int(np.argmax(heat)), heat.shape)
+            counts[0] += (px >= 16) == bool(label)
+            counts[1] += (x0 - 2 <= px < x0 + 10) and (y0 - 2 <= py < y0 + 10)
+    assert correct >= 18
+    assert hits["hirescam"][0] >= 18, f"peak in the square's half: {hits}"
+    assert hits["hirescam"][1] >= 16, f"peak on the square: {hits}"
+    assert hits["gradcam"][0] >= 12, f"classic Grad-CAM peak in the square's half: {hits}"
+    first = Image.fromarray(arrays[0], "L")
+    assert np.array_equal(predictor.gradcam(first), predictor.gradcam(first, class_index=0))
+    with pytest.raises(ValueError, match="out of range"):
+        predictor.gradcam(first, class_index=2)
