@@ -1,0 +1,506 @@
+"""Headless twin of the app: `python main.py train|predict|augment|convcalc ...`.
+
+Every subcommand calls the same core functions as the GUI. Errors print one line
+`error: ...` on stderr (no traceback): exit 2 for bad input, 1 for failures.
+Heavy modules (torch) are imported inside the subcommands so `--help` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+VERSION = "0.1.0"
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+# Mirrors of core.trainer's choices, kept here so `--help` does not import torch
+# (tests check they match).
+OPTIMIZERS = ("sgd", "adam", "adamw")
+SCHEDULERS = ("none", "step", "cosine", "onecycle")
+PRECISIONS = ("auto", "fp32", "bf16")
+MODES = ("scratch", "finetune", "feature-extract")
+
+
+class UsageError(ValueError):
+    """Bad command-line input found after parsing (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line `error: ...` and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {message} (see `{self.prog} --help`)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="convstudio",
+        description="ConvStudio: train, inspect and use image classifiers (no arguments: the app).",
+    )
+    parser.add_argument("--version", action="version", version=f"convstudio {VERSION}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    _add_train(sub)
+    _add_predict(sub)
+    _add_augment(sub)
+    _add_convcalc(sub)
+    return parser
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a classifier and write a run folder",
+        description="Train a model; writes RUN/config.json, metrics.csv, summary.json, "
+        "best.pt and last.pt. Unset options take the trainer's defaults (or, with --resume, "
+        "the resumed run's values).",
+    )
+    p.add_argument(
+        "--data", help="builtin:digits or a folder of class folders (default builtin:digits)"
+    )
+    p.add_argument(
+        "--arch", help="model architecture, e.g. smallcnn, mlp, resnet18 (default smallcnn)"
+    )
+    p.add_argument("--epochs", type=int, help="number of epochs (default 15)")
+    p.add_argument("--out", help="run folder to write (default runs/run)")
+    p.add_argument("--batch-size", type=int, dest="batch_size", help="images per batch")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--optimizer", choices=OPTIMIZERS)
+    p.add_argument("--scheduler", choices=SCHEDULERS)
+    p.add_argument("--weight-decay", type=float, dest="weight_decay")
+    p.add_argument("--mode", choices=MODES)
+    p.add_argument("--pretrained", help="imagenet, a path to a .pth state_dict, or none")
+    p.add_argument("--augment", help="augmentation preset (auto, seed, digits, none) or SPEC.json")
+    p.add_argument("--val-split", type=float, dest="val_split", help="validation fraction")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--precision", choices=PRECISIONS)
+    p.add_argument("--num-workers", type=int, dest="num_workers", help="DataLoader workers")
+    p.add_argument(
+        "--threads", type=int, help="CPU threads for PyTorch (default: PyTorch's choice)"
+    )
+    p.add_argument("--resume", metavar="RUN/last.pt", help="continue a run from its last.pt")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    p.set_defaults(func=cmd_train)
+
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict",
+        help="classify images with a saved model bundle",
+        description="Classify image files; folders are walked recursively.",
+    )
+    p.add_argument("--model", required=True, metavar="BUNDLE", help="a best.pt/last.pt bundle")
+    p.add_argument("--topk", type=int, default=5, help="classes to report per image (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON list")
+    p.add_argument("--csv", metavar="FILE", help="also write the results as CSV")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
+    p.add_argument("paths", nargs="+", metavar="IMAGE_OR_DIR")
+    p.set_defaults(func=cmd_predict)
+
+
+def _add_augment(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "augment",
+        help="render a grid of augmented samples or print the pipeline as code",
+        description="Apply an augmentation pipeline to one image N times and save a grid.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--preset", help="preset name: seed, digits, none")
+    src.add_argument("--spec", metavar="FILE", help="a JSON spec file")
+    p.add_argument("--image", metavar="IMG", help="the image to augment")
+    p.add_argument("--n", type=int, default=16, help="number of samples (default 16)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default="grid.png", help="output PNG (default grid.png)")
+    p.add_argument("--eval", action="store_true", help="use the eval pipeline instead of train")
+    p.add_argument("--channels", type=int, choices=(1, 3), help="load the image as 1 or 3 channels")
+    p.add_argument("--code", action="store_true", help="print the pipeline as Python source")
+    p.set_defaults(func=cmd_augment)
+
+
+def _add_convcalc(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "convcalc",
+        help="convolution output sizes, parameters and receptive fields",
+        description="Feature-map sizes, parameter counts and receptive fields of a layer "
+        "stack or a registry model.",
+    )
+    try:
+        from core import convcalc
+    except ImportError:  # pragma: no cover - module not present
+        convcalc = None
+    adder = getattr(convcalc, "add_arguments", None)
+    if getattr(convcalc, "SPEC_HELP", None):
+        p.epilog = f"Layer specs: {convcalc.SPEC_HELP}."
+    if callable(adder):
+        adder(p)
+    p.set_defaults(func=cmd_convcalc)
+
+
+# ----------------------------------------------------------------------------- train
+
+
+def _train_config(args: argparse.Namespace):
+    """TrainConfig from flags; with --resume the resumed run's config fills unset flags."""
+    from core.trainer import TrainConfig
+
+    explicit = {
+        k: getattr(args, k)
+        for k in (
+            "data",
+            "arch",
+            "epochs",
+            "out",
+            "batch_size",
+            "lr",
+            "optimizer",
+            "scheduler",
+            "weight_decay",
+            "mode",
+            "pretrained",
+            "augment",
+            "val_split",
+            "seed",
+            "device",
+            "precision",
+            "num_workers",
+        )
+        if getattr(args, k) is not None
+    }
+    base: dict[str, Any] = {}
+    if args.resume:
+        base = _resume_config(args.resume)
+        base["out"] = str(Path(args.resume).parent)
+        if "augment" in explicit:  # a new preset replaces the recorded specs
+            base.pop("train_transforms", None)
+            base.pop("eval_transforms", None)
+    base.update(explicit)
+    base["resume"] = args.resume
+    pretrained = str(base.get("pretrained") or "none").lower()
+    if pretrained != "none" and "mode" not in base:
+        base["mode"] = "finetune"  # pretrained weights only make sense beyond scratch
+    config = TrainConfig.from_dict(base)
+    config.validate()
+    return config
+
+
+def _resume_config(path: str) -> dict:
+    from core.checkpoint import load_bundle
+
+    if not Path(path).is_file():
+        raise UsageError(f"--resume {path} does not exist; point to a run's last.pt.")
+    ckpt = load_bundle(path)
+    config = ckpt.get("config")
+    if not isinstance(config, dict):
+        raise UsageError(f"{path} holds no training config; resume from a run's last.pt.")
+    return dict(config)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.2f}%"
+
+
+class _ConsoleProgress:
+    """Prints one line per epoch (stdout) and an in-epoch progress indicator (stderr)."""
+
+    def __init__(self, as_json: bool, stream=None) -> None:
+        self.as_json = as_json
+        self.err = stream or sys.stderr
+        self.tty = hasattr(self.err, "isatty") and self.err.isatty()
+        self._last = 0.0
+        self._dirty = False
+
+    # The trainer calls these through the Callback protocol (duck-typed).
+    def on_fit_start(self, ev) -> None:
+        line = (
+            f"training {ev.arch} on {ev.train_size} images ({ev.num_classes} classes), "
+            f"validating on {ev.valid_size}; {ev.trainable_params:,} trainable parameters; "
+            f"device {ev.device}, {ev.precision}; epochs {ev.start_epoch}..{ev.epochs}"
+        )
+        if self.as_json:
+            self._json({"event": "start", **_event_dict(ev)})
+        else:
+            print(line, flush=True)
+            for warning in ev.summary.get("warnings", []) or []:
+                print(f"warning: {warning}", file=self.err, flush=True)
+
+    def on_batch_end(self, ev) -> None:
+        now = time.monotonic()
+        if self.tty:
+            if now - self._last < 0.1 and ev.step != ev.steps:
+                return
+            msg = (
+                f"\repoch {ev.epoch}/{ev.epochs}  step {ev.step}/{ev.steps}  "
+                f"loss {ev.loss:.4f}  {ev.images_per_second:,.0f} img/s"
+            )
+            self.err.write(msg.ljust(72))
+            self.err.flush()
+            self._dirty = True
+        elif now - self._last >= 10.0:
+            self.err.write(
+                f"  epoch {ev.epoch}/{ev.epochs} step {ev.step}/{ev.steps} loss {ev.loss:.4f}\n"
+            )
+            self.err.flush()
+        else:
+            return
+        self._last = now
+
+    def _clear(self) -> None:
+        if self._dirty:
+            self.err.write("\r" + " " * 72 + "\r")
+            self.err.flush()
+            self._dirty = False
+
+    def on_epoch_end(self, ev) -> None:
+        self._clear()
+        if self.as_json:
+            self._json({"event": "epoch", **_event_dict(ev)})
+            return
+        best = "  *best" if ev.is_best else ""
+        print(
+            f"epoch {ev.epoch:>3}/{ev.epochs}  train_loss {ev.train_loss:.4f}  "
+            f"train_acc {_pct(ev.train_acc)}  val_loss {ev.val_loss:.4f}  "
+            f"val_acc {_pct(ev.val_acc)}  lr {ev.lr:.3g}  {ev.seconds:.1f}s{best}",
+            flush=True,
+        )
+
+    def on_checkpoint(self, ev) -> None: ...
+
+    def on_pause(self) -> None: ...
+
+    def on_resume(self) -> None: ...
+
+    def on_exception(self, exc: BaseException) -> None:
+        self._clear()
+
+    def on_fit_end(self, ev) -> None:
+        self._clear()
+        s = ev.summary
+        if self.as_json:
+            self._json({"event": "summary", **s})
+            return
+        ips = s.get("train_images_per_second")
+        status = "stopped" if ev.stopped else "done"
+        print(
+            f"{status}: best val_acc {_pct(s.get('best_val_acc'))} at epoch {s.get('best_epoch')}; "
+            f"{s.get('epochs')} epochs in {s.get('seconds', 0):.1f}s; "
+            f"{(ips or 0):,.0f} train images/s; run folder {ev.run_dir}",
+            flush=True,
+        )
+
+    @staticmethod
+    def _json(obj: dict) -> None:
+        print(json.dumps(obj), flush=True)
+
+
+def _event_dict(ev) -> dict:
+    import dataclasses
+
+    return dataclasses.asdict(ev)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from core.trainer import TrainControl, fit
+
+    config = _train_config(args)
+    if args.threads is not None:
+        if args.threads < 1:
+            raise UsageError("--threads must be at least 1.")
+        import torch
+
+        torch.set_num_threads(args.threads)
+    control = TrainControl()
+    progress = _ConsoleProgress(as_json=args.json)
+
+    def _on_sigint(signum, frame) -> None:  # first Ctrl-C: stop cleanly; second: abort
+        print("\nstopping after this batch (Ctrl-C again to abort) ...", file=sys.stderr)
+        control.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, _on_sigint)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        summary = fit(config, [progress], control)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return EXIT_OK if summary.get("best_epoch") or summary.get("stopped") else EXIT_FAILURE
+
+
+# ----------------------------------------------------------------------------- predict
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from core.predict import Predictor, iter_image_files, write_csv
+
+    if args.topk < 1:
+        raise UsageError("--topk must be at least 1.")
+    if not Path(args.model).is_file():
+        raise UsageError(
+            f"model file {args.model} does not exist; pass a best.pt from a run folder."
+        )
+    predictor = Predictor(args.model, device=args.device)
+    files = iter_image_files(args.paths)  # missing paths are kept and reported as errors
+    if not files:
+        raise UsageError("no image files found in the given paths.")
+    preds = predictor.predict_many(files, k=min(args.topk, len(predictor.class_names)))
+    if args.csv:
+        write_csv(preds, args.csv, k=args.topk)
+    if args.json:
+        print(json.dumps([_prediction_dict(p) for p in preds]))
+    else:
+        for p in preds:
+            if p.error:
+                print(f"{p.path}: error: {p.error}")
+            else:
+                ranked = ", ".join(f"{c} {100 * prob:.1f}%" for c, prob in p.topk)
+                print(f"{p.path}: {ranked}")
+    ok = sum(1 for p in preds if not p.error)
+    if ok == 0:
+        print("error: none of the images could be classified.", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _prediction_dict(p) -> dict:
+    if p.error:
+        return {"path": p.path, "error": p.error}
+    return {"path": p.path, "topk": [{"class": c, "prob": float(prob)} for c, prob in p.topk]}
+
+
+# ----------------------------------------------------------------------------- augment
+
+
+def _load_specs(args: argparse.Namespace) -> dict:
+    from core import augment
+
+    if args.spec:
+        return augment.load_spec_file(args.spec)
+    return augment.get_preset(args.preset)
+
+
+def cmd_augment(args: argparse.Namespace) -> int:
+    from core import augment
+
+    specs = _load_specs(args)
+    spec = specs["eval" if args.eval else "train"]
+    if args.code:
+        print(augment.spec_to_code(spec), end="")
+        if not args.image:
+            return EXIT_OK
+    if not args.image:
+        raise UsageError("--image is required to render a grid (or use --code alone).")
+    if not 1 <= args.n <= 256:
+        raise UsageError("--n must be between 1 and 256.")
+    grid = render_augment_grid(spec, args.image, args.n, args.seed, args.channels)
+    out = Path(args.out)
+    if out.parent and not out.parent.exists():
+        raise UsageError(f"the folder of --out {out} does not exist.")
+    grid.save(out, format="PNG")
+    if not args.code:
+        print(f"wrote {args.n} samples to {out}")
+    return EXIT_OK
+
+
+def render_augment_grid(spec: list, image_path: str, n: int, seed: int, channels: int | None):
+    """n samples of `spec` applied to one image, seeded, tiled into a PIL grid."""
+    import torch
+
+    from core import augment
+    from core.data import load_image
+
+    if channels is None:
+        stats = augment.normalize_stats(spec)
+        channels = len(stats[0]) if stats and len(stats[0]) in (1, 3) else 3
+    image = load_image(image_path, channels=channels)
+    pipeline = augment.build_pipeline(spec)
+    torch.manual_seed(seed)
+    samples = []
+    for _ in range(n):
+        out = pipeline(image)
+        if isinstance(out, torch.Tensor):
+            out = augment.unnormalize(out, spec)
+        samples.append(out)
+    return augment.render_grid(samples, ncols=math.ceil(math.sqrt(n)))
+
+
+# ----------------------------------------------------------------------------- convcalc
+
+
+def cmd_convcalc(args: argparse.Namespace) -> int:
+    from core import convcalc
+
+    run = getattr(convcalc, "run", None) or getattr(convcalc, "run_cli", None)
+    if callable(run):
+        return int(run(args) or 0)
+    cli_main = getattr(convcalc, "cli_main", None)
+    if callable(cli_main):
+        return int(cli_main(args._argv) or 0)
+    raise UsageError("the convolution calculator is not available in this build.")
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def _error_exit(exc: BaseException, code: int) -> int:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    sys.stderr.write(f"error: {msg}\n")
+    if os.environ.get("CONVSTUDIO_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    return code
+
+
+def _prefer_passive_threads() -> None:
+    """Let idle OpenMP threads sleep instead of spinning (unless the user chose otherwise).
+
+    On a CPU shared with other processes, spinning PyTorch threads wait on descheduled
+    peers: training here measured 3-5x faster with PASSIVE under load. OpenMP reads the
+    variable when torch loads, so this must run before the first torch import.
+    """
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse argv and run one subcommand; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _prefer_passive_threads()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help/--version (0) or a usage error (2)
+        return int(exc.code or 0)
+    args._argv = argv[1:] if argv and argv[0] == args.command else argv
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted.\n")
+        return 130
+    except ValueError as exc:  # ConfigError, DataError, SpecError, ModelError, BundleError ...
+        return _error_exit(exc, EXIT_USAGE)
+    except (RuntimeError, OSError) as exc:  # TrainingError, WeightsError, disk errors ...
+        return _error_exit(exc, EXIT_FAILURE)
+    except Exception as exc:  # last resort: one line, never a traceback
+        return _error_exit(exc, EXIT_FAILURE)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,452 @@
+"""Trainer: learning, run folder, plain-value events, stop/pause, NaN, resume, config checks."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import threading
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core import checkpoint, cli, trainer
+from core.trainer import (
+    BatchEnded,
+    Callback,
+    ConfigError,
+    EpochEnded,
+    FitStarted,
+    TrainConfig,
+    TrainControl,
+    TrainingError,
+    fit,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    """Two classes told apart by which half is bright: 12 noisy 8x8 images each.
+
+    Both classes share the same mean brightness, so the task is linear with no bias
+    trick and an MLP learns it in a few steps whatever the seed.
+    """
+    root = tmp_path_factory.mktemp("tiny")
+    rng = np.random.default_rng(0)
+    for name, side in (("left", 0), ("right", 1)):
+        folder = root / name
+        folder.mkdir()
+        for i in range(12):
+            px = rng.normal(60, 20, size=(8, 8, 3))
+            px[:, side * 4 : side * 4 + 4] += 140
+            Image.fromarray(np.clip(px, 0, 255).astype(np.uint8), "RGB").save(folder / f"{i}.png")
+    return root
+
+
+def _config(folder, out, **kw) -> TrainConfig:
+    base = dict(
+        data=str(folder),
+        arch="mlp",
+        augment="none",
+        epochs=2,
+        batch_size=4,
+        lr=0.01,
+        val_split=0.25,
+        out=str(out),
+    )
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+class Recorder(Callback):
+    """Keeps every event in order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, object]] = []
+
+    def on_fit_start(self, ev):
+        self.events.append(("fit_start", ev))
+
+    def on_batch_end(self, ev):
+        self.events.append(("batch_end", ev))
+
+    def on_epoch_end(self, ev):
+        self.events.append(("epoch_end", ev))
+
+    def on_checkpoint(self, ev):
+        self.events.append(("checkpoint", ev))
+
+    def on_fit_end(self, ev):
+        self.events.append(("fit_end", ev))
+
+    def on_exception(self, exc):
+        self.events.append(("exception", exc))
+
+    def on_pause(self):
+        self.events.append(("pause", None))
+
+    def on_resume(self):
+        self.events.append(("resume", None))
+
+    def of(self, kind: str) -> list:
+        return [ev for k, ev in self.events if k == kind]
+
+
+def _assert_plain(value, where="event") -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            assert isinstance(k, str), where
+            _assert_plain(v, f"{where}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _assert_plain(v, f"{where}[{i}]")
+    else:
+        assert value is None or type(value) in (bool, int, float, str), (where, type(value))
+
+
+def _read_metrics(path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ----------------------------------------------------------------------------- learning
+
+
+def test_learns_tiny_dataset_and_writes_run_folder(tiny_folder, tmp_path):
+    rec = Recorder()
+    out = tmp_path / "run"
+    summary = fit(_config(tiny_folder, out, epochs=3), [rec])
+
+    assert summary["best_val_acc"] == 1.0
+    assert summary["epochs"] == 3 and summary["stopped"] is False
+    assert summary["class_names"] == ["left", "right"]
+    assert summary["train_images_per_second"] > 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(trainer.RUN_FILES)
+
+    rows = _read_metrics(out / "metrics.csv")
+    assert list(rows[0]) == list(trainer.METRICS_COLUMNS)
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk["best_val_acc"] == summary["best_val_acc"]
+    config = json.loads((out / "config.json").read_text())
+    assert config["train_transforms"][0]["name"] == "ToTensor"
+    assert config["eval_transforms"] and config["arch"] == "mlp"
+
+    best = checkpoint.load_bundle(out / "best.pt")
+    assert best["epoch"] == summary["best_epoch"] and best["class_names"] == ["left", "right"]
+    model = checkpoint.model_from_bundle(best)
+    x = torch.full((2, 3, 8, 8), 60 / 255)
+    x[0, :, :, :4] = x[1, :, :, 4:] = 200 / 255
+    assert model(x).argmax(1).tolist() == [0, 1]
+    last = torch.load(out / "last.pt", weights_only=True)
+    assert last["epoch"] == 3 and "optimizer" in last and last["best_val_acc"] == 1.0
+
+
+def test_events_are_plain_values_in_order(tiny_folder, tmp_path):
+    rec = Recorder()
+    fit(_config(tiny_folder, tmp_path / "run", epochs=2), [rec])
+
+    kinds = [k for k, _ in rec.events]
+    assert kinds[0] == "fit_start" and kinds[-1] == "fit_end"
+    start = rec.of("fit_start")[0]
+    assert isinstance(start, FitStarted) and start.num_classes == 2 and start.train_size == 18
+    batches = rec.of("batch_end")
+    assert len(batches) == 2 * start.steps_per_epoch
+    assert [b.global_step for b in batches] == list(range(1, len(batches) + 1))
+    epochs = rec.of("epoch_end")
+    assert [e.epoch for e in epochs] == [1, 2]
+    assert {c.kind for c in rec.of("checkpoint")} >= {"best", "last"}
+    for _, ev in rec.events:
+        _assert_plain(dataclasses.asdict(ev))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        batches[0].loss = 0.0  # type: ignore[misc]
+    assert isinstance(batches[0], BatchEnded) and isinstance(epochs[0], EpochEnded)
+
+
+def test_injected_sampler_and_device(tiny_folder, tmp_path):
+    class EpochSampler(torch.utils.data.SequentialSampler):
+        def set_epoch(self, epoch: int) -> None:
+            self.epochs.append(epoch)
+
+    rec = Recorder()
+    cfg = _config(tiny_folder, tmp_path / "run", epochs=2)
+    tr = trainer.Trainer(cfg, [rec], device="cpu")
+    sampler_holder = {}
+
+    class Capture(Callback):
+        def on_fit_start(self, ev):
+            sampler_holder["sampler"] = tr.train_loader.sampler
+
+    tr.callbacks.append(Capture())
+    tr.sampler = EpochSampler(range(18))
+    tr.sampler.epochs = []
+    summary = tr.fit()
+    assert summary["device"] == "cpu"
+    assert isinstance(sampler_holder["sampler"], EpochSampler)
+    assert tr.sampler.epochs == [1, 2]
+
+
+# ----------------------------------------------------------------------------- control
+
+
+class StopAt(Callback):
+    def __init__(self, control: TrainControl, epoch: int, step: int) -> None:
+        self.control, self.epoch, self.step = control, epoch, step
+
+    def on_batch_end(self, ev):
+        if (ev.epoch, ev.step) == (self.epoch, self.step):
+            self.control.stop()
+
+
+def test_stop_mid_epoch_writes_loadable_last(tiny_folder, tmp_path):
+    control = TrainControl()
+    rec = Recorder()
+    out = tmp_path / "run"
+    summary = fit(_config(tiny_folder, out, epochs=3), [StopAt(control, 2, 2), rec], control)
+
+    assert summary["stopped"] is True and summary["epochs"] == 1
+    assert json.loads((out / "summary.json").read_text())["stopped"] is True
+    steps = [(b.epoch, b.step) for b in rec.of("batch_end")]
+    assert steps[-1] == (2, 2)  # nothing ran after the stop
+    last = checkpoint.load_bundle(out / "last.pt")
+    assert last["epoch"] == 1 and last["partial_epoch"] is True
+    assert checkpoint.model_from_bundle(last) is not None
+    assert rec.of("fit_end")[0].stopped is True
+    assert len(_read_metrics(out / "metrics.csv")) == 1
+
+
+def test_pause_then_resume_finishes(tiny_folder, tmp_path):
+    control = TrainControl()
+    rec = Recorder()
+    resumed = threading.Event()
+
+    class PauseOnce(Callback):
+        def on_batch_end(self, ev):
+            if ev.global_step == 2:
+                control.pause()
+
+        def on_pause(self):
+            assert control.is_paused
+            threading.Timer(0.2, lambda: (control.resume(), resumed.set())).start()
+
+    summary = fit(_config(tiny_folder, tmp_path / "run", epochs=2), [PauseOnce(), rec], control)
+    assert resumed.is_set()
+    kinds = [k for k, _ in rec.events]
+    assert kinds.count("pause") == 1 and kinds.count("resume") == 1
+    assert kinds.index("pause") < kinds.index("resume")
+    assert summary["stopped"] is False and summary["epochs"] == 2
+
+
+def test_stop_while_paused_ends_the_run(tiny_folder, tmp_path):
+    control = TrainControl()
+
+    class PauseThenStop(Callback):
+        def on_batch_end(self, ev):
+            if ev.global_step == 1:
+                control.pause()
+
+        def on_pause(self):
+            threading.Timer(0.1, control.stop).start()
+
+    summary = fit(_config(tiny_folder, tmp_path / "run", epochs=2), [PauseThenStop()], control)
+    assert summary["stopped"] is True and not control.is_paused
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+def test_inf_loss_raises_and_best_stays_valid(tiny_folder, tmp_path, monkeypatch):
+    real = trainer.build_loss
+
+    class InfInEpoch2(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner, self.calls = real(), 0
+
+        def forward(self, out, y):
+            self.calls += 1
+            loss = self.inner(out, y)
+            return loss * float("inf") if self.calls > 5 else loss
+
+    monkeypatch.setattr(trainer, "build_loss", InfInEpoch2)
+    rec = Recorder()
+    out = tmp_path / "run"
+    with pytest.raises(TrainingError, match=r"epoch 2, step 1.*[Ll]ower the learning rate"):
+        fit(_config(tiny_folder, out, epochs=3), [rec])
+    assert isinstance(rec.of("exception")[0], TrainingError)
+    best = checkpoint.load_bundle(out / "best.pt")
+    assert best["epoch"] == 1
+    assert all(
+        torch.isfinite(t).all() for t in best["state_dict"].values() if t.is_floating_point()
+    )
+    assert "loss became inf" in json.loads((out / "summary.json").read_text())["error"]
+
+
+def test_huge_learning_rate_diverges_with_clear_error(tiny_folder, tmp_path):
+    cfg = _config(tiny_folder, tmp_path / "run", optimizer="sgd", lr=1e30, epochs=3)
+    with pytest.raises(TrainingError, match="diverged"):
+        fit(cfg)
+
+
+def test_out_of_memory_becomes_training_error(tiny_folder, tmp_path, monkeypatch):
+    class NoMemory(torch.nn.Module):
+        def forward(self, out, y):
+            raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried 9 GB")
+
+    monkeypatch.setattr(trainer, "build_loss", NoMemory)
+    with pytest.raises(TrainingError, match="ran out of memory with batch size 4"):
+        fit(_config(tiny_folder, tmp_path / "run"))
+
+
+def test_incompatible_pipeline_is_reported_before_training(tiny_folder, tmp_path):
+    norm3 = {"name": "Normalize", "params": {"mean": [0.5] * 3, "std": [0.5] * 3}}
+    spec = [{"name": "ToTensor"}, norm3]
+    rec = Recorder()
+    cfg = _config(
+        tiny_folder, tmp_path / "run", in_channels=1, train_transforms=spec, eval_transforms=spec
+    )
+    with pytest.raises(TrainingError, match="Normalize needs one mean/std value per channel"):
+        fit(cfg, [rec])
+    assert not rec.of("batch_end")
+
+
+def test_pipeline_without_totensor_is_reported(tiny_folder, tmp_path):
+    spec = [{"name": "Resize", "params": {"size": 8}}]
+    cfg = _config(tiny_folder, tmp_path / "run", train_transforms=spec, eval_transforms=spec)
+    with pytest.raises(TrainingError, match="ToTensor"):
+        fit(cfg)
+
+
+# ----------------------------------------------------------------------------- resume
+
+
+def test_resume_reproduces_uninterrupted_run(tiny_folder, tmp_path):
+    common = dict(arch="smallcnn", scheduler="step", step_size=1, gamma=0.5, batch_size=6, seed=3)
+    straight = tmp_path / "straight"
+    fit(_config(tiny_folder, straight, epochs=3, **common))
+
+    split = tmp_path / "split"
+    fit(_config(tiny_folder, split, epochs=2, **common))
+    rec = Recorder()
+    resumed = fit(
+        _config(tiny_folder, split, epochs=3, resume=str(split / "last.pt"), **common), [rec]
+    )
+    assert rec.of("fit_start")[0].start_epoch == 3
+    assert [e.epoch for e in rec.of("epoch_end")] == [3]
+    assert resumed["epochs"] == 3
+
+    a = _read_metrics(straight / "metrics.csv")
+    b = _read_metrics(split / "metrics.csv")
+    assert [r["epoch"] for r in b] == ["1", "2", "3"]
+    for col in ("train_loss", "train_acc", "val_loss", "val_acc", "lr"):
+        assert float(b[2][col]) == pytest.approx(float(a[2][col]), abs=1e-6), col
+
+
+def test_resume_rejects_other_arch_and_finished_runs(tiny_folder, tmp_path):
+    run = tmp_path / "run"
+    fit(_config(tiny_folder, run, epochs=1))
+    last = str(run / "last.pt")
+    with pytest.raises(TrainingError, match="same architecture"):
+        fit(_config(tiny_folder, tmp_path / "b", arch="smallcnn", epochs=2, resume=last))
+    with pytest.raises(TrainingError, match="more epochs"):
+        fit(_config(tiny_folder, tmp_path / "c", epochs=1, resume=last))
+    with pytest.raises(TrainingError, match="last.pt"):
+        fit(_config(tiny_folder, tmp_path / "d", epochs=2, resume=str(run / "best.pt")))
+
+
+# ----------------------------------------------------------------------------- config
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("arch", "resnet9000"),
+        ("mode", "half"),
+        ("epochs", 0),
+        ("epochs", 2.5),
+        ("batch_size", -1),
+        ("lr", 0.0),
+        ("lr", float("nan")),
+        ("optimizer", "rmsprop"),
+        ("scheduler", "cyclic"),
+        ("momentum", 1.0),
+        ("weight_decay", -0.1),
+        ("val_split", 1.0),
+        ("device", "tpu"),
+        ("precision", "fp8"),
+        ("channels_last", "yes"),
+        ("num_workers", -1),
+        ("in_channels", 2),
+        ("data", ""),
+        ("train_transforms", "RandomRotation"),
+    ],
+)
+def test_config_validation_names_the_field(field, value):
+    cfg = TrainConfig(**{field: value})
+    with pytest.raises(ConfigError) as info:
+        cfg.validate()
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}:")
+    assert isinstance(info.value, ValueError)
+
+
+def test_config_round_trips_and_defaults_are_valid():
+    cfg = TrainConfig(arch="resnet18", epochs=3, train_transforms=[{"name": "ToTensor"}])
+    cfg.validate()
+    d = cfg.to_dict()
+    json.dumps(d)
+    assert TrainConfig.from_dict({**d, "unknown_key": 1}) == cfg
+    TrainConfig().validate()
+    assert TrainConfig.from_dict(json.loads(json.dumps(TrainConfig().to_dict()))) == TrainConfig()
+
+
+def test_cli_choices_mirror_the_trainer():
+    from core import models
+
+    assert cli.OPTIMIZERS == trainer.OPTIMIZERS
+    assert cli.SCHEDULERS == trainer.SCHEDULERS
+    assert cli.PRECISIONS == trainer.PRECISIONS
+    assert cli.MODES == models.MODES
+
+
+def test_control_flags():
+    c = TrainControl()
+    assert not c.is_paused and not c.should_stop
+    c.pause()
+    assert c.is_paused
+    c.resume()
+    assert not c.is_paused
+    c.pause()
+    c.stop()
+    assert c.should_stop and not c.is_paused
+    c.wait_while_paused()  # returns at once after a stop
+
+
+def test_cli_train_then_resume_in_process(tiny_folder, tmp_path, capsys):
+    run = tmp_path / "run"
+    args = ["train", "--data", str(tiny_folder), "--arch", "mlp", "--augment", "none"]
+    args += ["--batch-size", "4", "--val-split", "0.25", "--epochs", "1", "--out", str(run)]
+    assert cli.main(args) == 0
+    first = capsys.readouterr().out
+    assert "epoch   1/1" in first and "best val_acc" in first
+
+    assert cli.main(["train", "--resume", str(run / "last.pt"), "--epochs", "2", "--json"]) == 0
+    lines = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
+    assert [ln["event"] for ln in lines] == ["start", "epoch", "summary"]
+    assert lines[0]["start_epoch"] == 2 and lines[1]["epoch"] == 2
+    assert lines[2]["epochs"] == 2
+    rows = _read_metrics(run / "metrics.csv")
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    config = json.loads((run / "config.json").read_text())
+    assert config["resume"] == str(run / "last.pt") and config["arch"] == "mlp"
+
+
+def test_stop_before_training_starts(tiny_folder, tmp_path):
+    control = TrainControl()
+    control.stop()
+    rec = Recorder()
+    summary = fit(_config(tiny_folder, tmp_path / "run"), [rec], control)
+    assert summary["stopped"] is True and summary["epochs"] == 0
+    assert not rec.of("batch_end") and rec.of("fit_end")[0].stopped is True
