@@ -13,7 +13,9 @@ SUBCOMMANDS = ("train", "predict", "augment", "convcalc")
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+    # A bare word is a subcommand (a mistyped one gets the CLI's one-line error);
+    # options such as --data go to the window.
+    if argv and (not argv[0].startswith("-") or argv[0] in ("-h", "--help", "--version")):
         from core.cli import main as cli_main
 
         return cli_main(argv)
