@@ -1,0 +1,356 @@
+"""Predict panel: real drops, batches with bad files, model errors, CSV, Grad-CAM, cancel."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
+
+from gui.predict_panel import (
+    COL_PROB,
+    FILTER_UNCERTAIN,
+    NO_MODEL_MESSAGE,
+    PredictPanel,
+    inputs_from_mime,
+)
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+WAIT_MS = 20_000
+
+
+def _save_bundle(path: Path, arch: str) -> Path:
+    import torch
+
+    from core.augment import get_preset
+    from core.checkpoint import make_bundle, save_bundle
+    from core.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model(arch, 10, in_channels=1, input_size=28)
+    bundle = make_bundle(
+        model=model,
+        arch=arch,
+        class_names=[str(i) for i in range(10)],
+        in_channels=1,
+        input_size=28,
+        eval_transforms=get_preset("digits")["eval"],
+        epoch=1,
+        metrics={"val_acc": 0.5},
+        config={},
+    )
+    save_bundle(bundle, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bundles")
+    return {arch: _save_bundle(folder / f"{arch}.pt", arch) for arch in ("smallcnn", "mlp")}
+
+
+@pytest.fixture
+def panel(qtbot) -> PredictPanel:
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    return widget
+
+
+@pytest.fixture
+def loaded(panel, qtbot, bundles) -> PredictPanel:
+    with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS):
+        panel.load_model(str(bundles["smallcnn"]))
+    return panel
+
+
+def _digits(folder: Path, names=("digit_3_a.png", "digit_7_a.png", "digit_0_b.png")) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy(SAMPLES / n, folder / n)) for n in names]
+
+
+def _enter_event(pos: QPoint, mime: QMimeData) -> QDragEnterEvent:
+    """A drag-enter event; newer PySide6 takes a QPointF, older ones only a QPoint."""
+    rest = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    try:
+        return QDragEnterEvent(QPointF(pos), *rest)
+    except TypeError:
+        return QDragEnterEvent(QPoint(pos), *rest)
+
+
+def _drop(qtbot, panel: PredictPanel, mime: QMimeData, signal=True) -> list:
+    """Send a real drag-enter then drop to the drop zone; return the batch's results."""
+    zone = panel.drop_zone
+    pos = zone.rect().center()
+    enter = _enter_event(pos, mime)
+    zone.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(pos),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    if not signal:
+        zone.dropEvent(drop)
+        return []
+    with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS) as blocker:
+        zone.dropEvent(drop)
+    return blocker.args[0]
+
+
+def _url_mime(*paths: Path) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def test_no_model_state_shows_what_to_do(panel, qtbot, tmp_path):
+    assert panel.message() == NO_MODEL_MESSAGE
+    assert "Open model" in panel.message()
+    assert not panel.gradcam_check.isEnabled()
+    panel.predict_paths([str(p) for p in _digits(tmp_path)])
+    assert "No model loaded" in panel.message()
+    assert panel.table.rowCount() == 0
+
+
+def test_model_info_is_shown(loaded):
+    text = loaded.model_label.text()
+    assert "smallcnn" in text and "10 classes" in text and "50.00%" in text
+    assert loaded.model_info().in_channels == 1
+    assert loaded.gradcam_check.isEnabled()
+
+
+def test_drop_one_file_shows_top5(loaded, qtbot, tmp_path):
+    (path,) = _digits(tmp_path, ("digit_3_a.png",))
+    results = _drop(qtbot, loaded, _url_mime(path))
+    assert len(results) == 1
+    result = results[0]
+    assert result.error is None and result.path == str(path)
+    assert len(result.topk) == 5 and result.top1 in [str(i) for i in range(10)]
+    probs = [p for _, p in result.topk]
+    assert probs == sorted(probs, reverse=True) and 0.0 < sum(probs) <= 1.0 + 1e-5
+    assert loaded.bars.topk() == result.topk
+    assert loaded.class_label.text().startswith(result.top1)
+    assert loaded.image_label.pixmap() is not None and not loaded.image_label.pixmap().isNull()
+    assert loaded.table.rowCount() == 1
+
+
+def test_drop_several_files_and_a_folder(loaded, qtbot, tmp_path):
+    files = _digits(tmp_path / "loose")
+    folder = tmp_path / "folder"
+    _digits(folder / "nested", ("digit_1_a.png", "digit_2_a.png"))
+    _digits(folder, ("digit_5_a.png",))
+    (folder / "readme.txt").write_text("not an image")  # not picked up from a folder
+    results = _drop(qtbot, loaded, _url_mime(*files))
+    assert [r.path for r in results] == [str(p) for p in files]
+    results = _drop(qtbot, loaded, _url_mime(folder))
+    names = sorted(Path(r.path).name for r in results)
+    assert names == ["digit_1_a.png", "digit_2_a.png", "digit_5_a.png"]
+    assert all(r.error is None for r in results)
+    assert loaded.table.rowCount() == 6
+
+
+def test_raw_image_data_drop(loaded, qtbot):
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    mime = QMimeData()
+    mime.setImageData(image)
+    paths, images, problems = inputs_from_mime(mime)
+    assert paths == [] and len(images) == 1 and problems == []
+    results = _drop(qtbot, loaded, mime)
+    assert len(results) == 1 and results[0].error is None
+    assert results[0].path is None and results[0].name.startswith("pasted image")
+    assert results[0].view.size == (40, 30)
+
+
+def test_png_bytes_as_image_mime(loaded, qtbot, tmp_path):
+    mime = QMimeData()
+    mime.setData("image/png", (SAMPLES / "digit_4_a.png").read_bytes())
+    results = _drop(qtbot, loaded, mime)
+    assert len(results) == 1 and results[0].error is None
+
+
+def test_remote_url_is_refused_with_a_message(loaded, qtbot):
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.org/cat.png")])
+    _drop(qtbot, loaded, mime, signal=False)
+    assert "not a local file" in loaded.message()
+    assert loaded.table.rowCount() == 0
+
+
+def _bad_batch(folder: Path) -> list[Path]:
+    good = _digits(folder, ("digit_8_a.png", "digit_9_a.png"))
+    empty = folder / "empty.png"
+    empty.write_bytes(b"")
+    corrupt = folder / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg" * 3)
+    text = folder / "notes.txt"
+    text.write_text("hello")
+    return [good[0], empty, corrupt, text, good[1]]
+
+
+def test_bad_files_become_error_rows_and_the_rest_predicts(loaded, qtbot, tmp_path):
+    paths = _bad_batch(tmp_path)
+    results = _drop(qtbot, loaded, _url_mime(*paths))
+    by_name = {Path(r.path).name: r for r in results}
+    assert len(results) == 5
+    for name in ("empty.png", "corrupt.jpg", "notes.txt"):
+        assert by_name[name].error, name
+        assert by_name[name].topk == []
+    assert "empty" in by_name["empty.png"].error.lower() or "0 bytes" in by_name["empty.png"].error
+    for name in ("digit_8_a.png", "digit_9_a.png"):
+        assert by_name[name].error is None and len(by_name[name].topk) == 5
+    assert "3 could not be used" in loaded.message()
+
+
+def test_csv_export(loaded, qtbot, tmp_path):
+    paths = _bad_batch(tmp_path / "in")
+    _drop(qtbot, loaded, _url_mime(*paths))
+    out = tmp_path / "predictions.csv"
+    assert loaded.export_csv(out) == 5
+    with out.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["path", "top1", "prob"]
+    assert header[3:5] == ["top2", "prob2"] and header[-1] == "error"
+    assert len(body) == 5
+    by_path = {Path(r[0]).name: dict(zip(header, r, strict=True)) for r in body}
+    good = by_path["digit_8_a.png"]
+    assert good["top1"] in [str(i) for i in range(10)] and 0.0 < float(good["prob"]) <= 1.0
+    assert good["error"] == ""
+    assert by_path["empty.png"]["error"] and by_path["empty.png"]["top1"] == ""
+
+
+def test_threshold_filter_and_sort(loaded, qtbot, tmp_path):
+    results = _drop(qtbot, loaded, _url_mime(*_bad_batch(tmp_path)))
+    good = [r for r in results if r.error is None]
+    loaded.threshold_spin.setValue(100.0)  # every real probability is below 100 %
+    assert loaded._shown.error is None and not loaded.uncertain_label.isHidden()
+    loaded.set_class_filter(FILTER_UNCERTAIN)
+    assert {id(r) for r in loaded.visible_results()} == {id(r) for r in good}
+    top1 = good[0].top1
+    loaded.set_class_filter(top1)
+    visible = loaded.visible_results()
+    assert visible and all(r.top1 == top1 and r.error is None for r in visible)
+    loaded.set_class_filter("All images")
+    loaded.table.sortItems(COL_PROB, Qt.SortOrder.DescendingOrder)
+    probs = [(-1.0 if r.error else r.prob) for r in loaded.visible_results()]
+    assert probs == sorted(probs, reverse=True) and len(probs) == 5
+
+
+def test_gradcam_overlay_for_cnn(loaded, qtbot, tmp_path):
+    _drop(qtbot, loaded, _url_mime(*_digits(tmp_path, ("digit_6_a.png",))))
+    assert loaded.overlay_image() is None
+    loaded.gradcam_check.setChecked(True)
+    qtbot.waitUntil(lambda: loaded.overlay_image() is not None, timeout=WAIT_MS)
+    shown = loaded._shown
+    assert shown.cam.ndim == 2 and 0.0 <= shown.cam.min() and shown.cam.max() <= 1.0
+    loaded.opacity_slider.setValue(0)
+    plain = np.asarray(loaded.overlay_image().convert("RGB"), dtype=np.int16)
+    loaded.opacity_slider.setValue(100)
+    heat = np.asarray(loaded.overlay_image().convert("RGB"), dtype=np.int16)
+    assert np.abs(plain - heat).max() > 0
+
+
+def test_gradcam_disabled_for_mlp(panel, qtbot, bundles):
+    with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS):
+        panel.load_model(str(bundles["mlp"]))
+    assert not panel.gradcam_check.isEnabled()
+    assert "convolutional" in panel.gradcam_check.toolTip()
+
+
+def test_bad_model_file_keeps_the_previous_model(loaded, qtbot, tmp_path):
+    before = loaded.predictor
+    not_a_bundle = tmp_path / "notes.pt"
+    not_a_bundle.write_text("definitely not a model")
+    with qtbot.waitSignal(loaded.model_failed, timeout=WAIT_MS):
+        loaded.load_model(str(not_a_bundle))
+    assert "Could not load the model" in loaded.message()
+    assert "still in use" in loaded.message()
+    assert loaded.predictor is before
+    results = _drop(qtbot, loaded, _url_mime(*_digits(tmp_path, ("digit_2_b.png",))))
+    assert results[0].error is None
+
+
+def test_model_loaded_later_predicts_waiting_drops(panel, qtbot, bundles, tmp_path):
+    panel.predict_paths([str(p) for p in _digits(tmp_path, ("digit_1_b.png",))])
+    assert panel.table.rowCount() == 0
+    with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS) as blocker:
+        panel.load_model(str(bundles["smallcnn"]))
+    assert len(blocker.args[0]) == 1
+
+
+def test_cancel_stops_between_images(loaded, qtbot, tmp_path):
+    files = _digits(tmp_path, tuple(f"digit_{i}_a.png" for i in range(10)))
+    with loaded._model_lock:  # hold the model so the batch waits on its first image
+        with qtbot.waitSignal(loaded.busy_changed, timeout=WAIT_MS):
+            loaded.predict_paths([str(p) for p in files])
+        assert not loaded.cancel_button.isHidden()
+        loaded.cancel()
+    qtbot.waitUntil(lambda: not loaded.is_busy(), timeout=WAIT_MS)
+    assert "Cancelled" in loaded.message()
+    assert loaded.table.rowCount() <= 1  # at most the image that held the lock
+    assert loaded.cancel_button.isHidden()
+
+
+def test_paste_from_clipboard_and_empty_image(loaded, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    loaded.predict_image(QImage())
+    assert "empty or unreadable" in loaded.message()
+    image = QImage(20, 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("black"))
+    QGuiApplication.clipboard().setImage(image)
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
+        loaded.paste_from_clipboard()
+    assert len(blocker.args[0]) == 1 and blocker.args[0][0].error is None
+
+
+def test_last_model_is_reloaded_when_torch_is_ready(panel, qtbot, bundles):
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("predict/model_path", str(bundles["smallcnn"]))
+    with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS) as blocker:
+        panel.on_torch_ready()
+    assert blocker.args == [str(bundles["smallcnn"])]
+    assert panel.model_info().arch == "smallcnn"
+
+
+def test_empty_folder_is_reported_as_a_row(loaded, qtbot, tmp_path):
+    empty = tmp_path / "nothing_here"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no pictures")
+    results = _drop(qtbot, loaded, _url_mime(empty))
+    assert len(results) == 1 and "no image files" in results[0].error
+
+
+def test_module_does_not_import_torch():
+    code = (
+        "import sys; import gui.predict_panel; "
+        "print(sorted(m for m in ('torch', 'core.predict', 'core.data') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
