@@ -1,0 +1,619 @@
+"""The main window: a thin shell that hosts one panel per feature and wires them together.
+
+Panels (Data, Augment, Train, Calculator, Predict) are imported when the window is
+built, each inside a try/except: a broken panel becomes a placeholder label with the
+error, and the rest of the app still works.
+
+PyTorch takes seconds to import, so the window never imports it on the GUI thread: it
+starts a background task that imports torch and the core modules, shows
+"Loading PyTorch..." meanwhile, then emits ``torch_ready`` and calls every panel's
+``on_torch_ready()``. Training stays disabled until then.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from gui import tasks
+
+# (tab title, module, class) in tab order
+PANELS: tuple[tuple[str, str, str], ...] = (
+    ("Data", "gui.data_panel", "DataPanel"),
+    ("Augment", "gui.augment_panel", "AugmentPanel"),
+    ("Train", "gui.train_panel", "TrainPanel"),
+    ("Calculator", "gui.calculator_panel", "CalculatorPanel"),
+    ("Predict", "gui.predict_panel", "PredictPanel"),
+)
+# same list as core.data.IMAGE_EXTENSIONS (core.data imports torch, so it is not imported here)
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+DEFAULT_SOURCE = "builtin:digits"
+CLOSE_WAIT_MS = 15_000
+
+
+def load_torch(ctx) -> dict:
+    """Task function: import torch, torchvision and the core modules; return version info."""
+    import torch
+    import torchvision
+
+    for name in ("core.data", "core.models", "core.checkpoint", "core.trainer"):
+        importlib.import_module(name)
+    info = {
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "cuda": bool(torch.cuda.is_available()),
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
+    }
+    if info["cuda"]:
+        info["device"] = f"cuda ({torch.cuda.get_device_name(0)})"
+    try:
+        from core.models import cpu_supports_bf16
+
+        info["bf16"] = bool(cpu_supports_bf16())
+    except Exception:  # an optional detail for the About box
+        info["bf16"] = None
+    try:
+        importlib.import_module("core.predict")
+    except Exception:  # the Predict panel reports its own problem
+        pass
+    return info
+
+
+def _placeholder(title: str, error: BaseException) -> QLabel:
+    label = QLabel(
+        f"The {title} panel is unavailable: {type(error).__name__}: {error}\n"
+        "The other panels still work."
+    )
+    label.setObjectName(f"{title.lower()}_placeholder")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
+def _local_paths(mime) -> list[str]:
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+
+def _is_image_file(path: str) -> bool:
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS and Path(path).is_file()
+
+
+class MainWindow(QMainWindow):
+    """ConvStudio's window.
+
+    Signals: ``torch_ready()`` once PyTorch and the core modules are imported,
+    ``panels_built()`` once the five panels exist, ``first_shown()``, ``error_shown(str)``.
+
+    ``defer_panels=True`` (what the app uses) shows the window shell first and builds
+    the panels on the event loop's first turn, so the window is on screen before the
+    panels' imports (numpy, PIL ...) run; tests build them at once.
+    """
+
+    torch_ready = Signal()
+    panels_built = Signal()
+    first_shown = Signal()
+    error_shown = Signal(str)
+
+    def __init__(
+        self,
+        data_source: str | None = None,
+        *,
+        load_torch_now: bool = True,
+        defer_panels: bool = False,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("ConvStudio")
+        self.setAcceptDrops(True)
+        self.torch_loaded = False
+        self.torch_info: dict = {}
+        self.last_error: str | None = None
+        self.panel_errors: dict[str, str] = {}
+        self.panels: dict[str, QWidget] = {}
+        self.panels_ready = False
+        self._shown_once = False
+        self._closing_done = False
+        self._message_boxes: list[QMessageBox] = []
+        self._torch_task = None
+        self._source = ""
+        self._pending_data_source: str | None = None
+        self._load_torch_now = load_torch_now
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        for title, _, _ in PANELS:
+            loading = QLabel(f"Loading the {title} panel...")
+            loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(loading, title)
+        self._build_actions()
+        self._build_menus()
+        self.statusBar().showMessage("Loading PyTorch...")
+        self._restore_geometry()
+        if defer_panels:
+            QTimer.singleShot(30, lambda: self.build_panels(data_source))
+        else:
+            self.build_panels(data_source)
+
+    def build_panels(self, data_source: str | None = None) -> None:
+        """Import and build the panels (once), wire them, restore settings, load torch."""
+        if self.panels_ready or self._closing_done:
+            return
+        current = self.tabs.currentIndex()
+        for index, (title, module, cls) in enumerate(PANELS):
+            widget = self._make_panel(title, module, cls)
+            self.panels[title] = widget
+            loading = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, title)
+            loading.deleteLater()
+        self.tabs.setCurrentIndex(max(0, current))
+        self.panels_ready = True
+        self._wire_panels()
+        self._restore_settings(data_source)
+        self._on_training_state(False)
+        self.panels_built.emit()
+        if self._load_torch_now:
+            QTimer.singleShot(0, self.start_torch_loader)
+
+    # ================================================================== panels
+    def _make_panel(self, title: str, module: str, cls: str) -> QWidget:
+        """Import and build one panel; any failure becomes a placeholder label."""
+        try:
+            panel_cls = getattr(importlib.import_module(module), cls)
+            return panel_cls()
+        except Exception as exc:
+            self.panel_errors[title] = f"{type(exc).__name__}: {exc}"
+            print(f"ConvStudio: the {title} panel is unavailable: {exc}", file=sys.stderr)
+            return _placeholder(title, exc)
+
+    def panel(self, title: str) -> Any:
+        """The real panel widget for a tab title, or None when it is a placeholder."""
+        return None if title in self.panel_errors else self.panels.get(title)
+
+    @property
+    def data_panel(self) -> Any:
+        return self.panel("Data")
+
+    @property
+    def augment_panel(self) -> Any:
+        return self.panel("Augment")
+
+    @property
+    def train_panel(self) -> Any:
+        return self.panel("Train")
+
+    @property
+    def calculator_panel(self) -> Any:
+        return self.panel("Calculator")
+
+    @property
+    def predict_panel(self) -> Any:
+        return self.panel("Predict")
+
+    def _wire_panels(self) -> None:
+        data, augment, train = self.data_panel, self.augment_panel, self.train_panel
+        if data is not None and hasattr(data, "dataset_changed"):
+            data.dataset_changed.connect(self._on_dataset_changed)
+        if train is not None:
+            if augment is not None and hasattr(augment, "specs"):
+                train.set_specs_provider(augment.specs)
+            train.run_finished.connect(self._on_run_finished)
+            train.error_occurred.connect(self.show_error)
+            train.training_state_changed.connect(self._on_training_state)
+            train.model_choice_changed.connect(self._on_model_choice)
+
+    @Slot(str, str)
+    def _on_model_choice(self, arch: str, pretrained: str) -> None:
+        """Tell the Augment panel the pretrained weights' mean/std (its Normalize warning)."""
+        augment = self.augment_panel
+        if not self.torch_loaded or augment is None or not hasattr(augment, "set_pretrained_stats"):
+            return
+        from core.models import pretrained_stats
+
+        stats = None if pretrained in ("", "none") else pretrained_stats(arch)
+        try:
+            augment.set_pretrained_stats(stats)
+        except Exception as exc:  # a warning helper must never break the window
+            self.statusBar().showMessage(f"Augment panel: {exc}", 8000)
+
+    def show_tab(self, title: str) -> None:
+        widget = self.panels.get(title)
+        if widget is not None:
+            self.tabs.setCurrentWidget(widget)
+
+    def current_tab(self) -> str:
+        return self.tabs.tabText(self.tabs.currentIndex())
+
+    # ================================================================== actions and menus
+    def _action(self, text: str, slot, shortcuts: tuple[str, ...] = (), tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work whichever tab has focus
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_folder_action = self._action(
+            "Open dataset &folder...",
+            self.ask_open_dataset,
+            ("Ctrl+O",),
+            "Train on a folder of images (one sub-folder per class).",
+        )
+        self.open_model_action = self._action(
+            "Open &model...", self.ask_open_model, ("Ctrl+M",), "Load a .pt bundle for prediction."
+        )
+        self.open_run_action = self._action(
+            "Open &run folder...",
+            self.ask_open_run,
+            (),
+            "Show a run's curves and predict with its best.pt.",
+        )
+        self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
+        self.start_action = self._action(
+            "&Start training",
+            self.start_training,
+            ("Ctrl+T", "F5"),
+            "Train with the Train tab's settings.",
+        )
+        self.pause_action = self._action("&Pause / resume", self._toggle_pause, ("Ctrl+P",))
+        self.stop_action = self._action("S&top training", self.stop_training, ("Esc", "Ctrl+."))
+        self.tab_actions = []
+        for i, (title, _, _) in enumerate(PANELS, start=1):
+            act = self._action(f"&{i} {title}", self._tab_slot(title), (f"Ctrl+{i}",))
+            self.tab_actions.append(act)
+        self.about_action = self._action("&About ConvStudio", self.show_about)
+        self._on_training_state(False)
+
+    def _tab_slot(self, title: str):
+        return lambda: self.show_tab(title)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for act in (self.open_folder_action, self.open_model_action, self.open_run_action):
+            file_menu.addAction(act)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        train_menu = bar.addMenu("&Train")
+        for act in (self.start_action, self.pause_action, self.stop_action):
+            train_menu.addAction(act)
+        view_menu = bar.addMenu("&View")
+        for act in self.tab_actions:
+            view_menu.addAction(act)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    # ================================================================== PyTorch loading
+    @Slot()
+    def start_torch_loader(self) -> None:
+        """Import torch and the core modules in the background (once)."""
+        if self._torch_task is not None or self.torch_loaded:
+            return
+        self.statusBar().showMessage("Loading PyTorch...")
+        self._torch_task = tasks.run_task(
+            load_torch, on_finished=self._on_torch_loaded, on_error=self._on_torch_failed
+        )
+
+    @Slot(object)
+    def _on_torch_loaded(self, info: dict) -> None:
+        self.torch_loaded = True
+        self.torch_info = dict(info)
+        pending, self._pending_data_source = self._pending_data_source, None
+        if pending is not None:
+            self.set_data_source(pending)
+        self.statusBar().showMessage(
+            f"PyTorch {info['torch']} ready · device {info['device']}", 8000
+        )
+        for title, widget in self.panels.items():
+            hook = getattr(widget, "on_torch_ready", None)
+            if title in self.panel_errors or hook is None:
+                continue
+            try:
+                hook()
+            except Exception as exc:  # one panel's problem must not stop the others
+                self.panel_errors.setdefault(f"{title}.on_torch_ready", str(exc))
+                print(f"ConvStudio: {title} panel could not finish loading: {exc}", file=sys.stderr)
+        self._on_training_state(self._training())
+        # torch, Qt and the panels are loaded for good: keep their ~400k objects out of
+        # full garbage collections, which hold the GIL (and so stall the GUI) meanwhile
+        gc.collect(1)  # young garbage first (cheap), so little is frozen for nothing
+        gc.freeze()
+        train = self.train_panel
+        if train is not None:
+            self._on_model_choice(train.arch(), train.pretrained_value())
+        self.torch_ready.emit()
+
+    @Slot(str)
+    def _on_torch_failed(self, message: str) -> None:
+        self.show_error(
+            f"PyTorch could not be loaded ({message}); training and prediction are off."
+        )
+
+    # ================================================================== data, runs, models
+    def data_source(self) -> str:
+        return self._source
+
+    def set_data_source(self, source: str) -> None:
+        """Select a dataset everywhere: the Data panel when it can, else the other panels.
+
+        Before PyTorch is loaded the Data panel is not asked yet (its scan imports
+        torch on a pool thread, which would slow the window's first second); the
+        other panels get the source at once and the Data panel when torch is ready.
+        """
+        data = self.data_panel
+        method = getattr(data, "set_source", None) if data is not None else None
+        if not callable(method) or not self.torch_loaded:
+            self._pending_data_source = source if callable(method) else None
+            self._on_dataset_changed(source)
+            return
+        before = self._source
+        try:
+            method(source)
+        except Exception as exc:
+            self.show_error(f"Could not open the dataset {source}: {exc}")
+            return
+        if self._source == before:
+            # the panel scans first and announces later; keep the others in step now
+            self._on_dataset_changed(source)
+
+    @Slot(str)
+    def _on_dataset_changed(self, source: str) -> None:
+        self._source = str(source)
+        train, augment = self.train_panel, self.augment_panel
+        if train is not None:
+            train.set_data_source(self._source)
+        if augment is not None and hasattr(augment, "set_dataset"):
+            try:
+                augment.set_dataset(self._source)
+            except Exception as exc:
+                self.statusBar().showMessage(f"Augment panel: {exc}", 8000)
+
+    def open_dataset(self, folder: str) -> None:
+        self.set_data_source(str(folder))
+        self.show_tab("Data")
+
+    def open_model(self, path: str) -> bool:
+        predict = self.predict_panel
+        if predict is None:
+            self.show_error("The Predict panel is unavailable, so no model can be loaded.")
+            return False
+        predict.load_model(str(path))
+        self.show_tab("Predict")
+        self.statusBar().showMessage(f"Model: {path}", 8000)
+        return True
+
+    def open_run(self, folder: str) -> bool:
+        """Load RUN/best.pt into Predict and RUN/metrics.csv into the Train plots."""
+        run = Path(folder)
+        best, metrics = run / "best.pt", run / "metrics.csv"
+        if not best.is_file() and not metrics.is_file():
+            self.show_error(f"{run} is not a training run: it has neither best.pt nor metrics.csv.")
+            return False
+        train = self.train_panel
+        if metrics.is_file() and train is not None:
+            try:
+                train.load_metrics_csv(metrics)
+            except (OSError, ValueError) as exc:
+                self.show_error(f"Could not read {metrics}: {exc}")
+        if best.is_file() and self.predict_panel is not None:
+            self.predict_panel.load_model(str(best))
+        self.show_tab("Train" if train is not None else "Predict")
+        self.statusBar().showMessage(f"Opened run {run}", 8000)
+        return True
+
+    @Slot(str, str)
+    def _on_run_finished(self, run_dir: str, best_pt: str) -> None:
+        self.statusBar().showMessage(f"Training done: {best_pt}", 10_000)
+        predict = self.predict_panel
+        if predict is not None:
+            try:
+                predict.load_model(best_pt)
+            except Exception as exc:
+                self.show_error(f"The Predict panel could not load {best_pt}: {exc}")
+
+    def ask_open_dataset(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open dataset folder")
+        if folder:
+            self.open_dataset(folder)
+
+    def ask_open_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open model", "", "Model bundles (*.pt);;All files (*)"
+        )
+        if path:
+            self.open_model(path)
+
+    def ask_open_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open run folder")
+        if folder:
+            self.open_run(folder)
+
+    # ================================================================== training
+    def _training(self) -> bool:
+        train = self.train_panel
+        return bool(train is not None and train.is_training())
+
+    @Slot()
+    def start_training(self) -> None:
+        train = self.train_panel
+        if train is None:
+            return
+        self.show_tab("Train")
+        train.start_training()
+
+    @Slot()
+    def stop_training(self) -> None:
+        if self._training():
+            self.train_panel.stop_training()
+
+    def _toggle_pause(self) -> None:
+        if self._training():
+            self.train_panel.toggle_pause()
+
+    @Slot(bool)
+    def _on_training_state(self, running: bool) -> None:
+        self.start_action.setEnabled(
+            self.torch_loaded and not running and self.train_panel is not None
+        )
+        self.pause_action.setEnabled(running)
+        self.stop_action.setEnabled(running)
+
+    # ================================================================== drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if _local_paths(mime) or mime.hasImage():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        paths = _local_paths(mime)
+        if paths:
+            self.handle_dropped_paths(paths)
+        elif mime.hasImage() and self.predict_panel is not None:
+            self.predict_panel.predict_image(mime.imageData())
+            self.show_tab("Predict")
+        event.acceptProposedAction()
+
+    def handle_dropped_paths(self, paths: list[str]) -> str:
+        """Route dropped paths; returns where they went ("data", "predict" or "")."""
+        folders = [p for p in paths if Path(p).is_dir()]
+        if folders and self.current_tab() == "Data":
+            self.open_dataset(folders[0])
+            return "data"
+        wanted = [p for p in paths if Path(p).is_dir() or _is_image_file(p)]
+        if not wanted or self.predict_panel is None:
+            self.statusBar().showMessage("Drop image files or folders of images.", 5000)
+            return ""
+        self.predict_panel.predict_paths(wanted)
+        self.show_tab("Predict")
+        return "predict"
+
+    # ================================================================== messages
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        """Show a message without blocking (a window-modal box); also kept in ``last_error``."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 15_000)
+        self.error_shown.emit(message)
+        if os.environ.get("CONVSTUDIO_NO_DIALOGS"):
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "ConvStudio", message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(self._forget_boxes)
+        self._message_boxes.append(box)
+        box.open()
+
+    @Slot()
+    def _forget_boxes(self) -> None:
+        self._message_boxes = [b for b in self._message_boxes if b.isVisible()]
+
+    def about_text(self) -> str:
+        import PySide6
+
+        info = self.torch_info
+        torch_v = info.get("torch", "loading...")
+        tv_v = info.get("torchvision", "loading...")
+        device = info.get("device", "unknown until PyTorch is loaded")
+        bf16 = info.get("bf16")
+        bf16_text = "" if bf16 is None else f" (CPU bfloat16 support: {'yes' if bf16 else 'no'})"
+        return (
+            "ConvStudio: a desktop workbench for training image classifiers with PyTorch.\n\n"
+            f"PyTorch {torch_v}\ntorchvision {tv_v}\nQt {qVersion()}\nPySide6 {PySide6.__version__}\n"
+            f"Python {platform.python_version()}\nDevice: {device}{bf16_text}"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About ConvStudio", self.about_text())
+
+    # ================================================================== settings
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+
+    def _restore_settings(self, data_source: str | None) -> None:
+        settings = QSettings()
+        train = self.train_panel
+        if train is not None:
+            train.load_settings(settings)
+        source = data_source or str(settings.value("data/source", DEFAULT_SOURCE) or DEFAULT_SOURCE)
+        if data_source is None and source != DEFAULT_SOURCE and not Path(source).is_dir():
+            source = DEFAULT_SOURCE  # the remembered folder is gone
+        self.set_data_source(source)
+
+    def save_settings(self) -> None:
+        if not self.panels_ready:
+            return  # nothing was restored yet, so nothing to keep
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("data/source", self._source or DEFAULT_SOURCE)
+        train = self.train_panel
+        if train is not None:
+            train.save_settings(settings)
+        settings.sync()
+
+    # ================================================================== show and close
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.first_shown.emit()
+            train = self.train_panel
+            if train is not None:  # import pyqtgraph once the window is up
+                QTimer.singleShot(200, train.ensure_plots)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._training():
+            answer = QMessageBox.question(
+                self,
+                "Training is running",
+                "A training run is in progress. Stop it and quit? "
+                "The last finished epoch is kept in last.pt.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop training and background work, then save settings (close and aboutToQuit)."""
+        if self._closing_done:
+            return
+        self._closing_done = True
+        train = self.train_panel
+        if train is not None and train.is_training():
+            self.statusBar().showMessage("Stopping training...")
+            if not train.stop_and_wait(CLOSE_WAIT_MS):
+                print("ConvStudio: the training thread did not stop in time.", file=sys.stderr)
+        for widget in self.panels.values():
+            hook = getattr(widget, "shutdown", None)
+            if callable(hook):
+                try:
+                    hook()
+                except Exception as exc:
+                    print(f"ConvStudio: panel shutdown failed: {exc}", file=sys.stderr)
+        self.save_settings()
+        tasks.shutdown(3000)

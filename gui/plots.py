@@ -1,0 +1,336 @@
+"""Live training curves with pyqtgraph: batch loss, epoch loss, accuracy, learning rate.
+
+Every plot item is created once and afterwards only updated with ``setData`` (the
+pyqtgraph idiom for live data); the series live in growing numpy buffers so an
+update never copies Python lists. Long series are drawn with peak downsampling and
+clip-to-view. Updates are cheap to request: the owner appends data and calls
+:meth:`LivePlots.refresh` from a timer, so redraws stay rare however fast batches
+come.
+
+pyqtgraph takes ~0.5 s to import, so this module is imported only after the main
+window is on screen (see ``TrainPanel``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+EMA_ALPHA = 0.1  # smoothing of the batch-loss line (weight of the newest point)
+
+TRAIN_COLOR = (31, 119, 180)
+VALID_COLOR = (255, 127, 14)
+LR_COLOR = (44, 160, 44)
+BEST_COLOR = (214, 39, 40)
+
+
+class Series:
+    """A growable pair of float64 arrays; ``view()`` returns the filled part without copying."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._x = np.empty(capacity, dtype=np.float64)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, x: float, y: float) -> None:
+        if self._n == len(self._x):
+            self._x = np.resize(self._x, 2 * len(self._x))
+            self._y = np.resize(self._y, 2 * len(self._y))
+        self._x[self._n] = x
+        self._y[self._n] = y
+        self._n += 1
+
+    def clear(self) -> None:
+        self._n = 0
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._x[: self._n], self._y[: self._n]
+
+
+def ema(values: np.ndarray, alpha: float = EMA_ALPHA) -> np.ndarray:
+    """Exponential moving average, seeded with the first value (used for tests and reloads)."""
+    out = np.empty_like(values, dtype=np.float64)
+    acc = math.nan
+    for i, v in enumerate(values):
+        acc = float(v) if i == 0 else alpha * float(v) + (1 - alpha) * acc
+        out[i] = acc
+    return out
+
+
+def _pen(color: tuple[int, int, int], alpha: int = 255, width: float = 1.0, dashed: bool = False):
+    pen = pg.mkPen(color=(*color, alpha), width=width)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+def _plot(title: str, left: str, bottom: str, legend_at_bottom: bool = False) -> pg.PlotWidget:
+    widget = pg.PlotWidget(title=title)
+    widget.setBackground("w")
+    item = widget.getPlotItem()
+    item.setLabel("left", left)
+    item.setLabel("bottom", bottom)
+    item.showGrid(x=True, y=True, alpha=0.2)
+    for axis in ("left", "bottom"):
+        item.getAxis(axis).enableAutoSIPrefix(False)  # no "(x0.001)" on accuracy or lr
+    item.setDownsampling(auto=True, mode="peak")
+    item.setClipToView(True)
+    item.addLegend(offset=(-5, -5) if legend_at_bottom else (-5, 5))
+    return widget
+
+
+class LivePlots(QWidget):
+    """Four live plots plus best-epoch markers and a PNG export button.
+
+    Data methods (``add_batch``, ``add_epoch``, ``clear``) only record values and mark
+    the view dirty; :meth:`refresh` pushes the buffers to the plot items.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.batch_loss = Series(1024)
+        self.batch_smooth = Series(1024)
+        self.train_loss = Series()
+        self.val_loss = Series()
+        self.train_acc = Series()
+        self.val_acc = Series()
+        self.lr = Series()
+        self.best_epoch: int | None = None
+        self.best_val_acc: float | None = None
+        self._ema: float | None = None
+        self._batch_dirty = False
+        self._epoch_dirty = False
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.batch_plot = _plot("Loss per batch", "loss", "batch")
+        self.loss_plot = _plot("Loss per epoch", "loss", "epoch")
+        self.acc_plot = _plot("Accuracy", "accuracy", "epoch", legend_at_bottom=True)
+        self.lr_plot = _plot("Learning rate", "lr", "epoch")
+        self.lr_plot.getPlotItem().setLogMode(y=True)  # schedules span decades
+
+        self.batch_raw_curve = self.batch_plot.plot(
+            name="batch loss", pen=_pen(TRAIN_COLOR, alpha=70), skipFiniteCheck=True
+        )
+        self.batch_smooth_curve = self.batch_plot.plot(
+            name="smoothed", pen=_pen(TRAIN_COLOR, width=2), skipFiniteCheck=True
+        )
+        sym = {"symbol": "o", "symbolSize": 5}
+        self.train_loss_curve = self.loss_plot.plot(
+            name="train", pen=_pen(TRAIN_COLOR, width=2), symbolBrush=TRAIN_COLOR, **sym
+        )
+        self.val_loss_curve = self.loss_plot.plot(
+            name="valid", pen=_pen(VALID_COLOR, width=2), symbolBrush=VALID_COLOR, **sym
+        )
+        self.train_acc_curve = self.acc_plot.plot(
+            name="train", pen=_pen(TRAIN_COLOR, width=2), symbolBrush=TRAIN_COLOR, **sym
+        )
+        self.val_acc_curve = self.acc_plot.plot(
+            name="valid", pen=_pen(VALID_COLOR, width=2), symbolBrush=VALID_COLOR, **sym
+        )
+        self.lr_curve = self.lr_plot.plot(
+            name="lr", pen=_pen(LR_COLOR, width=2), symbolBrush=LR_COLOR, **sym
+        )
+        self.best_lines = []
+        for plot in (self.loss_plot, self.acc_plot):
+            line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(BEST_COLOR, dashed=True))
+            line.setVisible(False)
+            plot.addItem(line)
+            self.best_lines.append(line)
+        self.best_marker = pg.ScatterPlotItem(
+            size=14, symbol="star", brush=pg.mkBrush(*BEST_COLOR), pen=None, name="best"
+        )
+        self.acc_plot.addItem(self.best_marker)
+
+        self.export_button = QPushButton("Export PNG...")
+        self.export_button.setToolTip("Save the four plots as one PNG image.")
+        self.export_button.clicked.connect(self._ask_export)
+
+        grid = QGridLayout()
+        grid.addWidget(self.batch_plot, 0, 0)
+        grid.addWidget(self.loss_plot, 0, 1)
+        grid.addWidget(self.acc_plot, 1, 0)
+        grid.addWidget(self.lr_plot, 1, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(grid, 1)
+        layout.addLayout(buttons)
+
+    # ------------------------------------------------------------------ data
+    def clear(self) -> None:
+        for series in self._all_series():
+            series.clear()
+        self._ema = None
+        self.best_epoch = None
+        self.best_val_acc = None
+        self._batch_dirty = self._epoch_dirty = True
+        self.refresh()
+
+    def _all_series(self) -> tuple[Series, ...]:
+        return (
+            self.batch_loss,
+            self.batch_smooth,
+            self.train_loss,
+            self.val_loss,
+            self.train_acc,
+            self.val_acc,
+            self.lr,
+        )
+
+    def add_batch(self, global_step: int, loss: float) -> None:
+        """Record one batch loss (non-finite values are skipped: they would break the axes)."""
+        if not math.isfinite(loss):
+            return
+        self._ema = loss if self._ema is None else EMA_ALPHA * loss + (1 - EMA_ALPHA) * self._ema
+        self.batch_loss.append(global_step, loss)
+        self.batch_smooth.append(global_step, self._ema)
+        self._batch_dirty = True
+
+    def add_epoch(
+        self,
+        epoch: int,
+        train_loss: float,
+        train_acc: float,
+        val_loss: float,
+        val_acc: float,
+        lr: float,
+        is_best: bool = False,
+    ) -> None:
+        self.train_loss.append(epoch, train_loss)
+        self.val_loss.append(epoch, val_loss)
+        self.train_acc.append(epoch, train_acc)
+        self.val_acc.append(epoch, val_acc)
+        self.lr.append(epoch, lr)
+        if is_best:
+            self.best_epoch, self.best_val_acc = epoch, val_acc
+        self._epoch_dirty = True
+
+    def load_metrics_csv(self, path: str | Path) -> int:
+        """Show an earlier run's metrics.csv (epoch curves only); returns the row count.
+
+        The best epoch is the first one with the highest validation accuracy, as the
+        trainer decides it. Raises OSError/ValueError for unreadable files.
+        """
+        rows = read_metrics_csv(path)
+        self.clear()
+        best = -1.0
+        for row in rows:
+            is_best = row["val_acc"] > best
+            best = max(best, row["val_acc"])
+            self.add_epoch(
+                int(row["epoch"]),
+                row["train_loss"],
+                row["train_acc"],
+                row["val_loss"],
+                row["val_acc"],
+                row["lr"],
+                is_best=is_best,
+            )
+        self.refresh()
+        return len(rows)
+
+    # ------------------------------------------------------------------ drawing
+    def refresh(self) -> None:
+        """Push recorded data to the plot items that changed since the last refresh.
+
+        Batch data changes often, epoch data once an epoch: only the plots whose data
+        changed get new data (and so a repaint), which keeps the GUI thread's work low.
+        """
+        if self._batch_dirty:
+            self._batch_dirty = False
+            self.batch_raw_curve.setData(*self.batch_loss.view())
+            self.batch_smooth_curve.setData(*self.batch_smooth.view())
+        if self._epoch_dirty:
+            self._epoch_dirty = False
+            self.train_loss_curve.setData(*self.train_loss.view())
+            self.val_loss_curve.setData(*self.val_loss.view())
+            self.train_acc_curve.setData(*self.train_acc.view())
+            self.val_acc_curve.setData(*self.val_acc.view())
+            epochs, lr = self.lr.view()
+            self.lr_curve.setData(epochs, np.maximum(lr, 1e-12))  # log axis: keep it positive
+            self._update_best()
+
+    def _update_best(self) -> None:
+        best = self.best_epoch
+        for line in self.best_lines:
+            line.setVisible(best is not None)
+            if best is not None:
+                line.setValue(best)
+        if best is None:
+            self.best_marker.setData([], [])
+        else:
+            self.best_marker.setData([best], [self.best_val_acc])
+
+    # ------------------------------------------------------------------ export
+    def export_png(self, path: str | Path) -> Path:
+        """Write the whole plot area (all four plots) as a PNG; returns the path."""
+        path = Path(path)
+        self.refresh()
+        pixmap = self.grab()
+        if not pixmap.save(str(path), "PNG"):
+            raise OSError(f"Could not write {path}; choose a folder you can write to.")
+        return path
+
+    def export_plot_png(self, plot: pg.PlotWidget, path: str | Path, width: int = 800) -> Path:
+        """Write one plot with pyqtgraph's ImageExporter (a sharper, resizable render)."""
+        import pyqtgraph.exporters as exporters
+
+        self.refresh()
+        exporter = exporters.ImageExporter(plot.getPlotItem())
+        exporter.parameters()["width"] = width
+        exporter.export(str(path))
+        return Path(path)
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export plots as PNG", "training-curves.png", "PNG images (*.png)"
+        )
+        if not path:
+            return
+        base = Path(path)
+        self.export_png(base)
+        for name, plot in (
+            ("batch-loss", self.batch_plot),
+            ("loss", self.loss_plot),
+            ("accuracy", self.acc_plot),
+            ("lr", self.lr_plot),
+        ):
+            self.export_plot_png(plot, base.with_name(f"{base.stem}-{name}.png"))
+
+
+def read_metrics_csv(path: str | Path) -> list[dict]:
+    """Rows of a run's metrics.csv as floats; rows with missing numbers are skipped."""
+    columns = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr")
+    rows = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames is None or not set(columns) <= set(reader.fieldnames):
+            raise ValueError(f"{path} is not a ConvStudio metrics.csv (missing columns).")
+        for raw in reader:
+            try:
+                row = {k: float(raw[k]) for k in columns}
+                row["seconds"] = float(raw.get("seconds") or 0.0)
+                rows.append(row)
+            except (TypeError, ValueError):
+                continue
+    return rows

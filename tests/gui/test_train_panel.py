@@ -1,0 +1,188 @@
+"""The Train panel drives real (tiny) training runs and shows them live."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings
+
+from gui.train_panel import TrainPanel, dataset_shape, new_run_dir
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    """A panel with PyTorch ready, quick settings (MLP, 256 per batch) and runs in tmp_path."""
+    import core.trainer  # noqa: F401  (what the main window's loader imports)
+
+    p = TrainPanel(runs_folder=str(tmp_path / "runs"))
+    qtbot.addWidget(p)
+    p.on_torch_ready()
+    p.set_arch("mlp")
+    p.epochs_spin.setValue(1)
+    p.batch_spin.setValue(256)
+    yield p
+    p.stop_and_wait(15_000)
+    if p._param_task is not None:
+        p._param_task.wait(10)
+
+
+def train(qtbot, p: TrainPanel, timeout: int = 90_000) -> dict | None:
+    with qtbot.waitSignal(p.training_finished, timeout=timeout) as sig:
+        assert p.start_training()
+    return sig.args[0]
+
+
+def one_class_folder(root):
+    folder = root / "one_class" / "cats"
+    folder.mkdir(parents=True)
+    for i in range(6):
+        Image.new("RGB", (16, 16), (i * 30, 0, 0)).save(folder / f"{i}.png")
+    return str(folder.parent)
+
+
+def test_specs_provider_reaches_config(qtbot, panel, tmp_path):
+    from core.augment import get_preset
+
+    specs = get_preset("none")
+    panel.set_specs_provider(lambda: specs)
+    config = panel.build_config(tmp_path / "r")
+    assert config.train_transforms == specs["train"]
+    assert config.eval_transforms == specs["eval"]
+    assert config.data == "builtin:digits" and config.num_workers == 0
+
+
+def test_pause_then_resume(qtbot, panel):
+    panel.batch_spin.setValue(64)  # 23 batches: the pause lands mid-epoch
+    with qtbot.waitSignal(panel.training_finished, timeout=90_000) as sig:
+        assert panel.start_training()
+        qtbot.waitUntil(lambda: len(panel.plots.batch_loss) >= 1, timeout=60_000)
+        panel.pause()
+        qtbot.waitUntil(lambda: "Paused." in panel.log_text(), timeout=60_000)
+        assert panel.is_paused()
+        assert panel.pause_button.text() == "Resume"
+        panel.toggle_pause()
+        qtbot.waitUntil(lambda: "Resumed." in panel.log_text(), timeout=10_000)
+    assert sig.args[0]["stopped"] is False
+    assert len(panel.plots.val_acc) == 1
+
+
+def test_stop_mid_epoch_leaves_loadable_last_pt(qtbot, panel):
+    from core.checkpoint import load_bundle
+
+    panel.epochs_spin.setValue(5)
+    panel.batch_spin.setValue(64)
+    with qtbot.waitSignal(panel.training_finished, timeout=90_000) as sig:
+        assert panel.start_training()
+        qtbot.waitUntil(lambda: len(panel.plots.batch_loss) >= 1, timeout=60_000)
+        panel.stop_training()
+        assert not panel.stop_button.isEnabled()
+    summary = sig.args[0]
+    assert summary["stopped"] is True
+    assert summary["epochs"] < 5
+    bundle = load_bundle(summary["last_pt"])
+    assert bundle["arch"] == "mlp" and bundle["num_classes"] == 10
+
+
+def test_bad_dataset_error_reaches_panel(qtbot, panel, tmp_path):
+    panel.set_data_source(one_class_folder(tmp_path))
+    errors = []
+    panel.error_occurred.connect(errors.append)
+    assert train(qtbot, panel) is None
+    assert errors and "class" in errors[0].lower()
+    assert panel.last_error == errors[0]
+    assert "Training failed" in panel.log_text()
+    assert panel.start_button.isEnabled()  # the panel is usable again
+
+
+def test_missing_pretrained_file_is_named(qtbot, panel, tmp_path):
+    panel.set_arch("smallcnn")
+    panel.pretrained_combo.setCurrentIndex(panel.pretrained_combo.findData("file"))
+    missing = tmp_path / "no-such-weights.pth"
+    panel.pretrained_edit.setText(str(missing))
+    assert panel.pretrained_value() == str(missing)
+    assert panel.mode_combo.currentText() == "finetune"  # picked with the weights
+    assert train(qtbot, panel) is None
+    assert "no-such-weights.pth" in panel.last_error
+
+
+def test_bad_value_is_refused_before_starting(qtbot, panel, tmp_path):
+    panel.set_specs_provider(lambda: {"train": [{"name": "Nope"}], "eval": [{"name": "Nope"}]})
+    errors = []
+    panel.error_occurred.connect(errors.append)
+    assert panel.build_config(tmp_path / "x").train_transforms == [{"name": "Nope"}]
+
+    def broken():
+        raise ValueError("step 1 (Nope): unknown transform")
+
+    panel.set_specs_provider(broken)
+    assert panel.start_training() is False
+    assert "unknown transform" in errors[-1]
+    assert not panel.is_training()
+
+
+def test_parameter_count_matches_model(qtbot, panel):
+    from core import models
+
+    panel.set_arch("smallcnn")
+    qtbot.waitUntil(lambda: "trainable" in panel.params_label.text(), timeout=30_000)
+    expected = models.count_parameters(
+        models.build_model("smallcnn", 10, in_channels=1, input_size=28)
+    )
+    assert panel.param_counts == expected
+
+
+def test_settings_round_trip(qtbot, panel, tmp_path):
+    panel.set_arch("smallcnn")
+    panel.mode_combo.setCurrentText("finetune")
+    panel.epochs_spin.setValue(7)
+    panel.batch_spin.setValue(32)
+    panel.lr_spin.setValue(0.0025)
+    panel.optimizer_combo.setCurrentText("sgd")
+    panel.scheduler_combo.setCurrentText("cosine")
+    panel.seed_spin.setValue(42)
+    panel.set_output_folder(tmp_path / "elsewhere")
+    panel.save_settings(QSettings())
+    expected = panel.hyperparameters()
+
+    other = TrainPanel(runs_folder=str(tmp_path / "default"))
+    qtbot.addWidget(other)
+    other.load_settings(QSettings())
+    assert other.hyperparameters() == expected
+    assert other.output_edit.text() == str(tmp_path / "elsewhere")
+    other.on_torch_ready()  # the saved model survives filling the registry list
+    assert other.arch() == "smallcnn"
+    qtbot.waitUntil(lambda: other.param_counts is not None, timeout=30_000)
+
+
+def test_metrics_csv_loads_into_plots_and_table(qtbot, panel, tmp_path):
+    csv_path = tmp_path / "metrics.csv"
+    csv_path.write_text(
+        "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds\n"
+        "1,1.0,0.5,0.9,0.6,0.001,1.0\n2,0.5,0.8,0.4,0.9,0.001,1.0\n3,0.4,0.85,0.5,0.85,0.001,1.0\n"
+    )
+    assert panel.load_metrics_csv(csv_path) == 3
+    assert len(panel.plots.val_acc) == 3
+    assert panel.plots.best_epoch == 2
+    assert panel.table.rowCount() == 3
+    assert panel.table.item(1, 0).font().bold()
+
+    from PySide6.QtGui import QImage
+
+    combined = panel.plots.export_png(tmp_path / "curves.png")
+    single = panel.plots.export_plot_png(panel.plots.acc_plot, tmp_path / "acc.png", width=400)
+    assert not QImage(str(combined)).isNull()
+    assert QImage(str(single)).width() == 400
+
+
+def test_helpers(tmp_path):
+    (tmp_path / "data" / "train" / "a").mkdir(parents=True)
+    (tmp_path / "data" / "train" / "b").mkdir()
+    (tmp_path / "data" / "train" / "c").mkdir()
+    assert dataset_shape("builtin:digits") == (10, 1, 28)
+    assert dataset_shape(str(tmp_path / "data"))[:2] == (3, 3)
+    first = new_run_dir(tmp_path, "mlp")
+    first.mkdir()
+    second = new_run_dir(tmp_path, "mlp")
+    assert second != first and second.parent == tmp_path
