@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
@@ -123,7 +123,7 @@ def _drag_events(folder: Path) -> tuple[QDragEnterEvent, QDropEvent, QMimeData]:
     mime.setUrls([QUrl.fromLocalFile(str(folder))])
     actions = Qt.DropAction.CopyAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(10, 10), actions, mime, buttons, mods)
+    enter = QDragEnterEvent(QPoint(10, 10), actions, mime, buttons, mods)
     drop = QDropEvent(QPointF(10, 10), actions, mime, buttons, mods)
     return enter, drop, mime
 
