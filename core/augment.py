@@ -132,6 +132,10 @@ def _fill() -> ParamInfo:
     return _p("fill", "float", 0.0, _FILL_HELP, minimum=0.0, maximum=255.0)
 
 
+def _magnitude_bins() -> ParamInfo:
+    return _p("num_magnitude_bins", "int", 31, "Number of strength levels.", minimum=2, maximum=100)
+
+
 def _size(default: int, help: str) -> ParamInfo:
     return _p("size", "size", default, help, minimum=1, maximum=4096, soft_max=512, required=True)
 
@@ -561,14 +565,7 @@ _T: list[TransformInfo] = [
                 maximum=99,
                 soft_max=30,
             ),
-            _p(
-                "num_magnitude_bins",
-                "int",
-                31,
-                "Number of strength levels.",
-                minimum=2,
-                maximum=100,
-            ),
+            _magnitude_bins(),
             _interp("nearest"),
         ),
         "N random operations at a fixed strength (Cubuk et al.).",
@@ -577,14 +574,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "TrivialAugmentWide",
         (
-            _p(
-                "num_magnitude_bins",
-                "int",
-                31,
-                "Number of strength levels.",
-                minimum=2,
-                maximum=100,
-            ),
+            _magnitude_bins(),
             _interp("nearest"),
         ),
         "One random operation at a random strength (Müller & Hutter).",
@@ -873,7 +863,8 @@ def _check_combination(name: str, params: dict, fail_field) -> None:
             fail_field("max_size", f"must be larger than size ({params['size']})")
 
 
-def _validate_step(index: int, step: Any) -> dict:
+def _step_parts(index: int, step: Any) -> tuple[str, bool, dict]:
+    """A step's name, enabled flag and raw params, once its outer shape is checked."""
     if not isinstance(step, dict):
         raise SpecError(
             f"step {index + 1}: must be an object with a name and params, got {step!r}.",
@@ -906,6 +897,12 @@ def _validate_step(index: int, step: Any) -> dict:
         raise SpecError(
             f"{where}: params must be an object, got {raw!r}.", step=index, field="params"
         )
+    return name, enabled, raw
+
+
+def _validate_step(index: int, step: Any) -> dict:
+    name, enabled, raw = _step_parts(index, step)
+    where = _where(index, name)
     info = TRANSFORMS[name]
     known = {p.name for p in info.params}
     for key in raw:

@@ -53,7 +53,9 @@ BUNDLE_KEYS = (
 )
 
 
-_GLOBAL_RE = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
+# torch names the refused callable as "Unsupported global: GLOBAL os.system ..." or, for
+# modules it blocks outright, "unsupported GLOBAL posix.system whose module ... is blocked".
+_GLOBAL_RE = re.compile(r"GLOBAL ([\w.]+)")
 
 
 class BundleError(ValueError):
@@ -207,9 +209,17 @@ def save_bundle(bundle: dict, path) -> None:
 # --------------------------------------------------------------------------- loading
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+def _detail(exc: BaseException) -> str:
+    """torch's first sentence as ": ..." when it helps the user, else "".
+
+    torch's load errors often suggest retrying with ``weights_only=False``, which would
+    let a hostile file run code: that must never reach a user as advice.
+    """
+    lines = str(exc).strip().splitlines()
+    first = lines[0].split(". ")[0].strip().rstrip(".") if lines else ""
+    if len(first) < 12 or len(first) > 160 or "weights_only" in first:
+        return ""
+    return f": {first}"
 
 
 def check_bundle(obj: Any, source: str = "the bundle") -> dict:
@@ -295,8 +305,8 @@ def load_bundle(path) -> dict:
         code = _GLOBAL_RE.search(str(exc))
         if code is None:
             raise BundleError(
-                f"{name} is not a ConvStudio model bundle or is damaged (its data could "
-                f"not be read as a PyTorch file)."
+                f"{name} is not a ConvStudio model bundle or is damaged: its data could "
+                f"not be read safely as a PyTorch file, so nothing in it was run."
             ) from exc
         raise BundleError(
             f"{name} was refused: it is not a ConvStudio bundle but a pickle that refers "
@@ -305,10 +315,15 @@ def load_bundle(path) -> dict:
         ) from exc
     except MemoryError as exc:
         raise BundleError(f"{name} is too large to load into memory.") from exc
+    except OSError as exc:  # permissions, I/O errors: the file may be fine
+        raise BundleError(
+            f"{name} cannot be read ({exc.strerror or exc}); check that the file is "
+            f"readable and the disk is available."
+        ) from exc
     except Exception as exc:  # zip/stream/EOF/decoding errors of a damaged file
         raise BundleError(
             f"{name} is not a ConvStudio model bundle or is damaged (truncated or "
-            f"corrupt): {_first_line(exc)}."
+            f"corrupt){_detail(exc)}."
         ) from exc
     return check_bundle(obj, name)
 

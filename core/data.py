@@ -31,6 +31,7 @@ __all__ = [
     "ImageLoadError",
     "SkippedFile",
     "build_datasets",
+    "convert_image",
     "digits_images",
     "export_digit_samples",
     "load_image",
@@ -203,6 +204,24 @@ def _to_channels(img: Image.Image, channels: int) -> Image.Image:
     return img.convert(target)  # a copy even when the mode already matches
 
 
+def convert_image(img: Image.Image, channels: int = 3) -> Image.Image:
+    """An in-memory image (pasted, dropped as data) made ready like a loaded file.
+
+    EXIF orientation applied and any mode converted to "L" or "RGB" exactly as
+    :func:`load_image` does, so a picture gives the same pixels however it arrives.
+    Undecodable pixel data: ImageLoadError.
+    """
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, not {channels!r}")
+    _decode(img)
+    try:
+        return _to_channels(_apply_exif(img), channels)
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise ImageLoadError(
+            f"image data cannot be converted ({exc or type(exc).__name__})"
+        ) from None
+
+
 def load_image(
     path_or_file: str | os.PathLike | BinaryIO,
     channels: int = 3,
@@ -354,7 +373,7 @@ class DatasetSummary:
         shown = ", ".join(f"{Path(s.path).name} ({s.reason})" for s in self.skipped[:3])
         more = f" and {n - 3} more" if n > 3 else ""
         noun = "file was" if n == 1 else "files were"
-        return [f"{n} {noun} skipped because they cannot be used as images: {shown}{more}."]
+        return [f"{n} {noun} skipped: {shown}{more}."]
 
     def _class_warnings(self) -> list[str]:
         out = [
@@ -437,9 +456,12 @@ def _files_under(folder: Path) -> list[Path]:
     """All non-hidden files below a class folder, sorted, following links like ImageFolder."""
     found: list[Path] = []
     seen: set[str] = set()
+    top = os.path.realpath(folder)
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         real = os.path.realpath(dirpath)
-        if real in seen:  # a link back up the tree: do not walk it forever
+        if real in seen or (real != top and os.path.commonpath([real, top]) == real):
+            # A link back up the tree: walking it would loop, or pull the other classes'
+            # images in under this class's label.
             dirnames[:] = []
             continue
         seen.add(real)
@@ -512,7 +534,11 @@ def _stratified_split(
     return {"train": train, "valid": valid}
 
 
-def _list_folder(root: Path, val_split: float, seed: int) -> tuple[str, _Listing]:
+_UNSPLIT = "all"  # listing key of class-folder files not yet split into train/valid
+
+
+def _list_folder(root: Path, val_split: float) -> tuple[str, _Listing]:
+    """The layout and its candidate files; class folders stay unsplit (key _UNSPLIT)."""
     skipped: list[SkippedFile] = []
     split_dirs = _find_split_dirs(root)
     if split_dirs is not None:
@@ -525,7 +551,7 @@ def _list_folder(root: Path, val_split: float, seed: int) -> tuple[str, _Listing
     if not 0.0 < val_split < 1.0:
         raise DataError(f"val_split must be between 0 and 1 (exclusive), not {val_split}.")
     classes = _list_classes(_class_root(root), skipped)
-    return "class folders", _Listing(_stratified_split(classes, val_split, seed), skipped)
+    return "class folders", _Listing({_UNSPLIT: classes}, skipped)
 
 
 def _verify_listing(
@@ -569,18 +595,22 @@ def scan_folder(
     """List a folder dataset in either layout and report what is in it.
 
     Layouts: ROOT/train/<class>/ with ROOT/valid/<class>/ (or val/), or ROOT/<class>/
-    split here, stratified and seeded. With check_images every file is decoded once, so
-    a bad file is listed in ``summary.skipped`` instead of failing mid-training. A class
+    split here, stratified and seeded, after bad files are removed. With check_images
+    every file is decoded once, so a bad file is listed in ``summary.skipped`` instead
+    of failing mid-training. A class
     with no usable image at all is left out of ``class_names`` (and reported).
     """
     root_path = Path(parse_source(os.fspath(root)))
-    layout, listing = _list_folder(root_path, val_split, seed)
-    if not any(listing.files["train"]) and not any(listing.files["valid"]):
+    layout, listing = _list_folder(root_path, val_split)
+    if not any(listing.files.values()):
         raise DataError(
             f"No class folders found in '{root_path}': put the images of each class in a "
             f"folder named after the class (e.g. {root_path.name}/cats/, {root_path.name}/dogs/)."
         )
     sizes = _verify_listing(listing, check_images, max_pixels, progress)
+    if _UNSPLIT in listing.files:
+        # Split only the usable files, so a bad file never costs a class its valid images.
+        listing.files = _stratified_split(listing.files.pop(_UNSPLIT), val_split, seed)
     return _assemble(str(root_path), layout, listing, sizes)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import pathlib
+import pickle
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -366,26 +368,45 @@ def _bare_model(arch: str, num_classes: int, in_channels: int, input_size: int) 
 
 
 def _imagenet_state_dict(arch: str) -> dict[str, torch.Tensor]:
-    """ImageNet weights from the hub cache, downloading them there when online."""
+    """ImageNet weights through torchvision's weights API (e.g. ResNet18_Weights.DEFAULT).
+
+    The API reads ``$TORCH_HOME/hub/checkpoints/<file>`` when it is there and downloads
+    it there otherwise; offline without the file, the error says which file to put where.
+    """
     weights = _weights_enum(arch)
     path = expected_weights_path(arch)
-    if not path.is_file():
-        try:
-            return weights.get_state_dict(progress=False, weights_only=True)
-        except Exception as exc:
-            raise WeightsError(
-                f"ImageNet weights for {arch} are not available: put the file "
-                f"'{path.name}' (from {weights.url}) into the folder '{path.parent}', "
-                f"or pass the path of a local .pth state_dict as the pretrained weights "
-                f"(download failed: {type(exc).__name__})."
-            ) from exc
+    cached = path.is_file()
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol chatter from torch.load
+            return weights.get_state_dict(progress=False, weights_only=True)
     except Exception as exc:
+        if cached:
+            raise WeightsError(
+                f"The cached weights file '{path}' could not be read ({_load_reason(exc)}); "
+                f"delete it and download it again, or pass a local .pth file."
+            ) from exc
         raise WeightsError(
-            f"The cached weights file '{path}' could not be read ({exc}); delete it and "
-            f"download it again, or pass a local .pth file."
+            f"ImageNet weights for {arch} are not available: put the file "
+            f"'{path.name}' (from {weights.url}) into the folder '{path.parent}', "
+            f"or pass the path of a local .pth state_dict as the pretrained weights "
+            f"(download failed: {type(exc).__name__})."
         ) from exc
+
+
+def _load_reason(exc: BaseException) -> str:
+    """Why torch.load failed, in words fit for a user.
+
+    torch's own text for refused pickles advises retrying with ``weights_only=False``,
+    which would let a hostile file run code; that advice is never passed on.
+    """
+    text = str(exc).strip()
+    if isinstance(exc, pickle.UnpicklingError):
+        return "it holds Python objects, not only tensors; they were refused, nothing ran"
+    if "weights_only" in text:
+        return "it is not a plain PyTorch file of tensors"
+    first = text.splitlines()[0] if text else ""
+    return first[:160] or type(exc).__name__
 
 
 def _read_local_weights(path_str: str) -> dict[str, torch.Tensor]:
@@ -397,11 +418,13 @@ def _read_local_weights(path_str: str) -> dict[str, torch.Tensor]:
             f"or use 'imagenet'."
         )
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol chatter from torch.load
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise WeightsError(
             f"'{path}' is not a readable PyTorch weights file (only plain state_dicts "
-            f"can be loaded): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+            f"can be loaded): {_load_reason(exc)}."
         ) from exc
     if isinstance(obj, Mapping):
         for key in ("state_dict", "model"):

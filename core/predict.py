@@ -22,7 +22,7 @@ from PIL import Image
 
 from core import checkpoint, models
 from core.augment import build_pipeline
-from core.data import IMAGE_EXTENSIONS, ImageLoadError, load_image
+from core.data import IMAGE_EXTENSIONS, ImageLoadError, convert_image, load_image
 
 __all__ = ["Prediction", "Predictor", "iter_image_files", "write_csv"]
 
@@ -45,30 +45,6 @@ class Prediction:
 
 
 # --------------------------------------------------------------------------- image helpers
-
-
-def _wide_to_l(img: Image.Image) -> Image.Image:
-    """16-bit, 32-bit and float grayscale -> 8-bit "L", keeping the range's meaning."""
-    arr = np.nan_to_num(np.asarray(img, dtype=np.float64))
-    lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
-    if img.mode == "F" and lo >= 0.0 and hi <= 1.0:
-        arr = arr * 255.0
-    elif img.mode.startswith("I;16") or (lo >= 0.0 and 255.0 < hi <= 65535.0):
-        arr = arr * (255.0 / 65535.0)
-    elif lo < 0.0 or hi > 255.0:
-        arr = (arr - lo) * (255.0 / max(hi - lo, 1e-12))
-    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="L")
-
-
-def _pil_to_channels(img: Image.Image, channels: int) -> Image.Image:
-    """An in-memory image (pasted, dragged as data) in "L" or "RGB", transparency on white."""
-    if img.mode in ("I", "F") or img.mode.startswith("I;16"):
-        img = _wide_to_l(img)
-    elif img.mode in ("LA", "La", "PA", "RGBA", "RGBa", "P") or "transparency" in img.info:
-        rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, rgba).convert("RGB")
-    return img.convert("L" if channels == 1 else "RGB")
 
 
 def _as_float_tensor(value: Any) -> torch.Tensor:
@@ -191,7 +167,7 @@ class Predictor:
     def load(self, image: str | os.PathLike | Image.Image) -> Image.Image:
         """The image as the model's channel count ("L" or "RGB"); ImageLoadError if unusable."""
         if isinstance(image, Image.Image):
-            return _pil_to_channels(image, self.in_channels)
+            return convert_image(image, self.in_channels)
         return load_image(image, channels=self.in_channels)
 
     def preprocess(self, image: str | os.PathLike | Image.Image) -> torch.Tensor:
@@ -388,7 +364,9 @@ def write_csv(predictions: Iterable[Prediction], path: str | os.PathLike, k: int
     """One row per image; files that failed leave the class columns empty and fill `error`."""
     k = max(1, int(k))
     path = pathlib.Path(path)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    # surrogateescape: a file name that is not valid UTF-8 (possible on Linux) is written
+    # back as its original bytes instead of failing the whole export.
+    with open(path, "w", newline="", encoding="utf-8", errors="surrogateescape") as fh:
         writer = csv.writer(fh)
         writer.writerow(csv_header(k))
         for pred in predictions:

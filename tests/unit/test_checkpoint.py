@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import pickle
 import zipfile
 from pathlib import Path
@@ -223,6 +224,54 @@ def test_malicious_pickle_is_refused_without_running(tmp_path):
             load_bundle(path)
         assert "open" in str(info.value)
     assert not marker.exists()
+
+
+class _Shell:
+    """Unpickling this would run a shell command (os.system), the classic payload."""
+
+    def __init__(self, marker: Path):
+        self.command = f"touch '{marker}'"
+
+    def __reduce__(self):
+        return (os.system, (self.command,))
+
+
+def test_os_system_payload_is_named_and_never_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    bundle = _bundle()
+    bundle["config"] = {"evil": _Shell(marker)}
+    path = tmp_path / "shell.pt"
+    torch.save(bundle, path)
+    with pytest.raises(BundleError, match=r"refers to (posix|os|nt)\.system.*could run code"):
+        load_bundle(path)
+    raw = tmp_path / "raw.pt"
+    raw.write_bytes(pickle.dumps(_Shell(marker), protocol=4))
+    with pytest.raises(BundleError, match="nothing in it was run") as info:
+        load_bundle(raw)
+    assert "weights_only" not in str(info.value)  # never advise the unsafe retry
+    assert not marker.exists()
+
+
+def test_damaged_files_never_suggest_unsafe_loading(tmp_path):
+    for name, data in {"zeros.pt": b"\0" * 1000, "text.pt": b"hello world"}.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(BundleError, match="damaged") as info:
+            load_bundle(path)
+        assert "weights_only" not in str(info.value)
+
+
+def test_unreadable_file_is_not_called_damaged(tmp_path, monkeypatch):
+    path = tmp_path / "best.pt"
+    save_bundle(_bundle(), path)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(torch, "load", denied)
+    with pytest.raises(BundleError, match="cannot be read .Permission denied") as info:
+        load_bundle(path)
+    assert "damaged" not in str(info.value)
 
 
 def test_inconsistent_bundles_are_refused(tmp_path):

@@ -103,6 +103,19 @@ def test_class_folders_split_is_stratified_and_seeded(tmp_path):
     assert half.counts["valid"] == {"a": 5, "b": 10, "c": 2}
 
 
+def test_split_uses_only_usable_files(tmp_path):
+    # Without the bad files, 2 of each class's 10 images go to valid; the bad files
+    # must not take those places and leave a class with nothing to validate on.
+    root = make_class_folders(tmp_path, {"a": 2, "b": 10})
+    for i in range(8):
+        (root / "a" / f"bad{i}.png").write_bytes(b"")
+    for seed in range(4):
+        train, valid, summary = scan_folder(root, val_split=0.2, seed=seed)
+        assert summary.counts == {"train": {"a": 1, "b": 8}, "valid": {"a": 1, "b": 2}}
+        assert summary.empty_classes == [] and len(summary.skipped) == 8
+        assert all(Path(p).stat().st_size > 0 for p, _ in train + valid)
+
+
 def test_only_train_folder_is_read_as_class_folders(tmp_path):
     make_class_folders(tmp_path / "train", {"x": 5, "y": 5})
     _, _, summary = scan_folder(tmp_path)
@@ -258,19 +271,40 @@ def test_transparency_is_composited_on_white(tmp_path):
     assert out.getpixel((0, 0)) == (10, 200, 10)
 
 
+def save_rotated_jpeg(path: Path, arr: np.ndarray, quality: int = 95) -> Path:
+    """A grayscale JPEG whose EXIF says: display rotated 90 degrees clockwise."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(arr).save(path, exif=exif.tobytes(), quality=quality)
+    return path
+
+
 def test_exif_orientation_rotates_the_pixels(tmp_path):
     arr = np.zeros((20, 40), dtype=np.uint8)
     arr[:, :20] = 255  # left half white
-    img = Image.fromarray(arr)
-    exif = Image.Exif()
-    exif[0x0112] = 6  # display rotated 90 degrees clockwise
-    path = tmp_path / "rot.jpg"
-    img.save(path, exif=exif.tobytes(), quality=95)
+    path = save_rotated_jpeg(tmp_path / "rot.jpg", arr)
     out = np.asarray(load_image(path, channels=1))
     assert out.shape == (40, 20)  # rows, columns swapped
     assert out[:15].mean() > 200 and out[25:].mean() < 50  # left went to the top
     _, _, summary = scan_folder(_one_rotated_dataset(tmp_path, path))
     assert summary.image_size == (40, 20)
+
+
+def test_convert_image_matches_load_image(tmp_path):
+    """A picture pasted or dropped as data is prepared exactly like the same file."""
+    arr = np.zeros((20, 40), dtype=np.uint8)
+    arr[:, :20] = 255
+    rotated = save_rotated_jpeg(tmp_path / "rot.jpg", arr)
+    wide = tmp_path / "wide.png"
+    Image.fromarray((np.arange(48, dtype=np.uint16) * 1300).reshape(6, 8)).save(wide)
+    for path in (rotated, wide):
+        for channels in (1, 3):
+            with Image.open(path) as opened:
+                memory = data.convert_image(opened, channels)
+            expected = load_image(path, channels)
+            assert memory.mode == expected.mode
+            assert np.array_equal(np.asarray(memory), np.asarray(expected))
+    assert data.convert_image(Image.new("RGBA", (2, 2)), 3).getpixel((0, 0)) == (255, 255, 255)
 
 
 def _one_rotated_dataset(tmp_path: Path, rotated: Path) -> Path:
@@ -429,13 +463,18 @@ def test_symlink_loop_is_walked_once(tmp_path):
     assert summary.counts["train"]["a"] + summary.counts["valid"]["a"] == 3
 
 
+def test_link_up_to_the_dataset_does_not_relabel_other_classes(tmp_path):
+    root = make_class_folders(tmp_path / "ds", {"a": 3, "b": 3})
+    (root / "a" / "up").symlink_to(root, target_is_directory=True)
+    train, valid, summary = scan_folder(root)
+    assert summary.class_totals() == {"a": 3, "b": 3}
+    assert all(Path(p).parent.name == ["a", "b"][label] for p, label in train + valid)
+
+
 def test_max_size_shrinks_big_jpegs_keeping_orientation(tmp_path):
     arr = np.zeros((400, 800), dtype=np.uint8)
     arr[:, :400] = 255
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    path = tmp_path / "big.jpg"
-    Image.fromarray(arr).save(path, exif=exif.tobytes(), quality=90)
+    path = save_rotated_jpeg(tmp_path / "big.jpg", arr, quality=90)
     small = load_image(path, channels=1, max_size=100)
     assert max(small.size) <= 100 and small.size[1] > small.size[0]  # still rotated
     px = np.asarray(small)

@@ -224,10 +224,42 @@ def test_pretrained_from_the_torch_home_cache(tmp_path, monkeypatch):
     expected.parent.mkdir(parents=True)
     state = _imagenet_resnet18_state(seed=2)
     torch.save(state, expected)
+    api = torchvision.models._api
+    urls = []  # torchvision's weights API is the path taken, and it finds the cache
+
+    def spy(url, *args, **kwargs):
+        urls.append(url)
+        return real(url, *args, **kwargs)
+
+    real = api.load_state_dict_from_url
+    monkeypatch.setattr(api, "load_state_dict_from_url", spy)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", _no_download)
     model = build_model("resnet18", 3, mode="feature-extract", pretrained="imagenet")
+    assert urls == [torchvision.models.ResNet18_Weights.DEFAULT.url]
     _assert_backbone_equals(model, state)
     assert torch.equal(model.conv1.weight, state["conv1.weight"])
     assert count_parameters(model)[0] == 512 * 3 + 3
+
+    expected.write_bytes(b"damaged")
+    with pytest.raises(WeightsError, match="cached weights file .* could not be read"):
+        build_model("resnet18", 3, mode="finetune", pretrained="imagenet")
+
+
+def _no_download(*args, **kwargs):
+    raise AssertionError("no download may be attempted when the file is cached")
+
+
+class _Payload:
+    def __reduce__(self):
+        return (print, ("this would have run",))
+
+
+def test_weights_file_holding_code_is_refused_without_unsafe_advice(tmp_path):
+    path = tmp_path / "payload.pth"
+    torch.save({"conv1.weight": torch.zeros(1), "x": _Payload()}, path)
+    with pytest.raises(WeightsError, match="refused, nothing ran") as info:
+        build_model("resnet18", 3, mode="finetune", pretrained=str(path))
+    assert "weights_only" not in str(info.value)
 
 
 def test_missing_imagenet_weights_name_the_file_and_folder(tmp_path, monkeypatch):
