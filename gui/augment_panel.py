@@ -381,6 +381,9 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+NO_STEP_HINT = "Click a step of a pipeline to edit its parameters here."
+
+
 class ParamWidget(QWidget):
     """Edits one parameter with the widget its kind calls for; emits ``changed(value)``."""
 
@@ -723,6 +726,7 @@ class AugmentPanel(QWidget):
         splitter.addWidget(self._build_editor())
         splitter.addWidget(self._build_preview())
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([520, 740])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -746,6 +750,7 @@ class AugmentPanel(QWidget):
         col.addLayout(lists, 1)
         self.param_box = QGroupBox("Parameters")
         self.param_form = QFormLayout(self.param_box)
+        self.param_form.addRow(QLabel(NO_STEP_HINT))
         col.addWidget(self.param_box)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -793,10 +798,12 @@ class AugmentPanel(QWidget):
             ("↑", "Move the selected step up.", lambda: self.move_step(-1, lst)),
             ("↓", "Move the selected step down.", lambda: self.move_step(1, lst)),
         ):
-            button = QPushButton(text)
+            button = QToolButton()  # compact: the two pipelines sit side by side
+            button.setText(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
             row.addWidget(button)
+        row.addStretch(1)
         return row
 
     def _file_row(self) -> QHBoxLayout:
@@ -816,7 +823,9 @@ class AugmentPanel(QWidget):
         box = QWidget()
         col = QVBoxLayout(box)
         col.addLayout(self._source_row())
-        col.addLayout(self._preview_controls())
+        controls, view_row = self._preview_controls()
+        col.addLayout(controls)
+        col.addLayout(view_row)
         images = QHBoxLayout()
         self.original_label = QLabel()
         self.original_label.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -857,7 +866,7 @@ class AugmentPanel(QWidget):
         row.addStretch(1)
         return row
 
-    def _preview_controls(self) -> QHBoxLayout:
+    def _preview_controls(self) -> tuple[QHBoxLayout, QHBoxLayout]:
         row = QHBoxLayout()
         self.pipeline_combo = QComboBox()
         self.pipeline_combo.addItem("train", "train")
@@ -870,11 +879,14 @@ class AugmentPanel(QWidget):
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Same seed, same samples.")
+        self.seed_spin.setMaximumWidth(110)
         reroll = QPushButton("Re-roll")
         reroll.setToolTip("Draw new random samples (new seed).")
         reroll.clicked.connect(self.reroll)
         self.per_class_box = QCheckBox("Per class")
         self.per_class_box.setToolTip("One augmented sample of each class.")
+        # per class shows one sample per class: N does not apply then
+        self.per_class_box.toggled.connect(lambda on: self.n_spin.setEnabled(not on))
         self.view_combo = QComboBox()
         self.view_combo.addItem("As a person sees it", VIEW_PERSON)
         self.view_combo.addItem("What the model sees", VIEW_MODEL)
@@ -897,10 +909,15 @@ class AugmentPanel(QWidget):
         ):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
-        for widget in (reroll, self.per_class_box, self.view_combo):
-            row.addWidget(widget)
+        row.addWidget(reroll)
         row.addStretch(1)
-        return row
+        # the view choice gets its own row so the panel fits a 1280-pixel-wide window
+        view_row = QHBoxLayout()
+        view_row.addWidget(QLabel("Show:"))
+        view_row.addWidget(self.view_combo)
+        view_row.addWidget(self.per_class_box)
+        view_row.addStretch(1)
+        return row, view_row
 
     # ----------------------------------------------------------------- public API
 
@@ -1036,6 +1053,7 @@ class AugmentPanel(QWidget):
         row = lst.currentRow()
         if row < 0 or row >= lst.count():
             self.param_box.setTitle("Parameters")
+            self.param_form.addRow(QLabel(NO_STEP_HINT))
             return
         step = lst.item(row).data(Qt.ItemDataRole.UserRole)
         info = TRANSFORMS[step["name"]]

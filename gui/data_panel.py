@@ -20,7 +20,7 @@ from typing import Any
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -120,7 +120,9 @@ def _dropped_folders(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> li
     if mime is None or not mime.hasUrls():
         return []
     paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-    return [p for p in paths if p and Path(p).is_dir()]
+    folders = [p for p in paths if p and Path(p).is_dir()]
+    # folders mixed with files are a batch to predict, not a dataset: let them pass on
+    return folders if len(folders) == len(paths) else []
 
 
 # --------------------------------------------------------------------------- the panel
@@ -173,7 +175,7 @@ class DataPanel(QWidget):
         top.setSizes([420, 580])
         splitter.addWidget(top)
         splitter.addWidget(self._build_warnings())
-        splitter.setSizes([600, 200])
+        splitter.setSizes([700, 110])
         layout.addWidget(splitter, 1)
 
     def _build_source_row(self) -> QHBoxLayout:
@@ -439,7 +441,8 @@ class DataPanel(QWidget):
         chart.setMinimumHeight(160)
         chart.setLabel("left", "images")
         chart.setMouseEnabled(x=False, y=False)
-        chart.addLegend(offset=(-10, 10))
+        # two columns at the top right, dark text; _fill_chart leaves headroom above the bars
+        chart.addLegend(offset=(-10, 2), labelTextColor=(30, 30, 30), colCount=2)
         train = pg.BarGraphItem(
             x=[], height=[], width=0.4, brush=pg.mkBrush(*TRAIN_COLOR), name="train"
         )
@@ -477,7 +480,11 @@ class DataPanel(QWidget):
             [[(i, names[i]) for i in range(0, len(names), step)]]
         )
         self._chart.setXRange(-0.6, max(len(names) - 0.4, 0.6), padding=0)
-        self._chart.enableAutoRange(axis="y")
+        tallest = max(
+            [summary.counts[split].get(n, 0) for split in ("train", "valid") for n in names] or [0]
+        )
+        # 30% headroom so the legend sits above the bars instead of covering them
+        self._chart.setYRange(0, max(tallest, 1) * 1.3, padding=0)
 
     def _fill_thumbnails(self, result: ScanResult) -> None:
         content = QWidget()
@@ -514,6 +521,8 @@ class DataPanel(QWidget):
         self.warning_list.addItems(messages or ["No problems found."])
         if not messages:
             self.warning_list.item(0).setForeground(Qt.GlobalColor.darkGreen)
+        for row in range(len(messages)):  # problems stand out from the rest of the panel
+            self.warning_list.item(row).setForeground(QColor(170, 85, 0))
         skipped = summary.skipped
         self.skipped_table.setRowCount(len(skipped))
         for row, item in enumerate(skipped):

@@ -493,7 +493,9 @@ class MainWindow(QMainWindow):
     def handle_dropped_paths(self, paths: list[str]) -> str:
         """Route dropped paths; returns where they went ("data", "predict" or "")."""
         folders = [p for p in paths if Path(p).is_dir()]
-        if folders and self.current_tab() == "Data":
+        # only folders, dropped while the Data tab shows: a dataset. Files in the drop
+        # make it a batch to predict (the folders are walked for images).
+        if folders and len(folders) == len(paths) and self.current_tab() == "Data":
             self.open_dataset(folders[0])
             return "data"
         wanted = [p for p in paths if Path(p).is_dir() or _is_image_file(p)]

@@ -80,8 +80,35 @@ def _pen(color: tuple[int, int, int], alpha: int = 255, width: float = 1.0, dash
     return pen
 
 
-def _plot(title: str, left: str, bottom: str, legend_at_bottom: bool = False) -> pg.PlotWidget:
-    widget = pg.PlotWidget(title=title)
+class IntegerAxis(pg.AxisItem):
+    """An axis that puts ticks (and labels) on whole numbers only: epochs are 1, 2, 3..."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph name
+        levels, seen = [], set()
+        for spacing, ticks in super().tickValues(minVal, maxVal, size):
+            whole = [t for t in ticks if float(t).is_integer() and t not in seen]
+            seen.update(whole)
+            if whole:
+                levels.append((max(1.0, spacing), whole))
+        return levels
+
+
+def log_range(values: np.ndarray) -> tuple[float, float]:
+    """The log10 y range for a learning-rate plot: whole decades around the data.
+
+    A constant learning rate then shows one labelled decade line instead of a crowd of
+    overlapping minor-tick labels (pyqtgraph's auto range spans less than a decade).
+    """
+    logs = np.log10(np.maximum(values, 1e-12))
+    low, high = math.floor(float(logs.min())), math.ceil(float(logs.max()))
+    return low - 0.2, high + 0.2
+
+
+def _plot(
+    title: str, left: str, bottom: str, legend_at_bottom: bool = False, integer_x: bool = False
+) -> pg.PlotWidget:
+    axes = {"bottom": IntegerAxis("bottom")} if integer_x else None
+    widget = pg.PlotWidget(title=title, axisItems=axes)
     widget.setBackground("w")
     item = widget.getPlotItem()
     item.setLabel("left", left)
@@ -121,10 +148,15 @@ class LivePlots(QWidget):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         self.batch_plot = _plot("Loss per batch", "loss", "batch")
-        self.loss_plot = _plot("Loss per epoch", "loss", "epoch")
-        self.acc_plot = _plot("Accuracy", "accuracy", "epoch", legend_at_bottom=True)
-        self.lr_plot = _plot("Learning rate", "lr", "epoch")
+        self.loss_plot = _plot("Loss per epoch", "loss", "epoch", integer_x=True)
+        self.acc_plot = _plot(
+            "Accuracy", "accuracy", "epoch", legend_at_bottom=True, integer_x=True
+        )
+        self.lr_plot = _plot("Learning rate", "lr", "epoch", integer_x=True)
         self.lr_plot.getPlotItem().setLogMode(y=True)  # schedules span decades
+        lr_axis = self.lr_plot.getPlotItem().getAxis("left")
+        lr_axis.setStyle(maxTextLevel=0)  # label the decades only: minor labels overlap
+        lr_axis.setWidth(62)
 
         self.batch_raw_curve = self.batch_plot.plot(
             name="batch loss", pen=_pen(TRAIN_COLOR, alpha=70), skipFiniteCheck=True
@@ -268,6 +300,8 @@ class LivePlots(QWidget):
             self.val_acc_curve.setData(*self.val_acc.view())
             epochs, lr = self.lr.view()
             self.lr_curve.setData(epochs, np.maximum(lr, 1e-12))  # log axis: keep it positive
+            if len(lr):
+                self.lr_plot.getPlotItem().setYRange(*log_range(lr), padding=0)
             self._update_best()
 
     def _update_best(self) -> None:

@@ -656,6 +656,9 @@ class PredictPanel(QWidget):
         self.opacity_slider.setToolTip("Heatmap opacity")
         self.opacity_slider.setEnabled(False)
         self.opacity_slider.valueChanged.connect(self._refresh_image)
+        opacity_label = QLabel("opacity", parent)
+        opacity_label.setToolTip("Heatmap opacity")
+        row.addWidget(opacity_label)
         row.addWidget(self.opacity_slider, 1)
         return row
 
@@ -676,6 +679,8 @@ class PredictPanel(QWidget):
         self.clear_button = QPushButton("Clear", right)
         self.clear_button.clicked.connect(self.clear_results)
         top.addWidget(self.clear_button)
+        self.export_button.setEnabled(False)  # nothing to export or clear yet
+        self.clear_button.setEnabled(False)
         layout.addLayout(top)
         layout.addWidget(self._build_table(right), 1)
         bottom = QHBoxLayout()
@@ -808,6 +813,8 @@ class PredictPanel(QWidget):
         self.table.setRowCount(0)
         self._show_result(None)
         self._refresh_filter_classes()
+        self.export_button.setEnabled(False)
+        self.clear_button.setEnabled(False)
 
     def export_csv(self, path: str | os.PathLike) -> int:
         """Write every result in core.predict.write_csv's format; returns the row count."""
@@ -1031,6 +1038,8 @@ class PredictPanel(QWidget):
             self._append_row(result)
         self.table.setSortingEnabled(True)
         self._refresh_filter_classes()
+        self.export_button.setEnabled(bool(self._results))
+        self.clear_button.setEnabled(bool(self._results))
         if self.filter_combo.currentText() not in ("", FILTER_ALL):
             self._apply_filter()
         if first_of_batch:

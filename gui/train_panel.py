@@ -296,6 +296,8 @@ class TrainPanel(QWidget):
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setSizes([3000, 1000])  # the curves get most of the height from the start
+        self.plot_holder.setMinimumHeight(280)
         right_box.addWidget(split, 1)
 
         outer = QSplitter(Qt.Orientation.Horizontal)
@@ -401,10 +403,22 @@ class TrainPanel(QWidget):
             ("Device:", self.device_combo),
         ):
             form.addRow(label, widget)
+        self.optimizer_combo.currentTextChanged.connect(self._update_hyper_enabled)
+        self.scheduler_combo.currentTextChanged.connect(self._update_hyper_enabled)
+        self.hyper_group = group
+        self._update_hyper_enabled()
         return group
+
+    def _update_hyper_enabled(self, *_: Any) -> None:
+        """Grey out the settings the chosen optimizer and schedule ignore."""
+        self.momentum_spin.setEnabled(self.optimizer_combo.currentText() == "sgd")
+        step = self.scheduler_combo.currentText() == "step"
+        self.step_spin.setEnabled(step)
+        self.gamma_spin.setEnabled(step)
 
     def _build_output_group(self) -> QGroupBox:
         group = QGroupBox("Output")
+        self.output_group = group
         row = QHBoxLayout(group)
         self.output_edit = QLineEdit()
         self.output_edit.setToolTip(
@@ -899,8 +913,25 @@ class TrainPanel(QWidget):
         self.refresh()
         self._update_buttons()
         self.progress_bar.setFormat("done" if self.last_error is None else "failed")
+        if self.last_error is None and self.last_summary:
+            self.status_label.setText(self.finished_text(self.last_summary))
+            if self.last_summary.get("stopped"):
+                self.progress_bar.setFormat("stopped")
         self.training_state_changed.emit(False)
         self.training_finished.emit(self.last_summary)
+
+    @staticmethod
+    def finished_text(summary: dict) -> str:
+        """The status line after a run: how it ended, the best epoch, where the model went."""
+        state = "stopped" if summary.get("stopped") else "finished"
+        best = summary.get("best_val_acc")
+        text = f"Training {state} after {_fmt_duration(summary.get('seconds'))}"
+        if best is not None:
+            text += (
+                f" · best val acc {best:.4f} at epoch {summary.get('best_epoch')}"
+                " · its best.pt is loaded in the Predict tab"
+            )
+        return text + "."
 
     # ================================================================== display
     @Slot()
@@ -923,8 +954,8 @@ class TrainPanel(QWidget):
             f"elapsed {_fmt_duration(p.elapsed())} · ETA {_fmt_duration(p.eta())}"
             f" · {p.images_per_second:,.0f} images/s{paused}"
         )
-        if status != self.status_label.text():
-            self.status_label.setText(status)
+        if self._run is not None and status != self.status_label.text():
+            self.status_label.setText(status)  # after a run it holds the summary
 
     def _update_buttons(self) -> None:
         running = self._run is not None
@@ -935,6 +966,9 @@ class TrainPanel(QWidget):
         self.pause_button.setText("Resume" if self.is_paused() else "Pause")
         for widget in (self.arch_combo, self.mode_combo, self.pretrained_combo):
             widget.setEnabled(not running and (widget is not self.arch_combo or self.torch_ready))
+        # the running config is fixed: editing these during a run would change nothing
+        self.hyper_group.setEnabled(not running)
+        self.output_group.setEnabled(not running)
 
     def log(self, text: str) -> None:
         stamp = time.strftime("%H:%M:%S")

@@ -10,7 +10,7 @@ import torch  # loaded up front, as the main window does before on_torch_ready
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from core import augment
 from gui.augment_panel import AugmentPanel, PreviewRequest, render_preview
@@ -347,3 +347,20 @@ def test_module_import_does_not_load_torch():
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True, timeout=120)
+
+
+def test_panel_fits_a_1280_pixel_window_and_hints_at_parameters(panel):
+    # the panel's minimum width is the window's: it was 1393 px, wider than many screens
+    assert panel.minimumSizeHint().width() <= 1000
+    panel.train_list.setCurrentRow(-1)
+    panel.select_step(-1)
+    texts = [
+        panel.param_form.itemAt(i).widget().text()
+        for i in range(panel.param_form.count())
+        if isinstance(panel.param_form.itemAt(i).widget(), QLabel)
+    ]
+    assert any("Click a step" in t for t in texts)
+    panel.per_class_box.setChecked(True)  # one sample per class: N does not apply
+    assert not panel.n_spin.isEnabled()
+    panel.per_class_box.setChecked(False)
+    assert panel.n_spin.isEnabled()

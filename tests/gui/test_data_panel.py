@@ -80,6 +80,9 @@ def test_digits_show_ten_classes_with_counts(panel, qtbot):
     heights = panel.chart_heights()
     assert heights["train"] == [float(e[1]) for e in expected]
     assert heights["valid"] == [float(e[2]) for e in expected]
+    # headroom above the tallest bar keeps the legend (top right) off the bars
+    top = panel._chart.getPlotItem().viewRange()[1][1]
+    assert top >= 1.25 * max(heights["train"])
     assert panel.thumbnail_counts() == {name: dp.THUMBS_PER_CLASS for name in names}
     assert panel.warnings() == ["No problems found."]
     assert not panel.skipped_table.isVisibleTo(panel)
@@ -146,6 +149,25 @@ def test_dropping_image_files_is_left_to_the_window(panel, tmp_path):
     image = tmp_path / "x.png"
     Image.new("RGB", (4, 4)).save(image)
     enter, _drop, _mime = _drag_events(image)
+    QApplication.sendEvent(panel, enter)
+    assert not enter.isAccepted()
+    assert not panel.is_scanning()
+
+
+def test_dropping_files_with_a_folder_is_left_to_the_window(panel, tmp_path):
+    """Images plus a folder are a batch to predict: the panel must not open the folder."""
+    image = tmp_path / "x.png"
+    Image.new("RGB", (4, 4)).save(image)
+    folder = make_folder(tmp_path / "more", {"a": 2})
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(image)), QUrl.fromLocalFile(str(folder))])
+    enter = QDragEnterEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(panel, enter)
     assert not enter.isAccepted()
     assert not panel.is_scanning()

@@ -314,6 +314,12 @@ def test_drops_go_to_predict_or_data(qtbot, make_window, stub_predict, tmp_path)
     assert w.current_tab() == "Data"
     assert len(predict.predicted) == 2
 
+    # files and a folder together on the Data tab: a batch to predict, not a dataset
+    assert drop(w, [*images, folder])
+    assert predict.predicted[-1] == [*(str(p) for p in images), str(folder)]
+    assert w.current_tab() == "Predict"
+    assert w.data_source() == str(folder)
+
 
 def test_window_builds_without_importing_torch(tmp_path):
     """The window must be on screen before PyTorch (seconds to import) is loaded."""

@@ -218,8 +218,11 @@ def test_bad_files_become_error_rows_and_the_rest_predicts(loaded, qtbot, tmp_pa
 
 
 def test_csv_export(loaded, qtbot, tmp_path):
+    # nothing to export or clear before the first drop: the buttons say so by being off
+    assert not loaded.export_button.isEnabled() and not loaded.clear_button.isEnabled()
     paths = _bad_batch(tmp_path / "in")
     _drop(qtbot, loaded, _url_mime(*paths))
+    assert loaded.export_button.isEnabled() and loaded.clear_button.isEnabled()
     out = tmp_path / "predictions.csv"
     assert loaded.export_csv(out) == 5
     with out.open(newline="") as fh:
@@ -233,6 +236,8 @@ def test_csv_export(loaded, qtbot, tmp_path):
     assert good["top1"] in [str(i) for i in range(10)] and 0.0 < float(good["prob"]) <= 1.0
     assert good["error"] == ""
     assert by_path["empty.png"]["error"] and by_path["empty.png"]["top1"] == ""
+    loaded.clear_button.click()
+    assert loaded.table.rowCount() == 0 and not loaded.export_button.isEnabled()
 
 
 def test_threshold_filter_and_sort(loaded, qtbot, tmp_path):

@@ -58,6 +58,7 @@ def test_pause_then_resume(qtbot, panel):
     with qtbot.waitSignal(panel.training_finished, timeout=90_000) as sig:
         assert panel.start_training()
         qtbot.waitUntil(lambda: len(panel.plots.batch_loss) >= 1, timeout=60_000)
+        assert not panel.hyper_group.isEnabled()  # the running config cannot change
         panel.pause()
         qtbot.waitUntil(lambda: "Paused." in panel.log_text(), timeout=60_000)
         assert panel.is_paused()
@@ -66,6 +67,11 @@ def test_pause_then_resume(qtbot, panel):
         qtbot.waitUntil(lambda: "Resumed." in panel.log_text(), timeout=10_000)
     assert sig.args[0]["stopped"] is False
     assert len(panel.plots.val_acc) == 1
+    # the status line sums the run up instead of a stale "ETA 0:00"
+    status = panel.status_label.text()
+    assert status.startswith("Training finished") and "best val acc" in status, status
+    assert "ETA" not in status
+    assert panel.hyper_group.isEnabled() and panel.output_group.isEnabled()
 
 
 def test_stop_mid_epoch_leaves_loadable_last_pt(qtbot, panel):
@@ -81,6 +87,8 @@ def test_stop_mid_epoch_leaves_loadable_last_pt(qtbot, panel):
     summary = sig.args[0]
     assert summary["stopped"] is True
     assert summary["epochs"] < 5
+    assert panel.status_label.text().startswith("Training stopped")
+    assert panel.progress_bar.format() == "stopped"
     bundle = load_bundle(summary["last_pt"])
     assert bundle["arch"] == "mlp" and bundle["num_classes"] == 10
 
@@ -186,3 +194,38 @@ def test_helpers(tmp_path):
     first.mkdir()
     second = new_run_dir(tmp_path, "mlp")
     assert second != first and second.parent == tmp_path
+
+
+def test_settings_the_optimizer_ignores_are_greyed_out(panel):
+    panel.optimizer_combo.setCurrentText("adam")
+    panel.scheduler_combo.setCurrentText("none")
+    assert not panel.momentum_spin.isEnabled()
+    assert not panel.step_spin.isEnabled() and not panel.gamma_spin.isEnabled()
+    panel.optimizer_combo.setCurrentText("sgd")
+    assert panel.momentum_spin.isEnabled()
+    panel.scheduler_combo.setCurrentText("step")
+    assert panel.step_spin.isEnabled() and panel.gamma_spin.isEnabled()
+    panel.scheduler_combo.setCurrentText("cosine")
+    assert not panel.step_spin.isEnabled()
+    assert panel.hyperparameters()["momentum"] == panel.momentum_spin.value()
+
+
+def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
+    import numpy as np
+
+    from gui.plots import IntegerAxis, LivePlots, log_range
+
+    axis = IntegerAxis("bottom")
+    levels = axis.tickValues(1.0, 3.0, 400)  # pyqtgraph alone would tick 1.0, 1.5, 2.0 ...
+    ticks = sorted(t for _spacing, values in levels for t in values)
+    assert ticks == [1.0, 2.0, 3.0]
+    assert log_range(np.array([1e-3, 1e-3])) == pytest.approx((-3.2, -2.8))
+    assert log_range(np.array([1e-3, 1e-5])) == pytest.approx((-5.2, -2.8))
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    for epoch in (1, 2, 3):
+        plots.add_epoch(epoch, 1.0, 0.5, 1.0, 0.5, 1e-3)
+    plots.refresh()
+    low, high = plots.lr_plot.getPlotItem().viewRange()[1]
+    assert low == pytest.approx(-3.2) and high == pytest.approx(-2.8)
