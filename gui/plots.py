@@ -63,6 +63,9 @@ class Series:
         return self._x[: self._n], self._y[: self._n]
 
 
+EPOCH_PLOTS = ("loss", "acc", "lr")  # refreshed one per live tick, in this order
+
+
 def ema(values: np.ndarray, alpha: float = EMA_ALPHA) -> np.ndarray:
     """Exponential moving average, seeded with the first value (used for tests and reloads)."""
     out = np.empty_like(values, dtype=np.float64)
@@ -142,7 +145,7 @@ class LivePlots(QWidget):
         self.best_val_acc: float | None = None
         self._ema: float | None = None
         self._batch_dirty = False
-        self._epoch_dirty = False
+        self._epoch_todo: set[str] = set()  # epoch plots still to update
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -215,7 +218,8 @@ class LivePlots(QWidget):
         self._ema = None
         self.best_epoch = None
         self.best_val_acc = None
-        self._batch_dirty = self._epoch_dirty = True
+        self._batch_dirty = True
+        self._epoch_todo = set(EPOCH_PLOTS)
         self.refresh()
 
     def _all_series(self) -> tuple[Series, ...]:
@@ -228,6 +232,23 @@ class LivePlots(QWidget):
             self.val_acc,
             self.lr,
         )
+
+    def plan(self, epochs: int, steps_per_epoch: int) -> None:
+        """Fix the x axes to the whole run, so that live updates do not re-lay them out.
+
+        A growing x range makes pyqtgraph regenerate the axis ticks on every update,
+        which is most of a plot's paint cost; with the run's full extent known up
+        front only the curves repaint. Loading a finished run keeps auto-range.
+        """
+        total = max(1, epochs * steps_per_epoch)
+        self.batch_plot.getPlotItem().setXRange(0, total, padding=0.02)
+        for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
+            plot.getPlotItem().setXRange(1, max(2, epochs), padding=0.05)
+
+    def unplan(self) -> None:
+        """Back to auto-ranged x axes (showing an earlier run's metrics)."""
+        for plot in (self.batch_plot, self.loss_plot, self.acc_plot, self.lr_plot):
+            plot.getPlotItem().enableAutoRange(axis="x")
 
     def add_batch(self, global_step: int, loss: float) -> None:
         """Record one batch loss (non-finite values are skipped: they would break the axes)."""
@@ -255,7 +276,7 @@ class LivePlots(QWidget):
         self.lr.append(epoch, lr)
         if is_best:
             self.best_epoch, self.best_val_acc = epoch, val_acc
-        self._epoch_dirty = True
+        self._epoch_todo = set(EPOCH_PLOTS)
 
     def load_metrics_csv(self, path: str | Path) -> int:
         """Show an earlier run's metrics.csv (epoch curves only); returns the row count.
@@ -265,6 +286,7 @@ class LivePlots(QWidget):
         """
         rows = read_metrics_csv(path)
         self.clear()
+        self.unplan()
         best = -1.0
         for row in rows:
             is_best = row["val_acc"] > best
@@ -282,27 +304,44 @@ class LivePlots(QWidget):
         return len(rows)
 
     # ------------------------------------------------------------------ drawing
-    def refresh(self) -> None:
+    def refresh(self, *, one_step: bool = False) -> None:
         """Push recorded data to the plot items that changed since the last refresh.
 
         Batch data changes often, epoch data once an epoch: only the plots whose data
-        changed get new data (and so a repaint), which keeps the GUI thread's work low.
+        changed get new data (and so a repaint). With ``one_step`` (the live timer) at
+        most one plot is updated per call, so an epoch end repaints the loss, accuracy
+        and learning-rate plots on successive ticks instead of in one long paint that
+        the training thread's hold on the GIL would stretch further.
         """
-        if self._batch_dirty:
-            self._batch_dirty = False
-            self.batch_raw_curve.setData(*self.batch_loss.view())
-            self.batch_smooth_curve.setData(*self.batch_smooth.view())
-        if self._epoch_dirty:
-            self._epoch_dirty = False
-            self.train_loss_curve.setData(*self.train_loss.view())
-            self.val_loss_curve.setData(*self.val_loss.view())
-            self.train_acc_curve.setData(*self.train_acc.view())
-            self.val_acc_curve.setData(*self.val_acc.view())
-            epochs, lr = self.lr.view()
-            self.lr_curve.setData(epochs, np.maximum(lr, 1e-12))  # log axis: keep it positive
-            if len(lr):
-                self.lr_plot.getPlotItem().setYRange(*log_range(lr), padding=0)
-            self._update_best()
+        steps = [self._push_batch] if self._batch_dirty else []
+        steps += [
+            getattr(self, f"_push_{name}") for name in EPOCH_PLOTS if name in self._epoch_todo
+        ]
+        for step in steps[:1] if one_step else steps:
+            step()
+
+    def _push_batch(self) -> None:
+        self._batch_dirty = False
+        self.batch_raw_curve.setData(*self.batch_loss.view())
+        self.batch_smooth_curve.setData(*self.batch_smooth.view())
+
+    def _push_loss(self) -> None:
+        self._epoch_todo.discard("loss")
+        self.train_loss_curve.setData(*self.train_loss.view())
+        self.val_loss_curve.setData(*self.val_loss.view())
+
+    def _push_acc(self) -> None:
+        self._epoch_todo.discard("acc")
+        self.train_acc_curve.setData(*self.train_acc.view())
+        self.val_acc_curve.setData(*self.val_acc.view())
+        self._update_best()
+
+    def _push_lr(self) -> None:
+        self._epoch_todo.discard("lr")
+        epochs, lr = self.lr.view()
+        self.lr_curve.setData(epochs, np.maximum(lr, 1e-12))  # log axis: keep it positive
+        if len(lr):
+            self.lr_plot.getPlotItem().setYRange(*log_range(lr), padding=0)
 
     def _update_best(self) -> None:
         best = self.best_epoch

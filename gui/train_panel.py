@@ -792,6 +792,8 @@ class TrainPanel(QWidget):
     def _on_started(self, ev: Any) -> None:
         p = self._progress
         p.epochs, p.start_epoch, p.steps = ev.epochs, ev.start_epoch, ev.steps_per_epoch
+        if self.plots is not None:
+            self.plots.plan(ev.epochs, ev.steps_per_epoch)
         self.log(
             f"{ev.arch}: {ev.trainable_params:,} trainable / {ev.total_params:,} parameters; "
             f"{ev.num_classes} classes; {ev.train_size} train / {ev.valid_size} valid images; "
@@ -938,7 +940,8 @@ class TrainPanel(QWidget):
     def refresh(self) -> None:
         """Push recorded values to plots and labels (5 times a second while training)."""
         if self.plots is not None:
-            self.plots.refresh()
+            # while training: one plot per tick, so no tick paints all four at once
+            self.plots.refresh(one_step=self._run is not None)
         p = self._progress
         if self._run is None and p.epoch == 0:
             return

@@ -229,3 +229,36 @@ def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
     plots.refresh()
     low, high = plots.lr_plot.getPlotItem().viewRange()[1]
     assert low == pytest.approx(-3.2) and high == pytest.approx(-2.8)
+
+
+def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
+    """While training, an epoch end repaints one plot per tick over a fixed x range."""
+    from gui.plots import LivePlots
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    plots.plan(epochs=10, steps_per_epoch=20)
+    low, high = plots.batch_plot.getPlotItem().viewRange()[0]
+    assert low <= 0 and 200 <= high < 210
+    for step in range(1, 21):
+        plots.add_batch(step, 1.0 / step)
+    plots.add_epoch(1, 0.5, 0.8, 0.6, 0.7, 1e-3, is_best=True)
+
+    def points(curve):
+        x, _y = curve.getData()
+        return 0 if x is None else len(x)
+
+    counts = []
+    for _ in range(4):
+        plots.refresh(one_step=True)
+        counts.append(
+            (
+                points(plots.batch_raw_curve),
+                points(plots.train_loss_curve),
+                points(plots.val_acc_curve),
+                points(plots.lr_curve),
+            )
+        )
+    assert counts == [(20, 0, 0, 0), (20, 1, 0, 0), (20, 1, 1, 0), (20, 1, 1, 1)]
+    assert plots.batch_plot.getPlotItem().viewRange()[0][1] == high  # x axis did not move
+    assert plots.best_epoch == 1
