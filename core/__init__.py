@@ -1,0 +1,14 @@
+"""ConvStudio's engine: plain Python and PyTorch, never Qt."""
+
+#: The model registry's names in menu order, importable without PyTorch so the
+#: window can list them before torch has loaded (core.models.ARCHS holds the models).
+ARCH_NAMES = (
+    "mlp",
+    "smallcnn",
+    "alexnet",
+    "vgg11_bn",
+    "vgg16_bn",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+)

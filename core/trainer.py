@@ -364,7 +364,13 @@ def resolve_specs(config: TrainConfig, source: str) -> tuple[list, list, str]:
         specs = augment.get_preset(preset)
     train = config.train_transforms if config.train_transforms is not None else specs["train"]
     eval_ = config.eval_transforms if config.eval_transforms is not None else specs["eval"]
-    return augment.validate_spec(train), augment.validate_spec(eval_), preset
+    train, eval_ = augment.validate_spec(train), augment.validate_spec(eval_)
+    if (train, eval_) != (
+        augment.validate_spec(specs["train"]),
+        augment.validate_spec(specs["eval"]),
+    ):
+        preset = "custom"  # edited pipelines: config.json must not claim the preset's name
+    return train, eval_, preset
 
 
 def build_optimizer(config: TrainConfig, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:

@@ -31,19 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import ARCH_NAMES
 from core import convcalc as cc
 
-# The registry's names, shown before PyTorch (and so core.models) has loaded.
-FALLBACK_ARCHS = (
-    "mlp",
-    "smallcnn",
-    "alexnet",
-    "vgg11_bn",
-    "vgg16_bn",
-    "resnet18",
-    "resnet34",
-    "resnet50",
-)
 RESULT_COLUMNS = ("#", "layer", "output", "params", "RF", "jump", "notes")
 RED = QColor(255, 205, 205)
 ERROR_STYLE = "color: #b00020;"
@@ -691,7 +681,7 @@ class FromModelTab(QWidget):
         self.result: cc.TraceResult | None = None
         self._handle: Any = None
         self.arch_combo = QComboBox()
-        self.arch_combo.addItems(FALLBACK_ARCHS)
+        self.arch_combo.addItems(ARCH_NAMES)
         self.arch_combo.setCurrentText("alexnet")
         self.c_spin = _spin(1, 3, 1, "input channels: 1 (grayscale) or 3 (RGB)")
         self.size_spin = _spin(1, 1024, 28, "input height and width in pixels")

@@ -52,16 +52,7 @@ from gui import tasks
 
 DEFAULT_SOURCE = "builtin:digits"
 DEFAULT_ARCH = "smallcnn"
-FALLBACK_ARCHS = (
-    "mlp",
-    "smallcnn",
-    "alexnet",
-    "vgg11_bn",
-    "vgg16_bn",
-    "resnet18",
-    "resnet34",
-    "resnet50",
-)
+
 MODES = ("scratch", "finetune", "feature-extract")
 PRETRAINED_CHOICES = (
     ("none", "None (random init)"),

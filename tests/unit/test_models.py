@@ -317,3 +317,11 @@ def test_bf16_detection_needs_the_cpu_flags(monkeypatch):
     flags = models._cpu_flags()
     if not ({"avx512_bf16", "amx_bf16"} & flags):
         assert models.cpu_supports_bf16() is False
+
+
+def test_light_name_list_matches_the_registry():
+    """core.ARCH_NAMES (shown before torch loads) lists exactly the registry's models."""
+    from core import ARCH_NAMES
+    from core.models import ARCHS
+
+    assert tuple(ARCHS) == ARCH_NAMES

@@ -450,3 +450,20 @@ def test_stop_before_training_starts(tiny_folder, tmp_path):
     summary = fit(_config(tiny_folder, tmp_path / "run"), [rec], control)
     assert summary["stopped"] is True and summary["epochs"] == 0
     assert not rec.of("batch_end") and rec.of("fit_end")[0].stopped is True
+
+
+def test_resolved_preset_name_says_custom_for_edited_pipelines():
+    from core import augment
+    from core.trainer import TrainConfig, resolve_specs
+
+    train, eval_, name = resolve_specs(TrainConfig(augment="auto"), "builtin:digits")
+    assert name == "digits"
+    assert train == augment.validate_spec(augment.get_preset("digits")["train"])
+    edited = augment.get_preset("digits")["train"]
+    edited[0]["params"]["degrees"] = 25.0
+    train, eval_, name = resolve_specs(
+        TrainConfig(augment="auto", train_transforms=edited), "builtin:digits"
+    )
+    assert name == "custom"
+    assert train[0]["params"]["degrees"] == 25.0
+    assert eval_ == augment.validate_spec(augment.get_preset("digits")["eval"])
