@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QMimeData, QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QMimeData, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -61,6 +61,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".
 IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
 MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
 TOP_K = 5
+BUSY_DELAY_MS = 200  # a batch shows progress and Cancel only when it runs longer than this
 VIEW_SIZE = 320  # longest side of the copy kept for the detail view and the Grad-CAM overlay
 THUMB_SIZE = 48  # table thumbnails
 DETAIL_SIZE = 256
@@ -692,6 +693,12 @@ class PredictPanel(QWidget):
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
         self._set_busy_widgets(False)
+        # Progress and Cancel appear only for batches that take a while: a single drop
+        # finishes first, and no animated bar competes with the forward pass for the CPU.
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
         return right
 
     def _build_table(self, parent: QWidget) -> QTableWidget:
@@ -954,8 +961,13 @@ class PredictPanel(QWidget):
         handle.aborted.connect(self._on_batch_aborted)
         handle.done.connect(self._on_batch_done)
         self._batch_handle = handle
-        self._set_busy_widgets(True)
+        self._busy_timer.start()
         self.busy_changed.emit(True)
+
+    @Slot()
+    def _show_busy(self) -> None:
+        if self._batch_handle is not None:
+            self._set_busy_widgets(True)
 
     def _set_busy_widgets(self, busy: bool) -> None:
         self.progress_bar.setVisible(busy)
@@ -1015,6 +1027,7 @@ class PredictPanel(QWidget):
         if self.sender() is not self._batch_handle:
             return
         self._batch_handle = None
+        self._busy_timer.stop()
         self._set_busy_widgets(False)
         if self._pending:
             self._start_next()

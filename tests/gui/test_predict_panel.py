@@ -304,7 +304,8 @@ def test_cancel_stops_between_images(loaded, qtbot, tmp_path):
     with loaded._model_lock:  # hold the model so the batch waits on its first image
         with qtbot.waitSignal(loaded.busy_changed, timeout=WAIT_MS):
             loaded.predict_paths([str(p) for p in files])
-        assert not loaded.cancel_button.isHidden()
+        assert loaded.cancel_button.isHidden()  # a quick batch never flashes a progress bar
+        qtbot.waitUntil(lambda: not loaded.cancel_button.isHidden(), timeout=WAIT_MS)
         loaded.cancel()
     qtbot.waitUntil(lambda: not loaded.is_busy(), timeout=WAIT_MS)
     assert "Cancelled" in loaded.message()
