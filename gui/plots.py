@@ -66,6 +66,17 @@ class Series:
 EPOCH_PLOTS = ("loss", "acc", "lr")  # refreshed one per live tick, in this order
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 times a power of ten that is >= value (> 0)."""
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
+
+
 def ema(values: np.ndarray, alpha: float = EMA_ALPHA) -> np.ndarray:
     """Exponential moving average, seeded with the first value (used for tests and reloads)."""
     out = np.empty_like(values, dtype=np.float64)
@@ -146,6 +157,8 @@ class LivePlots(QWidget):
         self._ema: float | None = None
         self._batch_dirty = False
         self._epoch_todo: set[str] = set()  # epoch plots still to update
+        self._planned = False  # x axes fixed to a run's planned extent (see plan())
+        self._batch_top: float | None = None
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -233,20 +246,27 @@ class LivePlots(QWidget):
             self.lr,
         )
 
-    def plan(self, epochs: int, steps_per_epoch: int) -> None:
+    def plan(self, epochs: int, steps_per_epoch: int | None = None) -> None:
         """Fix the x axes to the whole run, so that live updates do not re-lay them out.
 
         A growing x range makes pyqtgraph regenerate the axis ticks on every update,
         which is most of a plot's paint cost; with the run's full extent known up
-        front only the curves repaint. Loading a finished run keeps auto-range.
+        front only the curves repaint. The epoch axes can be planned when training is
+        started, the batch axis once the trainer reports its batches per epoch.
+        Loading a finished run keeps auto-range (see :meth:`unplan`).
         """
-        total = max(1, epochs * steps_per_epoch)
-        self.batch_plot.getPlotItem().setXRange(0, total, padding=0.02)
+        self._planned = True
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.getPlotItem().setXRange(1, max(2, epochs), padding=0.05)
+        if steps_per_epoch is not None:
+            self._batch_top = None
+            total = max(1, epochs * steps_per_epoch)
+            self.batch_plot.getPlotItem().setXRange(0, total, padding=0.02)
 
     def unplan(self) -> None:
-        """Back to auto-ranged x axes (showing an earlier run's metrics)."""
+        """Back to auto-ranged axes (showing an earlier run's metrics)."""
+        self._planned = False
+        self.batch_plot.getPlotItem().enableAutoRange(axis="y")
         for plot in (self.batch_plot, self.loss_plot, self.acc_plot, self.lr_plot):
             plot.getPlotItem().enableAutoRange(axis="x")
 
@@ -322,8 +342,15 @@ class LivePlots(QWidget):
 
     def _push_batch(self) -> None:
         self._batch_dirty = False
-        self.batch_raw_curve.setData(*self.batch_loss.view())
+        x, y = self.batch_loss.view()
+        self.batch_raw_curve.setData(x, y)
         self.batch_smooth_curve.setData(*self.batch_smooth.view())
+        if self._planned and len(y):
+            # a y range that only grows in coarse steps: the axis is laid out again rarely
+            top = nice_ceiling(float(np.max(y)))
+            if top != self._batch_top:
+                self._batch_top = top
+                self.batch_plot.getPlotItem().setYRange(0, top, padding=0)
 
     def _push_loss(self) -> None:
         self._epoch_todo.discard("loss")

@@ -711,6 +711,9 @@ class TrainPanel(QWidget):
         # alive now live as long as the app; freezing them keeps them out of those walks.
         gc.collect(1)  # young garbage first (cheap), so little is frozen for nothing
         gc.freeze()
+        # lay the epoch axes out now, before the training thread competes for the GIL
+        self.plots.plan(config.epochs)
+        self.plots.repaint()
         self.log(f"Starting {config.arch} on {config.data} -> {config.out}")
         run.start()
         self._timer.start()

@@ -262,3 +262,27 @@ def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
     assert counts == [(20, 0, 0, 0), (20, 1, 0, 0), (20, 1, 1, 0), (20, 1, 1, 1)]
     assert plots.batch_plot.getPlotItem().viewRange()[0][1] == high  # x axis did not move
     assert plots.best_epoch == 1
+
+
+def test_planned_batch_plot_grows_its_y_range_in_coarse_steps(qtbot):
+    from gui.plots import LivePlots, nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0.9, 1.0, 1.2, 2.6, 4.0, 7.0, 0.031)] == [
+        1.0,
+        1.0,
+        1.5,
+        3.0,
+        5.0,
+        7.5,
+        0.05,
+    ]
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    plots.plan(epochs=2, steps_per_epoch=10)
+    for step, loss in enumerate((2.3, 1.9, 1.2), start=1):
+        plots.add_batch(step, loss)
+    plots.refresh()
+    assert plots.batch_plot.getPlotItem().viewRange()[1] == pytest.approx([0.0, 3.0])
+    plots.add_batch(4, 3.4)  # a spike above the range widens it to the next step
+    plots.refresh()
+    assert plots.batch_plot.getPlotItem().viewRange()[1] == pytest.approx([0.0, 5.0])
