@@ -5,7 +5,8 @@ is loaded. Measured here, offscreen, with a resnet18 bundle of random weights (1
 classes, the `seed` preset's eval transforms at 224):
 
 * end to end: ``PredictPanel.predict_paths([file])`` until ``predictions_ready`` has
-  fired and the thumbnail, top-5 bars and table row are built (thread hop included);
+  fired and the thumbnail, top-5 bars and table row are built (thread hop included;
+  the model was warmed up at load, and its inference copy has BatchNorm folded in);
 * the parts: decode, preprocessing (eval transforms), forward, building the display;
 * what the CPU offers for the forward pass: thread count, channels_last,
   inference_mode vs no_grad, bf16 autocast (only where core.models.cpu_supports_bf16()).
@@ -119,7 +120,7 @@ def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
     topk = predictor.predict(image, k=5)
 
     def display() -> None:
-        view = pp._display_copy(image)
+        view = pp._display_copy(image)  # as predict_one does
         pp._thumb(view)
         pp.scaled_pixmap(pp.pil_to_qimage(view), pp.DETAIL_SIZE)
         bars.set_topk(topk)
@@ -132,7 +133,13 @@ def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
     _line("eval transforms (Resize 256, CenterCrop 224...)", _time(lambda: transform(image), runs))
     with torch.inference_mode():
         _line("forward only (inference_mode)", _time(lambda: model(x), runs))
-    _line("Predictor.predict (transforms + forward)", _time(lambda: predictor.predict(image), runs))
+        x_cl = x.contiguous(memory_format=torch.channels_last)
+        folded = predictor.inference_model
+        _line("forward, BatchNorm folded, channels_last", _time(lambda: folded(x_cl), runs))
+    _line(
+        "Predictor.predict (transforms + forward)",
+        _time(lambda: predictor.predict(image, loaded=True), runs),
+    )
     _line("display (view, thumb, QImage, pixmap, bars)", _time(display, runs))
 
 
@@ -156,11 +163,13 @@ def bench_forward_options(bundle: Path, runs: int) -> None:
         _line("inference_mode, channels_last", _time(lambda: cl_model(x_cl), runs))
         reference = model(x).argmax(1)
         assert bool((cl_model(x_cl).argmax(1) == reference).all())
-    with torch.no_grad():
-        traced = torch.jit.optimize_for_inference(torch.jit.trace(cl_model, x_cl))
-        _line("torch.jit optimize_for_inference, channels_last", _time(lambda: traced(x_cl), runs))
-        same = float((traced(x_cl) - model(x)).abs().max())
-        print(f"  (traced vs eager: max |difference| of the logits {same:.1e})")
+    from core.predict import _fold_batchnorm
+
+    folded = _fold_batchnorm(model, channels_last=True)
+    with torch.inference_mode():
+        _line("conv+BatchNorm folded (torch.fx), channels_last", _time(lambda: folded(x_cl), runs))
+        same = float((folded(x_cl) - model(x)).abs().max())
+        print(f"  (folded vs eager: max |difference| of the logits {same:.1e})")
     threads = torch.get_num_threads()
     for n in sorted({1, threads}):
         torch.set_num_threads(n)

@@ -7,6 +7,7 @@ any export agree on what the model sees.
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import os
 import pathlib
@@ -78,6 +79,35 @@ def _fit_channels(tensor: torch.Tensor, channels: int) -> torch.Tensor:
 # --------------------------------------------------------------------------- predictor
 
 
+def _fold_batchnorm(model: torch.nn.Module, channels_last: bool) -> torch.nn.Module:
+    """An eval-only copy of ``model`` with conv+BatchNorm pairs folded into one conv.
+
+    Falls back to ``model`` itself when it has no BatchNorm or cannot be traced.
+    """
+    if model.training or not any(
+        isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()
+    ):
+        return model
+    # Only convs and BatchNorms are copied; the other layers' weights (a VGG's big
+    # linear head) are shared with ``model`` instead of doubling the memory.
+    copied = (torch.nn.modules.conv._ConvNd, torch.nn.modules.batchnorm._BatchNorm)
+    memo = {
+        id(t): t
+        for m in model.modules()
+        if not isinstance(m, copied)
+        for t in (*m.parameters(recurse=False), *m.buffers(recurse=False))
+    }
+    try:
+        from torch.fx.experimental.optimization import fuse
+
+        folded = fuse(copy.deepcopy(model, memo), inplace=True).eval()
+    except Exception:  # an architecture torch.fx cannot trace: keep the eager model
+        return model
+    if channels_last:
+        folded = folded.to(memory_format=torch.channels_last)
+    return folded
+
+
 class Predictor:
     """A loaded bundle ready to classify images.
 
@@ -118,6 +148,9 @@ class Predictor:
         self._channels_last = models.ARCHS[self.arch].family != "mlp"
         if self._channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        # Grad-CAM hooks into ``self.model``; plain predictions use a copy with each
+        # BatchNorm folded into the conv before it (same numbers, fewer passes over memory).
+        self.inference_model = _fold_batchnorm(self.model, self._channels_last)
         self.use_bf16 = self._want_bf16(precision)
         self._lock = threading.Lock()
 
@@ -170,9 +203,17 @@ class Predictor:
             return convert_image(image, self.in_channels)
         return load_image(image, channels=self.in_channels)
 
-    def preprocess(self, image: str | os.PathLike | Image.Image) -> torch.Tensor:
-        """CxHxW float tensor exactly as the model gets it (eval transforms, model size)."""
-        tensor = _as_float_tensor(self.transform(self.load(image)))
+    def preprocess(
+        self, image: str | os.PathLike | Image.Image, *, loaded: bool = False
+    ) -> torch.Tensor:
+        """CxHxW float tensor exactly as the model gets it (eval transforms, model size).
+
+        ``loaded=True`` says ``image`` already came from :meth:`load`, which skips a
+        second, identical conversion (two full-size copies of a photo).
+        """
+        if not (loaded and isinstance(image, Image.Image)):
+            image = self.load(image)
+        tensor = _as_float_tensor(self.transform(image))
         tensor = _fit_channels(tensor, self.in_channels)
         size = self.input_size
         if tuple(tensor.shape[-2:]) != (size, size):
@@ -195,8 +236,17 @@ class Predictor:
 
     def _probabilities(self, batch: torch.Tensor) -> torch.Tensor:
         with self._lock, torch.inference_mode(), self._autocast():
-            logits = self.model(self._to_device(batch))
+            logits = self.inference_model(self._to_device(batch))
         return torch.softmax(logits.float(), dim=1).cpu()
+
+    def warm_up(self) -> None:
+        """One forward pass on a blank input, so the first real prediction is not slow.
+
+        The first pass through a network sets up its kernels and memory (oneDNN primitives,
+        allocator caches); call this after loading, off the GUI thread.
+        """
+        size = self.input_size
+        self._probabilities(torch.zeros(1, self.in_channels, size, size))
 
     def _topk(self, probs: torch.Tensor, k: int) -> list[tuple[str, float]]:
         k = max(1, min(int(k), len(self.class_names)))
@@ -209,10 +259,13 @@ class Predictor:
     # ----------------------------------------------------------------- prediction
 
     def predict(
-        self, image: str | os.PathLike | Image.Image, k: int = 5
+        self, image: str | os.PathLike | Image.Image, k: int = 5, *, loaded: bool = False
     ) -> list[tuple[str, float]]:
-        """Top-k (class name, probability), most likely first; ImageLoadError if unreadable."""
-        probs = self._probabilities(self.preprocess(image).unsqueeze(0))[0]
+        """Top-k (class name, probability), most likely first; ImageLoadError if unreadable.
+
+        ``loaded`` as for :meth:`preprocess`.
+        """
+        probs = self._probabilities(self.preprocess(image, loaded=loaded).unsqueeze(0))[0]
         return self._topk(probs, k)
 
     def predict_many(

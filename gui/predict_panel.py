@@ -259,6 +259,9 @@ def load_predictor_task(ctx: tasks.TaskContext, path: str) -> tuple[Any, ModelIn
     problem = model_fit_problem(info)
     if problem:
         raise ValueError(problem)
+    warm_up = getattr(predictor, "warm_up", None)
+    if warm_up is not None:
+        warm_up()  # the first dropped image then takes as long as any other
     return predictor, info
 
 
@@ -287,7 +290,9 @@ def _display_copy(image: Image.Image, size: int = VIEW_SIZE) -> Image.Image:
     if scale >= 1.0:
         return image.copy()
     target = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return image.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    # reducing_gap 1.0: a box reduction by an integer factor first, then bilinear; for a
+    # 320 px view it looks the same as 2.0 and halves the time for a photo.
+    return image.resize(target, Image.Resampling.BILINEAR, reducing_gap=1.0)
 
 
 def _thumb(view: Image.Image) -> QImage:
@@ -311,7 +316,7 @@ def predict_one(predictor: Any, item: InputItem, lock: threading.Lock, k: int = 
         return PredictionResult(item.name, item.path, [], f"cannot read the file ({exc})")
     try:
         with lock:
-            topk = predictor.predict(image, k=k)
+            topk = predictor.predict(image, k=k, loaded=True)
     except Exception as exc:  # one bad image never stops the batch
         return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
     view = _display_copy(image)
@@ -340,7 +345,10 @@ def predict_task(
     """
     entries = expand_inputs(items)
     total = len(entries)
-    ctx.progress(0, total)
+    if total != 1:
+        # A single image is done in a blink: no signal wakes the GUI thread to compete
+        # with the forward pass for the two cores and the GIL.
+        ctx.progress(0, total)
     for done, entry in enumerate(entries, start=1):
         ctx.check()
         result = (
@@ -358,7 +366,7 @@ def model_view(predictor: Any, image: Image.Image) -> Image.Image | None:
     spec = (getattr(predictor, "bundle", None) or {}).get("eval_transforms")
     if spec is None:
         return None
-    tensor = predictor.preprocess(image)
+    tensor = predictor.preprocess(image, loaded=True)
     arr = (unnormalize(tensor, spec).numpy() * 255.0).round().astype(np.uint8)
     if arr.shape[0] == 1:
         return Image.fromarray(arr[0], "L")

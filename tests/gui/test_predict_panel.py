@@ -360,3 +360,48 @@ def test_module_does_not_import_torch():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+class _Ctx:
+    """A stand-in TaskContext that records progress reports."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[int, int]] = []
+
+    def progress(self, done: int, total: int) -> None:
+        self.reports.append((done, total))
+
+    def check(self) -> None:
+        pass
+
+
+def test_single_image_task_wakes_the_gui_only_with_its_result(loaded, tmp_path):
+    import queue
+    import threading
+
+    from gui.predict_panel import InputItem, predict_task
+
+    files = _digits(tmp_path)
+    for paths, expected in (
+        (files[:1], [(1, 1)]),  # nothing while the forward pass runs
+        (files[:2], [(0, 2), (1, 2), (2, 2)]),
+    ):
+        ctx, out = _Ctx(), queue.SimpleQueue()
+        items = [InputItem(p.name, str(p)) for p in paths]
+        assert predict_task(ctx, loaded.predictor, items, threading.Lock(), out) == len(paths)
+        assert ctx.reports == expected
+        for _ in paths:
+            result = out.get_nowait()
+            assert result.error is None and len(result.topk) == 5
+            assert result.view is not None and not result.thumb.isNull()
+
+
+def test_loading_a_model_warms_it_up(monkeypatch, bundles):
+    from core.predict import Predictor
+    from gui.predict_panel import load_predictor_task
+
+    calls: list[int] = []
+    monkeypatch.setattr(Predictor, "warm_up", lambda self: calls.append(1))
+    predictor, info = load_predictor_task(_Ctx(), str(bundles["smallcnn"]))
+    assert calls == [1] and info.arch == "smallcnn"
+    assert predictor.inference_model is not predictor.model  # BatchNorm folded

@@ -309,3 +309,67 @@ def test_gradcam_looks_at_the_square():
     assert np.array_equal(predictor.gradcam(first), predictor.gradcam(first, class_index=0))
     with pytest.raises(ValueError, match="out of range"):
         predictor.gradcam(first, class_index=2)
+
+
+# --------------------------------------------------------------------------- speed paths
+
+
+def _randomise_batchnorm(model: torch.nn.Module, seed: int = 1) -> torch.nn.Module:
+    """Non-trivial BatchNorm statistics and affine terms, as after real training."""
+    gen = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=gen) * 0.5)
+            m.running_var.copy_(torch.rand(n, generator=gen) * 2.0 + 0.1)
+            m.weight.data.copy_(torch.rand(n, generator=gen) + 0.5)
+            m.bias.data.copy_(torch.randn(n, generator=gen) * 0.2)
+    return model.eval()
+
+
+@pytest.mark.parametrize(("arch", "channels", "size"), [("smallcnn", 1, 28), ("resnet18", 3, 32)])
+def test_folded_inference_model_gives_the_same_logits(arch, channels, size):
+    torch.manual_seed(0)
+    model = _randomise_batchnorm(build_model(arch, 4, in_channels=channels, input_size=size))
+    predictor = Predictor(_bundle(model, arch=arch, size=size, channels=channels), precision="fp32")
+    folded = predictor.inference_model
+    assert folded is not predictor.model
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    # Grad-CAM's model keeps its BatchNorm layers (hooks and gradients go there).
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in predictor.model.modules())
+    x = torch.rand(8, channels, size, size, generator=torch.Generator().manual_seed(2))
+    with torch.inference_mode():
+        eager = predictor.model(x)
+        fast = folded(x.contiguous(memory_format=torch.channels_last))
+    assert torch.allclose(fast, eager, atol=1e-4, rtol=1e-4)
+    assert torch.equal(fast.argmax(1), eager.argmax(1))
+    assert predictor.gradcam(Image.new("L" if channels == 1 else "RGB", (size, size))).shape == (
+        size,
+        size,
+    )
+
+
+def test_models_without_batchnorm_are_used_as_they_are(tmp_path):
+    model = build_model("mlp", 4, in_channels=1, input_size=28).eval()
+    predictor = Predictor(_bundle(model, arch="mlp"))
+    assert predictor.inference_model is predictor.model
+
+
+def test_warm_up_and_loaded_images_predict_the_same(predictor, tmp_path):
+    path = _digit_png(tmp_path / "w.png", value=11)
+    before = predictor.predict(path, k=4)
+    predictor.warm_up()
+    image = predictor.load(path)
+    assert predictor.predict(image, k=4, loaded=True) == pytest.approx(before)
+    assert [n for n, _ in predictor.predict(image, k=4, loaded=True)] == [n for n, _ in before]
+    assert torch.equal(predictor.preprocess(image, loaded=True), predictor.preprocess(path))
+
+
+def test_folded_model_shares_the_weights_it_does_not_fold():
+    model = _randomise_batchnorm(build_model("smallcnn", 4, in_channels=1, input_size=28))
+    predictor = Predictor(_bundle(model))
+    shared = {id(p) for p in predictor.model.parameters()}
+    linear = [m for m in predictor.inference_model.modules() if isinstance(m, torch.nn.Linear)]
+    assert linear and all(id(m.weight) in shared for m in linear)
+    convs = [m for m in predictor.inference_model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs and not any(id(m.weight) in shared for m in convs)
