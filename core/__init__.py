@@ -12,3 +12,7 @@ ARCH_NAMES = (
     "resnet34",
     "resnet50",
 )
+
+#: Image file endings ConvStudio reads (folder scans, prediction, drops); torch-free
+#: for the same reason as ARCH_NAMES.
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")

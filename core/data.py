@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core import IMAGE_EXTENSIONS
+
 __all__ = [
     "BUILTIN_DIGITS",
     "IMAGE_EXTENSIONS",
@@ -42,7 +44,6 @@ __all__ = [
     "verify_image",
 ]
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 BUILTIN_DIGITS = "builtin:digits"
 DEFAULT_MAX_PIXELS = 89_478_485  # Pillow's own decompression-bomb limit
 TINY_CLASS = 5

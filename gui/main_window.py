@@ -24,6 +24,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
+from core import IMAGE_EXTENSIONS
 from gui import tasks
 
 # (tab title, module, class) in tab order
@@ -34,8 +35,6 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("Calculator", "gui.calculator_panel", "CalculatorPanel"),
     ("Predict", "gui.predict_panel", "PredictPanel"),
 )
-# same list as core.data.IMAGE_EXTENSIONS (core.data imports torch, so it is not imported here)
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 DEFAULT_SOURCE = "builtin:digits"
 CLOSE_WAIT_MS = 15_000
 
@@ -77,10 +76,6 @@ def _placeholder(title: str, error: BaseException) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
     return label
-
-
-def _local_paths(mime) -> list[str]:
-    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
 
 
 def _is_image_file(path: str) -> bool:
@@ -471,8 +466,12 @@ class MainWindow(QMainWindow):
 
     # ================================================================== drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if _local_paths(mime) or mime.hasImage():
+        if self.predict_panel is None:
+            event.ignore()
+            return
+        from gui.predict_panel import mime_has_input  # already imported with the panel
+
+        if mime_has_input(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -481,14 +480,22 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        paths = _local_paths(mime)
+        """Files, folders and image data from anywhere: the same reading as the drop zone."""
+        if self.predict_panel is None:
+            event.ignore()
+            return
+        from gui.predict_panel import inputs_from_mime
+
+        paths, images, problems = inputs_from_mime(event.mimeData())
+        event.acceptProposedAction()
+        if problems:
+            self.statusBar().showMessage(" ".join(problems), 8000)
         if paths:
             self.handle_dropped_paths(paths)
-        elif mime.hasImage() and self.predict_panel is not None:
-            self.predict_panel.predict_image(mime.imageData())
+        elif images:
+            for image in images:
+                self.predict_panel.predict_image(image)
             self.show_tab("Predict")
-        event.acceptProposedAction()
 
     def handle_dropped_paths(self, paths: list[str]) -> str:
         """Route dropped paths; returns where they went ("data", "predict" or "")."""

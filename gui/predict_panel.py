@@ -53,11 +53,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import IMAGE_EXTENSIONS
 from gui import tasks
 from gui.imageutil import heatmap_overlay, pil_to_qimage, qimage_to_pil, scaled_pixmap
 
-# Same list as core.data.IMAGE_EXTENSIONS (that module imports torch, so it is not imported here).
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
 MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
 TOP_K = 5

@@ -206,9 +206,7 @@ class TrainingRun:
         return not self._done.is_set()
 
     def stop(self) -> None:
-        self.control.stop()
-        if self.control.is_paused:
-            self.control.resume()  # wake a paused loop so it can see the stop
+        self.control.stop()  # also wakes a paused loop so it sees the stop
 
     def pause(self) -> None:
         self.control.pause()

@@ -352,3 +352,28 @@ def test_app_arguments_and_launch_clock():
     assert app.parse_args(["--data", "/some/folder"]).data == "/some/folder"
     assert app.parse_args([]).data is None
     assert 0 < app.process_age_s() < 24 * 3600
+
+
+def test_raw_image_bytes_dropped_on_the_window_are_predicted(qtbot, make_window, stub_predict):
+    """The window reads drops as the Predict drop zone does: image/png bytes count too."""
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    mime = QMimeData()
+    mime.setData("image/png", buffer.getvalue())
+    w = make_window(load_torch_now=False)
+    w.show()
+    qtbot.waitExposed(w)
+    rest = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    enter = QDragEnterEvent(QPoint(10, 10), *rest)
+    QApplication.sendEvent(w, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(w, QDropEvent(QPointF(10, 10), *rest))
+    assert w.predict_panel.predicted == [["<image>"]]
+    assert w.current_tab() == "Predict"
