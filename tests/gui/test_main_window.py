@@ -99,10 +99,11 @@ def two_class_folder(root):
     return root
 
 
-def drop(window: QWidget, paths) -> bool:
-    """A real drag-enter then drop carrying file URLs; returns whether the drop was accepted."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+def drop(window: QWidget, paths=None, mime: QMimeData | None = None) -> bool:
+    """A real drag-enter then drop carrying file URLs (or ``mime``); returns whether accepted."""
+    if mime is None:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     rest = (
         Qt.DropAction.CopyAction,
         mime,
@@ -365,15 +366,6 @@ def test_raw_image_bytes_dropped_on_the_window_are_predicted(qtbot, make_window,
     w = make_window(load_torch_now=False)
     w.show()
     qtbot.waitExposed(w)
-    rest = (
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter = QDragEnterEvent(QPoint(10, 10), *rest)
-    QApplication.sendEvent(w, enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(w, QDropEvent(QPointF(10, 10), *rest))
+    assert drop(w, mime=mime)
     assert w.predict_panel.predicted == [["<image>"]]
     assert w.current_tab() == "Predict"
