@@ -60,11 +60,16 @@ def heatmap_overlay(base: Image.Image, heat: np.ndarray, opacity: float = 0.5) -
     return Image.blend(base, colour, float(np.clip(opacity, 0.0, 1.0)))
 
 
-def scaled_pixmap(image: QImage, size: int) -> QPixmap:
-    """A square-bounded pixmap; small images (digits) are scaled up without smoothing."""
+def scaled_image(image: QImage, size: int) -> QImage:
+    """Scaled to fit a square (any thread); small images (digits) are scaled up unsmoothed."""
     mode = (
         Qt.TransformationMode.FastTransformation
         if max(image.width(), image.height()) < size // 2
         else Qt.TransformationMode.SmoothTransformation
     )
-    return QPixmap.fromImage(image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, mode))
+    return image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, mode)
+
+
+def scaled_pixmap(image: QImage, size: int) -> QPixmap:
+    """A square-bounded pixmap (GUI thread only) of :func:`scaled_image`."""
+    return QPixmap.fromImage(scaled_image(image, size))

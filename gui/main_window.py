@@ -46,6 +46,9 @@ def load_torch(ctx) -> dict:
 
     for name in ("core.data", "core.models", "core.checkpoint", "core.trainer"):
         importlib.import_module(name)
+    from core.data import reuse_image_memory
+
+    reuse_image_memory()
     info = {
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,

@@ -12,6 +12,7 @@ import itertools
 import os
 import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,13 @@ from PySide6.QtWidgets import (
 
 from core import IMAGE_EXTENSIONS
 from gui import tasks
-from gui.imageutil import heatmap_overlay, pil_to_qimage, qimage_to_pil, scaled_pixmap
+from gui.imageutil import (
+    heatmap_overlay,
+    pil_to_qimage,
+    qimage_to_pil,
+    scaled_image,
+    scaled_pixmap,
+)
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
 MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
@@ -95,6 +102,7 @@ class PredictionResult:
     error: str | None = None
     view: Image.Image | None = None  # display copy (<= VIEW_SIZE), model's channels
     thumb: QImage | None = None
+    detail: QImage | None = None  # the view at DETAIL_SIZE, ready for the detail pane
     image: Image.Image | None = None  # raw data (no file) kept for Grad-CAM
     cam: np.ndarray | None = None
     cam_view: Image.Image | None = None  # the model-input image the heatmap refers to
@@ -298,6 +306,18 @@ def _thumb(view: Image.Image) -> QImage:
     return pil_to_qimage(_display_copy(view, THUMB_SIZE))
 
 
+def display_parts(image: Image.Image) -> tuple[Image.Image, QImage, QImage]:
+    """The detail-view copy, the table thumbnail and the detail image of one picture."""
+    view = _display_copy(image)
+    return view, _thumb(view), scaled_image(pil_to_qimage(view), DETAIL_SIZE)
+
+
+# One helper thread makes the display copies while the model thread preprocesses and
+# classifies the same picture: Pillow releases the GIL while resizing, so on two cores
+# the copies cost no time on the way to the result.
+_DISPLAY = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predict-display")
+
+
 def _input_image(predictor: Any, item: InputItem) -> Image.Image:
     """The picture in the model's channels; ImageLoadError for files that cannot be used."""
     return predictor.load(item.image if item.image is not None else item.path)
@@ -313,18 +333,21 @@ def predict_one(predictor: Any, item: InputItem, lock: threading.Lock, k: int = 
         return PredictionResult(item.name, item.path, [], str(exc))
     except OSError as exc:
         return PredictionResult(item.name, item.path, [], f"cannot read the file ({exc})")
+    display = _DISPLAY.submit(display_parts, image)
     try:
         with lock:
             topk = predictor.predict(image, k=k, loaded=True)
     except Exception as exc:  # one bad image never stops the batch
+        display.cancel()
         return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
-    view = _display_copy(image)
+    view, thumb, detail = display.result()
     return PredictionResult(
         name=item.name,
         path=item.path,
         topk=[(str(c), float(p)) for c, p in topk],
         view=view,
-        thumb=_thumb(view),
+        thumb=thumb,
+        detail=detail,
         image=item.image,
     )
 
@@ -773,9 +796,18 @@ class PredictPanel(QWidget):
             path,
             on_finished=self._on_model_loaded,
             on_error=self._on_model_error,
+            lane=self._model_lane(),
         )
         handle.done.connect(self._on_load_done)
         self._load_handle = handle
+
+    def _model_lane(self) -> str:
+        """Where to load a model or draw Grad-CAM: the model thread, unless a batch holds it.
+
+        Predictions always run on the model thread (see gui.tasks); a load or a heatmap
+        asked for during a long batch goes to the general pool instead of waiting for it.
+        """
+        return "model" if self._batch_handle is None else "general"
 
     def predict_paths(self, paths: list[str]) -> None:
         """Predict files and folders (walked recursively); drops on the window end here."""
@@ -964,6 +996,7 @@ class PredictPanel(QWidget):
             on_finished=self._on_batch_finished,
             on_error=self._on_batch_error,
             on_progress=self._on_progress,
+            lane="model",
         )
         handle.aborted.connect(self._on_batch_aborted)
         handle.done.connect(self._on_batch_done)
@@ -1119,8 +1152,9 @@ class PredictPanel(QWidget):
     def _select_result(self, result: PredictionResult) -> None:
         row = self._row_of(result)
         if row >= 0 and not self.table.isRowHidden(row):
-            self.table.selectRow(row)
-        self._show_result(result)
+            self.table.selectRow(row)  # shows it through _on_selection_changed
+        if self._shown is not result:
+            self._show_result(result)
 
     @Slot()
     def _on_selection_changed(self) -> None:
@@ -1225,7 +1259,10 @@ class PredictPanel(QWidget):
                 )
             else:
                 self._request_gradcam(result)
-        self.image_label.setPixmap(scaled_pixmap(pil_to_qimage(image), DETAIL_SIZE))
+        if image is result.view and result.detail is not None:
+            self.image_label.setPixmap(QPixmap.fromImage(result.detail))
+        else:
+            self.image_label.setPixmap(scaled_pixmap(pil_to_qimage(image), DETAIL_SIZE))
 
     def overlay_image(self) -> Image.Image | None:
         """The Grad-CAM overlay of the shown result, or None when there is none yet."""
@@ -1249,6 +1286,7 @@ class PredictPanel(QWidget):
             self._model_lock,
             on_finished=self._on_gradcam_ready,
             on_error=self._on_gradcam_error,
+            lane=self._model_lane(),
         )
         handle.done.connect(self._on_gradcam_done)
         self._cam_handle = handle

@@ -405,3 +405,49 @@ def test_loading_a_model_warms_it_up(monkeypatch, bundles):
     predictor, info = load_predictor_task(_Ctx(), str(bundles["smallcnn"]))
     assert calls == [1] and info.arch == "smallcnn"
     assert predictor.inference_model is not predictor.model  # BatchNorm folded
+
+
+def test_model_work_runs_on_the_model_lane(panel, qtbot, bundles, tmp_path, monkeypatch):
+    """Loading and predicting share the model thread; a load during a batch does not wait."""
+    from gui import tasks
+
+    lanes: list[tuple[str, str]] = []
+    real = tasks.run_task
+
+    def spy(fn, *args, **kwargs):
+        lanes.append((fn.__name__, kwargs.get("lane", "general")))
+        return real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, "run_task", spy)
+    with qtbot.waitSignal(panel.model_loaded, timeout=30_000):
+        panel.load_model(str(bundles["smallcnn"]))
+    files = _digits(tmp_path)
+    with qtbot.waitSignal(panel.predictions_ready, timeout=30_000):
+        panel.predict_paths([str(files[0])])
+    assert lanes == [("load_predictor_task", "model"), ("predict_task", "model")]
+    panel._batch_handle = object()  # as while a long batch holds the model thread
+    try:
+        assert panel._model_lane() == "general"
+    finally:
+        panel._batch_handle = None
+
+
+def test_result_carries_ready_display_images(loaded, qtbot, tmp_path):
+    from PIL import Image
+
+    from gui.predict_panel import DETAIL_SIZE, THUMB_SIZE
+
+    photo = tmp_path / "wide.png"
+    picture = Image.new("RGB", (640, 320), (250, 250, 250))
+    picture.paste((0, 0, 0), (320, 0, 640, 320))  # bright left half, black right half
+    picture.save(photo)
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=30_000) as blocker:
+        loaded.predict_paths([str(photo)])
+    (result,) = blocker.args[0]
+    assert result.error is None
+    assert (result.detail.width(), result.detail.height()) == (DETAIL_SIZE, DETAIL_SIZE // 2)
+    assert max(result.thumb.width(), result.thumb.height()) == THUMB_SIZE
+    left, right = result.detail.pixelColor(10, 64), result.detail.pixelColor(245, 64)
+    assert left.lightness() > 200 and right.lightness() < 50  # the picture itself, scaled
+    shown = loaded.image_label.pixmap()
+    assert (shown.width(), shown.height()) == (DETAIL_SIZE, DETAIL_SIZE // 2)

@@ -73,3 +73,29 @@ def test_heatmap_overlay_colours_hot_region():
     out = np.asarray(imageutil.heatmap_overlay(base, heat, opacity=1.0))
     assert out[1, 1, 0] > out[1, 1, 2]  # hot corner is red-ish
     assert out[19, 19, 2] > out[19, 19, 0]  # cold corner is blue-ish
+
+
+def test_model_lane_runs_every_task_on_one_lasting_thread(qtbot):
+    """One thread for model work keeps one OpenMP team (see gui.tasks)."""
+    seen: list[threading.Thread] = []
+
+    def work(ctx):
+        seen.append(threading.current_thread())
+        return len(seen)
+
+    results: list[int] = []
+    for expected in (1, 2, 3):
+        tasks.run_task(work, on_finished=results.append, lane="model")
+        qtbot.waitUntil(lambda n=expected: len(results) == n)
+    assert results == [1, 2, 3]
+    assert len({id(t) for t in seen}) == 1
+    assert seen[0] is not threading.main_thread()
+    assert tasks.pool("model").maxThreadCount() == 1
+    assert tasks.pool("model").expiryTimeout() < 0  # never ends while idle
+
+
+def test_unknown_lane_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown task lane"):
+        tasks.run_task(lambda ctx: None, lane="fast")

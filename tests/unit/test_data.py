@@ -481,3 +481,29 @@ def test_max_size_shrinks_big_jpegs_keeping_orientation(tmp_path):
     assert px[: px.shape[0] // 3].mean() > 200 and px[-px.shape[0] // 3 :].mean() < 50
     picked = data.pick_samples([(str(path), 0)], ["a"], per_class=1, max_size=64)
     assert max(picked["a"][0].size) <= 64
+
+
+def test_reuse_image_memory_keeps_freed_pillow_blocks():
+    before = Image.core.get_blocks_max()
+    try:
+        data.reuse_image_memory(5)
+        assert Image.core.get_blocks_max() == 5
+        data.reuse_image_memory()
+        assert Image.core.get_blocks_max() == data.IMAGE_BLOCKS_KEPT
+    finally:
+        Image.core.set_blocks_max(before)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_loaded_and_converted_images_are_independent_copies(tmp_path, mode):
+    source = Image.new(mode, (6, 4), 120 if mode == "L" else (10, 20, 30))
+    path = tmp_path / "pic.png"
+    source.save(path)
+    channels = 1 if mode == "L" else 3
+    loaded = data.load_image(path, channels=channels)
+    assert loaded.mode == mode and loaded.size == (6, 4)
+    loaded.putpixel((0, 0), 0 if mode == "L" else (0, 0, 0))  # usable after the file closed
+    converted = data.convert_image(source, channels=channels)
+    assert converted is not source
+    converted.putpixel((1, 1), 255 if mode == "L" else (255, 255, 255))
+    assert source.getpixel((1, 1)) == (120 if mode == "L" else (10, 20, 30))
