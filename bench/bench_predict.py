@@ -252,8 +252,35 @@ def _bf16_agreement(model) -> float:
     return float((fp32 == bf16).float().mean())
 
 
-def bench_end_to_end(bundle: Path, photo: Path, runs: int) -> Figures:
-    """predict_paths([file]) -> predictions_ready, through the real panel and thread pool."""
+HOVER_MS = 150  # how long the bench's drag hovers before the drop (people take longer)
+
+
+def _drag_events(zone, path: Path):
+    """A real drag-enter and drop for ``path`` at the middle of ``zone``."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    at = zone.rect().center()
+    how = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    return mime, QDragEnterEvent(at, *how), QDropEvent(QPointF(at), *how)
+
+
+def bench_end_to_end(bundle: Path, photos: list[Path], runs: int) -> dict[tuple[str, str], Figures]:
+    """Drop one file -> result shown, through the real panel and its threads.
+
+    Two ways in, interleaved so both see the same machine: ``"drop"`` is a real drag
+    (enter, hover HOVER_MS, drop on the drop zone; the panel reads the file while the
+    drag hovers) and ``"no hover"`` is ``predict_paths([file])`` (what Open images...,
+    paste and a drop without any hover take). Timed from the drop (or the call) until
+    ``predictions_ready`` has fired and the panel has painted.
+    """
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -273,22 +300,39 @@ def bench_end_to_end(bundle: Path, photo: Path, runs: int) -> Figures:
         loop.exec()
         signal.disconnect(loop.quit)
 
+    def pause(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
     wait_for(panel.model_loaded, lambda: panel.load_model(str(bundle)))
     assert panel.predictor is not None, panel.message()
-    wall: list[float] = []
-    cpu: list[float] = []
+    zone = panel.drop_zone
+    wall: dict[tuple[str, str], list[float]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}
     for i in range(runs + 3):
-        panel.clear_results()
-        t0, c0 = time.perf_counter(), time.process_time()
-        wait_for(panel.predictions_ready, lambda: panel.predict_paths([str(photo)]))
-        app.processEvents()  # let the detail view paint
-        if i >= 3:
-            wall.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-    assert panel.results() and panel.results()[0].error is None, panel.message()
+        for photo in photos:
+            for how in ("drop", "no hover"):
+                panel.clear_results()
+                pause(20)  # the model thread's OpenMP workers go back to sleep, as between drops
+                if how == "drop":
+                    mime, enter, drop = _drag_events(zone, photo)
+                    zone.dragEnterEvent(enter)
+                    pause(HOVER_MS)
+                    start = lambda drop=drop: zone.dropEvent(drop)  # noqa: E731
+                else:
+                    start = lambda photo=photo: panel.predict_paths([str(photo)])  # noqa: E731
+                t0, c0 = time.perf_counter(), time.process_time()
+                wait_for(panel.predictions_ready, start)
+                app.processEvents()  # let the detail view paint
+                if i >= 3:
+                    wall.setdefault((photo.name, how), []).append(time.perf_counter() - t0)
+                    cpu.setdefault((photo.name, how), []).append(time.process_time() - c0)
+                result = panel.results()[0] if panel.results() else None
+                assert result is not None and result.error is None, panel.message()
     panel.close()
     tasks.shutdown(5000)
-    return _stats(wall, cpu)
+    return {key: _stats(wall[key], cpu[key]) for key in wall}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,12 +366,21 @@ def main(argv: list[str] | None = None) -> int:
         bench_parts(bundle, photo, args.runs)
         if not args.skip_options:
             bench_forward_options(bundle, args.runs)
-        print("end to end: drop one file -> result shown (PredictPanel, offscreen):")
-        big = bench_end_to_end(bundle, photo, args.runs)
-        _line(f"{w}x{h} JPEG", big)
-        _line("192x144 sample photo", bench_end_to_end(bundle, small, args.runs))
-    verdict = "meets" if big[0] <= 50.0 else "misses"
-    print(f"target <= 50 ms: {verdict} it (median {big[0]:.1f} ms for {w}x{h}, resnet18)")
+        print(
+            f"end to end: one file -> result shown (PredictPanel, offscreen; a drag hovers "
+            f"{HOVER_MS} ms before its drop):"
+        )
+        figures = bench_end_to_end(bundle, [photo, small], args.runs)
+        labels = {photo.name: f"{w}x{h} JPEG", small.name: "192x144 sample photo"}
+        for (name, how), figure in figures.items():
+            _line(f"{labels[name]}, {how}", figure)
+    drop = figures[(photo.name, "drop")][0]
+    cold = figures[(photo.name, "no hover")][0]
+    verdict = "meets" if drop <= 50.0 else "misses"
+    print(
+        f"target <= 50 ms from the drop: {verdict} it (median {drop:.1f} ms for a {w}x{h} JPEG "
+        f"dropped after hovering, resnet18); without hover {cold:.1f} ms"
+    )
     print(
         "(CPU = process CPU time per drop; with --threads 1 it estimates the time on an idle "
         "core; with more threads it also counts OpenMP spin-waiting)"

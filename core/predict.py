@@ -265,7 +265,11 @@ class Predictor:
 
         ``loaded`` as for :meth:`preprocess`.
         """
-        probs = self._probabilities(self.preprocess(image, loaded=loaded).unsqueeze(0))[0]
+        return self.predict_preprocessed(self.preprocess(image, loaded=loaded), k)
+
+    def predict_preprocessed(self, tensor: torch.Tensor, k: int = 5) -> list[tuple[str, float]]:
+        """Top-k for one CxHxW tensor that came from :meth:`preprocess` (prepared ahead)."""
+        probs = self._probabilities(tensor.unsqueeze(0))[0]
         return self._topk(probs, k)
 
     def predict_many(

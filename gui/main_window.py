@@ -476,6 +476,7 @@ class MainWindow(QMainWindow):
 
         if mime_has_input(event.mimeData()):
             event.acceptProposedAction()
+            self.predict_panel.prepare_drag(event.mimeData())
         else:
             event.ignore()
 

@@ -12,6 +12,8 @@ import itertools
 import os
 import queue
 import threading
+import weakref
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,7 @@ IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;Al
 MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
 TOP_K = 5
 BUSY_DELAY_MS = 200  # a batch shows progress and Cancel only when it runs longer than this
+PREPARE_AHEAD = 4  # files of a hovering drag decoded and preprocessed before the drop
 VIEW_SIZE = 320  # longest side of the copy kept for the detail view and the Grad-CAM overlay
 THUMB_SIZE = 48  # table thumbnails
 DETAIL_SIZE = 256
@@ -180,6 +183,21 @@ def inputs_from_mime(mime: QMimeData) -> tuple[list[str], list[QImage], list[str
         if candidate and "\n" not in candidate and os.path.exists(candidate):
             paths.append(candidate)
     return paths, images, problems
+
+
+def hovering_files(mime: QMimeData | None, limit: int = PREPARE_AHEAD) -> list[str]:
+    """The first local image files a drag carries (folders and other files left out)."""
+    if mime is None or not mime.hasUrls():
+        return []
+    found: list[str] = []
+    for url in mime.urls():
+        if len(found) >= limit:
+            break
+        if url.isLocalFile():
+            path = url.toLocalFile()
+            if Path(path).suffix.lower() in IMAGE_EXTENSIONS and os.path.isfile(path):
+                found.append(path)
+    return found
 
 
 def _images_from_mime(mime: QMimeData) -> tuple[list[QImage], list[str]]:
@@ -323,10 +341,123 @@ def _input_image(predictor: Any, item: InputItem) -> Image.Image:
     return predictor.load(item.image if item.image is not None else item.path)
 
 
-def predict_one(predictor: Any, item: InputItem, lock: threading.Lock, k: int = TOP_K):
-    """Decode, classify and prepare the display of one item; errors become the row's error."""
+@dataclass
+class Prepared:
+    """One file decoded and preprocessed ahead: the model's input and the display copies."""
+
+    owner: weakref.ref  # the Predictor whose eval transforms made ``tensor``
+    tensor: Any
+    view: Image.Image
+    thumb: QImage
+    detail: QImage
+
+
+class PreparedFiles:
+    """Files prepared while a drag hovers, each taken once by the prediction of its drop.
+
+    Keyed by path, size and modification time, so a file changed in between is read
+    again; at most ``size`` entries, the oldest dropped first. Thread-safe.
+    """
+
+    def __init__(self, size: int = 2 * PREPARE_AHEAD) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple, Prepared] = OrderedDict()
+
+    @staticmethod
+    def key(path: str) -> tuple | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def has(self, key: tuple | None) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def put(self, key: tuple, prepared: Prepared) -> None:
+        with self._lock:
+            self._items[key] = prepared
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def take(self, predictor: Any, path: str | None) -> Prepared | None:
+        """The entry for ``path`` if the same, unchanged file was prepared by ``predictor``."""
+        if path is None:
+            return None
+        key = self.key(path)
+        with self._lock:
+            prepared = self._items.pop(key, None) if key is not None else None
+        if prepared is None or prepared.owner() is not predictor:
+            return None
+        return prepared
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def prepare_task(
+    ctx: tasks.TaskContext, predictor: Any, paths: list[str], prepared: PreparedFiles
+) -> int:
+    """Model thread: decode and preprocess files a drag carries, before they are dropped.
+
+    Unreadable files are left alone: the prediction after the drop reports them. Returns
+    how many files were prepared.
+    """
     from core.data import ImageLoadError
 
+    count = 0
+    for path in paths:
+        ctx.check()
+        key = prepared.key(path)
+        if key is None or prepared.has(key):
+            continue
+        try:
+            image = _input_image(predictor, InputItem(path, path))
+            display = _DISPLAY.submit(display_parts, image)
+            tensor = predictor.preprocess(image, loaded=True)
+            view, thumb, detail = display.result()
+        except (ImageLoadError, OSError, ValueError, RuntimeError):
+            continue
+        prepared.put(key, Prepared(weakref.ref(predictor), tensor, view, thumb, detail))
+        count += 1
+    return count
+
+
+def predict_one(
+    predictor: Any,
+    item: InputItem,
+    lock: threading.Lock,
+    k: int = TOP_K,
+    prepared: PreparedFiles | None = None,
+):
+    """Decode, classify and prepare the display of one item; errors become the row's error.
+
+    A file found in ``prepared`` (read while its drag hovered) only needs the forward pass.
+    """
+    from core.data import ImageLoadError
+
+    ready = prepared.take(predictor, item.path) if prepared is not None else None
+    if ready is not None:
+        try:
+            with lock:
+                topk = predictor.predict_preprocessed(ready.tensor, k=k)
+        except Exception as exc:  # one bad image never stops the batch
+            return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
+        return PredictionResult(
+            name=item.name,
+            path=item.path,
+            topk=[(str(c), float(p)) for c, p in topk],
+            view=ready.view,
+            thumb=ready.thumb,
+            detail=ready.detail,
+        )
     try:
         image = _input_image(predictor, item)
     except ImageLoadError as exc:
@@ -359,6 +490,7 @@ def predict_task(
     lock: threading.Lock,
     out: queue.SimpleQueue,
     k: int = TOP_K,
+    prepared: PreparedFiles | None = None,
 ) -> int:
     """Pool thread: predict items one by one, handing each result over through ``out``.
 
@@ -367,17 +499,22 @@ def predict_task(
     """
     entries = expand_inputs(items)
     total = len(entries)
-    if total != 1:
-        # A single image is done in a blink: no signal wakes the GUI thread to compete
-        # with the forward pass for the two cores and the GIL.
+    # A single image is done in a blink: no progress signal wakes the GUI thread, neither
+    # to compete with the forward pass for the cores and the GIL nor to take the result
+    # one hop before the task's own "finished" brings it.
+    single = total == 1
+    if not single:
         ctx.progress(0, total)
     for done, entry in enumerate(entries, start=1):
         ctx.check()
         result = (
-            entry if isinstance(entry, PredictionResult) else predict_one(predictor, entry, lock, k)
+            entry
+            if isinstance(entry, PredictionResult)
+            else predict_one(predictor, entry, lock, k, prepared)
         )
         out.put(result)
-        ctx.progress(done, total)
+        if not single:
+            ctx.progress(done, total)
     return total
 
 
@@ -423,6 +560,7 @@ class DropZone(QFrame):
     paths_dropped = Signal(list)
     images_dropped = Signal(list)
     drop_rejected = Signal(str)
+    drag_entered = Signal(object)  # the drag's QMimeData, valid during the emit only
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -449,6 +587,7 @@ class DropZone(QFrame):
         if mime_has_input(event.mimeData()):
             event.acceptProposedAction()
             self._set_highlight(True)
+            self.drag_entered.emit(event.mimeData())
         else:
             event.ignore()
 
@@ -579,6 +718,8 @@ class PredictPanel(QWidget):
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._pending: list[list[InputItem]] = []
         self._cam_handle: tasks.TaskHandle | None = None
+        self._prepare_handle: tasks.TaskHandle | None = None
+        self._prepared = PreparedFiles()  # files read while their drag hovered
         self._results: list[PredictionResult] = []
         self._by_key: dict[int, PredictionResult] = {}  # table rows find results in O(1)
         self._classes: list[str] = []  # predicted classes not in the model's list
@@ -626,6 +767,7 @@ class PredictPanel(QWidget):
         self.drop_zone.paths_dropped.connect(self.predict_paths)
         self.drop_zone.images_dropped.connect(self._predict_qimages)
         self.drop_zone.drop_rejected.connect(lambda text: self._set_message(text, "error"))
+        self.drop_zone.drag_entered.connect(self.prepare_drag)
         layout.addWidget(self.drop_zone)
         layout.addLayout(self._build_buttons(left))
         layout.addLayout(self._build_options(left))
@@ -880,7 +1022,7 @@ class PredictPanel(QWidget):
     def shutdown(self) -> None:
         """Cancel every task this panel started (the window calls tasks.shutdown after)."""
         self.cancel()
-        for handle in (self._load_handle, self._cam_handle):
+        for handle in (self._load_handle, self._cam_handle, self._prepare_handle):
             if handle is not None:
                 handle.cancel()
 
@@ -889,11 +1031,41 @@ class PredictPanel(QWidget):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if mime_has_input(event.mimeData()):
             event.acceptProposedAction()
+            self.prepare_drag(event.mimeData())
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self.drop_zone.dropEvent(event)
+
+    @Slot(object)
+    def prepare_drag(self, mime: QMimeData | None) -> None:
+        """A drag with image files came in: read them now, so the drop only runs the model.
+
+        Decoding and the eval transforms take a quarter of a photo's prediction; a drag
+        usually hovers far longer than that before the drop. Only the first few local
+        files are read, on the model thread and only while it is free.
+        """
+        self.prepare_paths(hovering_files(mime))
+
+    def prepare_paths(self, paths: list[str]) -> None:
+        if (
+            not paths
+            or self._predictor is None
+            or self._batch_handle is not None
+            or self._prepare_handle is not None
+        ):
+            return
+        handle = tasks.run_task(
+            prepare_task, self._predictor, list(paths), self._prepared, lane="model"
+        )
+        handle.done.connect(self._on_prepare_done)
+        self._prepare_handle = handle
+
+    @Slot()
+    def _on_prepare_done(self) -> None:
+        if self.sender() is self._prepare_handle:
+            self._prepare_handle = None
 
     # ----------------------------------------------------------------- model loading
 
@@ -903,6 +1075,7 @@ class PredictPanel(QWidget):
             return  # a newer load_model call superseded this one
         predictor, info = result
         self._predictor, self._info = predictor, info
+        self._prepared.clear()  # prepared with the previous model's transforms
         QSettings().setValue(SETTINGS_MODEL, info.path)
         self._show_model_info()
         for result_ in self._results:  # heatmaps belong to the model that made them
@@ -993,6 +1166,7 @@ class PredictPanel(QWidget):
             items,
             self._model_lock,
             self._queue,
+            prepared=self._prepared,
             on_finished=self._on_batch_finished,
             on_error=self._on_batch_error,
             on_progress=self._on_progress,

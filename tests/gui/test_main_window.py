@@ -31,6 +31,7 @@ class StubPredictPanel(QWidget):
         super().__init__()
         self.loaded: list[str] = []
         self.predicted: list[list[str]] = []
+        self.hovered: list[list[str]] = []
 
     def load_model(self, path):
         self.loaded.append(str(path))
@@ -40,6 +41,9 @@ class StubPredictPanel(QWidget):
 
     def predict_image(self, image):
         self.predicted.append(["<image>"])
+
+    def prepare_drag(self, mime):
+        self.hovered.append([u.toLocalFile() for u in mime.urls()] if mime.hasUrls() else [])
 
     def on_torch_ready(self):
         pass
@@ -305,6 +309,8 @@ def test_drops_go_to_predict_or_data(qtbot, make_window, stub_predict, tmp_path)
     assert drop(w, [*images, tmp_path / "notes.txt"])
     assert predict.predicted == [[str(p) for p in images]]
     assert w.current_tab() == "Predict"
+    # the drag's files were handed over on entering, so they are read before the drop
+    assert predict.hovered == [[*(str(p) for p in images), str(tmp_path / "notes.txt")]]
 
     assert drop(w, [folder])  # a folder on another tab: its images are predicted
     assert predict.predicted[-1] == [str(folder)]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 
@@ -383,7 +384,7 @@ def test_single_image_task_wakes_the_gui_only_with_its_result(loaded, tmp_path):
 
     files = _digits(tmp_path)
     for paths, expected in (
-        (files[:1], [(1, 1)]),  # nothing while the forward pass runs
+        (files[:1], []),  # nothing but the result: no signal while the forward pass runs
         (files[:2], [(0, 2), (1, 2), (2, 2)]),
     ):
         ctx, out = _Ctx(), queue.SimpleQueue()
@@ -451,3 +452,84 @@ def test_result_carries_ready_display_images(loaded, qtbot, tmp_path):
     assert left.lightness() > 200 and right.lightness() < 50  # the picture itself, scaled
     shown = loaded.image_label.pixmap()
     assert (shown.width(), shown.height()) == (DETAIL_SIZE, DETAIL_SIZE // 2)
+
+
+def _hover(panel: PredictPanel, mime: QMimeData) -> None:
+    zone = panel.drop_zone
+    enter = _enter_event(zone.rect().center(), mime)
+    zone.dragEnterEvent(enter)
+    assert enter.isAccepted()
+
+
+def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path):
+    from gui.predict_panel import PREPARE_AHEAD
+
+    files = _digits(tmp_path / "a")
+    (tmp_path / "notes.txt").write_text("not an image")
+    folder = tmp_path / "folder"
+    _digits(folder, ("digit_5_a.png",))
+    mime = _url_mime(*files, tmp_path / "notes.txt", folder)
+    _hover(loaded, mime)
+    qtbot.waitUntil(lambda: len(loaded._prepared) == len(files), timeout=WAIT_MS)
+    assert len(files) <= PREPARE_AHEAD
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
+        loaded.predict_paths([str(p) for p in files])  # the drop
+    prepared_results = blocker.args[0]
+    assert len(loaded._prepared) == 0  # each prepared file is used once
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
+        loaded.predict_paths([str(p) for p in files])  # read from scratch this time
+    for ahead, fresh in zip(prepared_results, blocker.args[0], strict=True):
+        assert ahead.path == fresh.path and ahead.top1 == fresh.top1
+        assert [c for c, _ in ahead.topk] == [c for c, _ in fresh.topk]
+        assert [p for _, p in ahead.topk] == pytest.approx([p for _, p in fresh.topk], abs=1e-6)
+        assert ahead.view.size == fresh.view.size and not ahead.thumb.isNull()
+
+
+def test_file_changed_after_the_drag_is_read_again(loaded, qtbot, tmp_path):
+    (path,) = _digits(tmp_path, ("digit_3_a.png",))
+    _hover(loaded, _url_mime(path))
+    qtbot.waitUntil(lambda: len(loaded._prepared) == 1, timeout=WAIT_MS)
+    shutil.copy(SAMPLES / "digit_7_a.png", path)  # another picture under the same name
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
+        loaded.predict_paths([str(path)])
+    (result,) = blocker.args[0]
+    expected = loaded.predictor.predict(str(path), k=5)
+    assert [p for _, p in result.topk] == pytest.approx([p for _, p in expected], abs=1e-6)
+
+
+def test_prepared_files_belong_to_their_model_and_stay_few(tmp_path):
+    import weakref
+
+    from gui.predict_panel import Prepared, PreparedFiles
+
+    class Owner:  # stands in for a Predictor
+        pass
+
+    first, second = Owner(), Owner()
+    store = PreparedFiles(size=2)
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"{i}.png"
+        Image.new("L", (4, 4), i).save(path)
+        paths.append(str(path))
+        store.put(store.key(str(path)), Prepared(weakref.ref(first), i, None, None, None))
+    assert len(store) == 2  # the oldest went first
+    assert store.take(first, paths[0]) is None
+    assert store.take(second, paths[1]) is None  # made with another model's transforms
+    assert store.take(first, paths[1]) is None  # ...and dropped: taken once
+    assert store.take(first, paths[2]).tensor == 2
+    assert store.key(str(tmp_path / "gone.png")) is None
+
+
+def test_hovering_files_are_local_images_only(tmp_path):
+    from gui.predict_panel import hovering_files
+
+    files = _digits(tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    mime = _url_mime(tmp_path, tmp_path / "notes.txt", *files)
+    mime.setUrls([*mime.urls(), QUrl("https://example.org/cat.png")])
+    assert hovering_files(mime) == [str(p) for p in files]
+    assert hovering_files(mime, limit=1) == [str(files[0])]
+    assert hovering_files(None) == [] and hovering_files(QMimeData()) == []
