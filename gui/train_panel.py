@@ -79,7 +79,7 @@ _SETTINGS: dict[str, tuple[Any, type]] = {
     "optimizer": ("adam", str),
     "momentum": (0.9, float),
     "weight_decay": (0.0, float),
-    "scheduler": ("none", str),
+    "scheduler": ("cosine", str),  # as core.trainer.TrainConfig
     "step_size": (5, int),
     "gamma": (0.1, float),
     "val_split": (0.2, float),
@@ -363,10 +363,12 @@ class TrainPanel(QWidget):
         self.momentum_spin = _dspin(0.0, 0.999, 0.9, 3, 0.05, "SGD momentum (ignored by Adam).")
         self.wd_spin = _dspin(0.0, 1.0, 0.0, 6, 1e-4, "Weight decay (L2 penalty on the weights).")
         self.scheduler_combo = _combo(
-            ("none", "step", "cosine"),
+            ("none", "step", "cosine", "onecycle"),
             "Learning-rate schedule: none (constant), step (multiply by gamma every step size "
-            "epochs), cosine (anneal to zero over the run).",
+            "epochs), cosine (anneal to zero over the run), onecycle (warm up to the learning "
+            "rate, then anneal; stepped every batch).",
         )
+        self.scheduler_combo.setCurrentText(_SETTINGS["scheduler"][0])
         self.step_spin = _spin(1, 10_000, 5, "StepLR: epochs between learning-rate drops.")
         self.gamma_spin = _dspin(0.001, 1.0, 0.1, 3, 0.05, "StepLR: factor applied at each drop.")
         self.val_spin = _dspin(

@@ -286,3 +286,24 @@ def test_planned_batch_plot_grows_its_y_range_in_coarse_steps(qtbot):
     plots.add_batch(4, 3.4)  # a spike above the range widens it to the next step
     plots.refresh()
     assert plots.batch_plot.getPlotItem().viewRange()[1] == pytest.approx([0.0, 5.0])
+
+
+def test_panel_defaults_are_the_trainers(qtbot, tmp_path):
+    """A first run from the window trains as `main.py train` does with no options."""
+    from dataclasses import fields
+
+    from core.trainer import TrainConfig
+    from gui.train_panel import _SETTINGS
+
+    trainer = {f.name: f.default for f in fields(TrainConfig)}
+    shared = sorted(set(_SETTINGS) & set(trainer))
+    assert len(shared) >= 12
+    assert {k: _SETTINGS[k][0] for k in shared} == {k: trainer[k] for k in shared}
+    fresh = TrainPanel(runs_folder=str(tmp_path / "runs"))
+    qtbot.addWidget(fresh)
+    assert fresh.scheduler_combo.currentText() == trainer["scheduler"]
+    from core.trainer import SCHEDULERS
+
+    offered = [fresh.scheduler_combo.itemText(i) for i in range(fresh.scheduler_combo.count())]
+    assert offered == list(SCHEDULERS)
+    assert fresh.epochs_spin.value() == trainer["epochs"]

@@ -467,3 +467,29 @@ def test_resolved_preset_name_says_custom_for_edited_pipelines():
     assert name == "custom"
     assert train[0]["params"]["degrees"] == 25.0
     assert eval_ == augment.validate_spec(augment.get_preset("digits")["eval"])
+
+
+@pytest.mark.parametrize("scheduler", ["none", "step", "cosine", "onecycle"])
+def test_learning_rate_schedules(tiny_folder, tmp_path, scheduler):
+    rec = Recorder()
+    config = _config(
+        tiny_folder, tmp_path / scheduler, epochs=4, scheduler=scheduler, step_size=1, gamma=0.5
+    )
+    fit(config, [rec])
+    per_batch = [ev.lr for ev in rec.of("batch_end")]
+    per_epoch = [float(r["lr"]) for r in _read_metrics(tmp_path / scheduler / "metrics.csv")]
+    assert len(per_epoch) == 4 and len(per_batch) >= 8
+    if scheduler == "none":
+        assert set(per_batch) == {0.01}
+    elif scheduler == "step":
+        assert per_epoch == pytest.approx([0.01, 0.005, 0.0025, 0.00125])
+    elif scheduler == "cosine":
+        assert per_epoch[0] == pytest.approx(0.01)
+        assert all(a > b for a, b in zip(per_epoch[:-1], per_epoch[1:], strict=True))
+    else:  # one cycle, stepped every batch: warm up to the learning rate, then anneal
+        peak = per_batch.index(max(per_batch))
+        assert 0 < peak < len(per_batch) - 1
+        assert max(per_batch) == pytest.approx(0.01, rel=0.05)
+        assert per_batch[0] < 0.01 / 10 and per_batch[-1] < 0.01 / 100
+        rising = per_batch[: peak + 1]
+        assert all(a <= b for a, b in zip(rising[:-1], rising[1:], strict=True))
