@@ -8,8 +8,9 @@ classes, the `seed` preset's eval transforms at 224):
   fired and the thumbnail, top-5 bars and table row are built (thread hops included;
   the model was warmed up at load on the model thread, and its inference copy has
   BatchNorm folded in). As in the app, no PyTorch work runs on the main thread;
-* the parts: decode, preprocessing (eval transforms), forward, the display copies (made
-  on a helper thread while the transforms run) and the GUI thread's share;
+* the parts: decode, preprocessing (eval transforms), forward (eager; BatchNorm folded;
+  conv weights packed for oneDNN once, which single pictures use), the display copies
+  (made on a helper thread while the transforms run) and the GUI thread's share;
 * what the CPU offers for the forward pass: thread count, channels_last,
   inference_mode vs no_grad, bf16 autocast (only where core.models.cpu_supports_bf16()).
 
@@ -158,6 +159,14 @@ def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
             lines.append(
                 ("forward, BatchNorm folded, channels_last", _time(lambda: folded(x_cl), runs))
             )
+            predictor.warm_up()  # packs the conv weights, as loading in the app does
+            single = predictor._model_for(x_cl)
+            lines.append(
+                (
+                    "forward, + conv weights packed (what predict runs)",
+                    _time(lambda: single(x_cl), runs),
+                )
+            )
         lines.append(
             (
                 "Predictor.predict (transforms + forward)",
@@ -223,6 +232,13 @@ def _forward_options(bundle: Path, runs: int) -> None:
         _line("conv+BatchNorm folded (torch.fx), channels_last", _time(lambda: folded(x_cl), runs))
         same = float((folded(x_cl) - model(x)).abs().max())
         print(f"  (folded vs eager: max |difference| of the logits {same:.1e})")
+    from core.predict import _pack_convs
+
+    packed = _pack_convs(folded, torch.rand_like(x_cl))
+    with torch.inference_mode():
+        _line("folded + conv weights packed for oneDNN", _time(lambda: packed(x_cl), runs))
+        same = float((packed(x_cl) - model(x)).abs().max())
+        print(f"  (packed vs eager: max |difference| of the logits {same:.1e})")
     threads = torch.get_num_threads()
     for n in sorted({1, threads}):
         torch.set_num_threads(n)

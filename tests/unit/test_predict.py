@@ -373,3 +373,52 @@ def test_folded_model_shares_the_weights_it_does_not_fold():
     assert linear and all(id(m.weight) in shared for m in linear)
     convs = [m for m in predictor.inference_model.modules() if isinstance(m, torch.nn.Conv2d)]
     assert convs and not any(id(m.weight) in shared for m in convs)
+
+
+@pytest.mark.parametrize(("arch", "channels", "size"), [("smallcnn", 1, 28), ("resnet18", 3, 32)])
+def test_single_images_use_packed_conv_weights_with_the_same_logits(arch, channels, size):
+    from core.predict import _PackedConv2d
+
+    torch.manual_seed(0)
+    model = _randomise_batchnorm(build_model(arch, 4, in_channels=channels, input_size=size))
+    predictor = Predictor(_bundle(model, arch=arch, size=size, channels=channels), precision="fp32")
+    assert predictor._single_model is None
+    predictor.warm_up()  # packs at load, off the GUI thread
+    single = predictor._single_model
+    if not torch.backends.mkldnn.is_available():
+        assert single is predictor.inference_model
+        return
+    packed = [m for m in single.modules() if isinstance(m, _PackedConv2d)]
+    convs = [m for m in predictor.inference_model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(packed) == len(convs) > 0
+    assert not any(isinstance(m, torch.nn.Conv2d) for m in single.modules())
+    x = torch.rand(5, channels, size, size, generator=torch.Generator().manual_seed(3))
+    with torch.inference_mode():
+        eager = predictor.model(x)
+        one_by_one = torch.cat([single(predictor._to_device(x[i : i + 1])) for i in range(5)])
+    assert torch.allclose(one_by_one, eager, atol=1e-4, rtol=1e-4)
+    picture = Image.new("L" if channels == 1 else "RGB", (size, size), 90)
+    alone = predictor.predict(picture, k=4)
+    in_batch = predictor._probabilities(
+        torch.stack([predictor.preprocess(picture)] * 2)  # batches keep the folded model
+    )[0]
+    assert [p for _, p in alone] == pytest.approx(sorted(in_batch.tolist(), reverse=True), abs=1e-5)
+
+
+def test_packed_copy_that_disagrees_is_not_used(monkeypatch):
+    from core import predict as core_predict
+
+    model = _randomise_batchnorm(build_model("smallcnn", 4, in_channels=1, input_size=28))
+    predictor = Predictor(_bundle(model))
+    real = core_predict._PackedConv2d.forward
+    monkeypatch.setattr(core_predict._PackedConv2d, "forward", lambda self, x: real(self, x) + 0.1)
+    predictor.warm_up()
+    assert predictor._single_model is predictor.inference_model  # checked, then left out
+
+    def broken(self, x):
+        raise RuntimeError("this oneDNN cannot run packed weights")
+
+    monkeypatch.setattr(core_predict._PackedConv2d, "forward", broken)
+    again = Predictor(_bundle(model))
+    assert len(again.predict(Image.new("L", (28, 28)), k=2)) == 2
+    assert again._single_model is again.inference_model
