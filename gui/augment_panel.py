@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -372,6 +373,12 @@ def _summary(step: dict) -> str:
     return f"{info.name}({', '.join(shown)})"
 
 
+def _step_tip(step: dict) -> str:
+    """Tooltip of a list item: the whole step as code, then what the transform does."""
+    info = TRANSFORMS.get(step.get("name", ""))
+    return f"{_summary(step)}\n\n{info.help}" if info else _summary(step)
+
+
 def _short(value: Any) -> str:
     """Compact text of a param value: 0.2 rather than 0.2000, lists in brackets."""
     if isinstance(value, list):
@@ -576,6 +583,11 @@ class StepList(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Long steps (Normalize's three means and stds) wrap instead of running off the
+        # narrow list behind a horizontal scrollbar.
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.model().rowsMoved.connect(lambda *_: self.edited.emit())
         self.model().layoutChanged.connect(lambda *_: self.edited.emit())
         self.itemChanged.connect(lambda *_: self.edited.emit())
@@ -611,8 +623,7 @@ class StepList(QListWidget):
         )
         enabled = step.get("enabled", True)
         item.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
-        info = TRANSFORMS.get(step["name"])
-        item.setToolTip(info.help if info else "")
+        item.setToolTip(_step_tip(step))
         return item
 
     def set_param(self, row: int, name: str, value: Any) -> None:
@@ -622,6 +633,7 @@ class StepList(QListWidget):
         self.blockSignals(True)
         item.setData(Qt.ItemDataRole.UserRole, data)
         item.setText(_summary(data))
+        item.setToolTip(_step_tip(data))
         self.blockSignals(False)
         self.edited.emit()
 
@@ -631,8 +643,7 @@ class StepList(QListWidget):
             bad = r == row
             self.blockSignals(True)
             item.setForeground(Qt.GlobalColor.red if bad else self.palette().text().color())
-            info = TRANSFORMS.get(item.data(Qt.ItemDataRole.UserRole)["name"])
-            item.setToolTip(message if bad else (info.help if info else ""))
+            item.setToolTip(message if bad else _step_tip(item.data(Qt.ItemDataRole.UserRole)))
             self.blockSignals(False)
 
 

@@ -364,3 +364,29 @@ def test_panel_fits_a_1280_pixel_window_and_hints_at_parameters(panel):
     assert not panel.n_spin.isEnabled()
     panel.per_class_box.setChecked(False)
     assert panel.n_spin.isEnabled()
+
+
+def test_long_steps_wrap_in_the_narrow_lists(qtbot):
+    from gui.augment_panel import StepList
+
+    steps = [
+        {
+            "name": "Normalize",
+            "params": {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
+        },
+        {"name": "ToTensor", "params": {}},
+    ]
+    lst = StepList()
+    qtbot.addWidget(lst)
+    lst.resize(200, 300)
+    lst.set_steps(steps)
+    lst.show()
+    qtbot.waitExposed(lst)
+    text = lst.item(0).text()
+    assert text.startswith("Normalize(") and lst.fontMetrics().horizontalAdvance(text) > 200
+    long_row, short_row = lst.visualItemRect(lst.item(0)), lst.visualItemRect(lst.item(1))
+    assert long_row.height() >= 2 * short_row.height() - 2  # wrapped onto more lines
+    assert long_row.right() <= lst.viewport().width()  # nothing hidden to the right
+    assert lst.horizontalScrollBar().maximum() == 0
+    tip = lst.item(0).toolTip()
+    assert tip.startswith(text) and len(tip) > len(text)  # the whole step, then its help
