@@ -489,11 +489,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help/--version (0) or a usage error (2)
         return int(exc.code or 0)
     args._argv = argv[1:] if argv and argv[0] == args.command else argv
-    if args.func is not cmd_convcalc:  # the others read images; convcalc stays torch-free
-        from core.data import reuse_image_memory
-
-        reuse_image_memory()
     try:
+        if args.func is not cmd_convcalc:  # the others read images; convcalc stays torch-free
+            from core.data import reuse_image_memory
+
+            reuse_image_memory()
         return args.func(args)
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted.\n")

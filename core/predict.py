@@ -236,7 +236,7 @@ class Predictor:
         self.inference_model = _fold_batchnorm(self.model, self._channels_last)
         self.use_bf16 = self._want_bf16(precision)
         self._lock = threading.Lock()
-        self._single_model: torch.nn.Module | None = None  # one image at a time, see _model_for
+        self._single_model: torch.nn.Module | None = None  # made by warm_up
 
     # ----------------------------------------------------------------- metadata
 
@@ -319,17 +319,14 @@ class Predictor:
         return contextlib.nullcontext()
 
     def _model_for(self, batch: torch.Tensor) -> torch.nn.Module:
-        """The network for ``batch``: single float32 CPU images get packed conv weights.
+        """The network for ``batch``: after warm_up, single pictures get packed conv weights.
 
-        The packed copy is made on the first single image (warm_up does that at load); its
-        weights are laid out for a batch of one, so batches keep the folded model.
+        The packed copy's weights are laid out for a batch of one, so batches keep the
+        folded model.
         """
-        if batch.shape[0] != 1 or self.use_bf16 or self.device.type != "cpu":
-            return self.inference_model
-        if self._single_model is None:
-            # checked on a random picture: a blank one would hardly test the weights
-            self._single_model = _pack_convs(self.inference_model, torch.rand_like(batch))
-        return self._single_model
+        if batch.shape[0] == 1 and self._single_model is not None:
+            return self._single_model
+        return self.inference_model
 
     def _probabilities(self, batch: torch.Tensor) -> torch.Tensor:
         with self._lock, torch.inference_mode(), self._autocast():
@@ -338,13 +335,21 @@ class Predictor:
         return torch.softmax(logits.float(), dim=1).cpu()
 
     def warm_up(self) -> None:
-        """One forward pass on a blank input, so the first real prediction is not slow.
+        """Get ready for pictures one at a time (the app's drops), off the GUI thread.
 
-        The first pass through a network sets up its kernels and memory (oneDNN primitives,
-        allocator caches); call this after loading, off the GUI thread.
+        On a CPU in float32 the conv weights are packed for a batch of one (see
+        _pack_convs; about 0.1 s for resnet18, so one-off CLI runs skip it), then one
+        forward pass sets up the kernels and memory (oneDNN primitives, allocator caches)
+        so the first real prediction is not slow.
         """
         size = self.input_size
-        self._probabilities(torch.zeros(1, self.in_channels, size, size))
+        blank = torch.zeros(1, self.in_channels, size, size)
+        if self._single_model is None and self.device.type == "cpu" and not self.use_bf16:
+            # checked on a random picture: a blank one would hardly test the weights
+            example = self._to_device(torch.rand(blank.shape))
+            with self._lock:
+                self._single_model = _pack_convs(self.inference_model, example)
+        self._probabilities(blank)
 
     def _topk(self, probs: torch.Tensor, k: int) -> list[tuple[str, float]]:
         k = max(1, min(int(k), len(self.class_names)))

@@ -194,8 +194,8 @@ def hovering_files(mime: QMimeData | None, limit: int = PREPARE_AHEAD) -> list[s
         if len(found) >= limit:
             break
         if url.isLocalFile():
-            path = url.toLocalFile()
-            if Path(path).suffix.lower() in IMAGE_EXTENSIONS and os.path.isfile(path):
+            path = url.toLocalFile()  # no disk access here: the model thread finds out
+            if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
                 found.append(path)
     return found
 
@@ -324,10 +324,13 @@ def _thumb(view: Image.Image) -> QImage:
     return pil_to_qimage(_display_copy(view, THUMB_SIZE))
 
 
-def display_parts(image: Image.Image) -> tuple[Image.Image, QImage, QImage]:
-    """The detail-view copy, the table thumbnail and the detail image of one picture."""
+def display_parts(
+    image: Image.Image, with_detail: bool = True
+) -> tuple[Image.Image, QImage, QImage | None]:
+    """The detail-view copy, the table thumbnail and (if asked) the detail image."""
     view = _display_copy(image)
-    return view, _thumb(view), scaled_image(pil_to_qimage(view), DETAIL_SIZE)
+    detail = scaled_image(pil_to_qimage(view), DETAIL_SIZE) if with_detail else None
+    return view, _thumb(view), detail
 
 
 # One helper thread makes the display copies while the model thread preprocesses and
@@ -388,7 +391,7 @@ class PreparedFiles:
 
     def take(self, predictor: Any, path: str | None) -> Prepared | None:
         """The entry for ``path`` if the same, unchanged file was prepared by ``predictor``."""
-        if path is None:
+        if path is None or not len(self):
             return None
         key = self.key(path)
         with self._lock:
@@ -436,10 +439,13 @@ def predict_one(
     lock: threading.Lock,
     k: int = TOP_K,
     prepared: PreparedFiles | None = None,
+    with_detail: bool = True,
 ):
     """Decode, classify and prepare the display of one item; errors become the row's error.
 
     A file found in ``prepared`` (read while its drag hovered) only needs the forward pass.
+    ``with_detail``: also scale the detail-pane image here (a single drop shows it at once;
+    rows of a batch scale theirs when selected).
     """
     from core.data import ImageLoadError
 
@@ -464,14 +470,17 @@ def predict_one(
         return PredictionResult(item.name, item.path, [], str(exc))
     except OSError as exc:
         return PredictionResult(item.name, item.path, [], f"cannot read the file ({exc})")
-    display = _DISPLAY.submit(display_parts, image)
+    display = _DISPLAY.submit(display_parts, image, with_detail)
     try:
         with lock:
             topk = predictor.predict(image, k=k, loaded=True)
     except Exception as exc:  # one bad image never stops the batch
         display.cancel()
         return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
-    view, thumb, detail = display.result()
+    try:
+        view, thumb, detail = display.result()
+    except Exception as exc:  # noqa: BLE001 - one picture's display never stops the batch
+        return PredictionResult(item.name, item.path, [], f"cannot show the image ({exc})")
     return PredictionResult(
         name=item.name,
         path=item.path,
@@ -510,7 +519,7 @@ def predict_task(
         result = (
             entry
             if isinstance(entry, PredictionResult)
-            else predict_one(predictor, entry, lock, k, prepared)
+            else predict_one(predictor, entry, lock, k, prepared, with_detail=single)
         )
         out.put(result)
         if not single:
@@ -1054,6 +1063,7 @@ class PredictPanel(QWidget):
             or self._predictor is None
             or self._batch_handle is not None
             or self._prepare_handle is not None
+            or self._loading_path is not None
         ):
             return
         handle = tasks.run_task(
@@ -1075,6 +1085,7 @@ class PredictPanel(QWidget):
             return  # a newer load_model call superseded this one
         predictor, info = result
         self._predictor, self._info = predictor, info
+        self._loading_path = None  # drops that waited for this model may go now
         self._prepared.clear()  # prepared with the previous model's transforms
         QSettings().setValue(SETTINGS_MODEL, info.path)
         self._show_model_info()
@@ -1109,6 +1120,8 @@ class PredictPanel(QWidget):
                 self._set_message(
                     f"{self.message()} {count} dropped item(s) wait for a model.", "error"
                 )
+            else:  # a failed load: what waited for it goes to the model still in use
+                self._start_next()
 
     def _show_model_info(self) -> None:
         info = self._info
@@ -1141,19 +1154,22 @@ class PredictPanel(QWidget):
     # ----------------------------------------------------------------- batches
 
     def _submit(self, items: list[InputItem]) -> None:
-        if self._predictor is None:
-            self._pending.append(items)
-            if self._load_handle is not None:
-                self._set_message("The model is still loading; the images follow.", "info")
-            else:
-                self._set_message(NO_MODEL_MESSAGE, "error")
-            return
         self._pending.append(items)
-        if self._batch_handle is None:
+        if self._loading_path is not None:
+            # The model asked for last predicts them, not the one on its way out.
+            self._set_message("The model is still loading; the images follow.", "info")
+        elif self._predictor is None:
+            self._set_message(NO_MODEL_MESSAGE, "error")
+        elif self._batch_handle is None:
             self._start_next()
 
     def _start_next(self) -> None:
-        if self._batch_handle is not None or not self._pending or self._predictor is None:
+        if (
+            self._batch_handle is not None
+            or not self._pending
+            or self._predictor is None
+            or self._loading_path is not None
+        ):
             return
         items = [item for batch in self._pending for item in batch]
         self._pending.clear()
@@ -1435,6 +1451,7 @@ class PredictPanel(QWidget):
                 self._request_gradcam(result)
         if image is result.view and result.detail is not None:
             self.image_label.setPixmap(QPixmap.fromImage(result.detail))
+            result.detail = None  # made for the first showing; later ones scale the view
         else:
             self.image_label.setPixmap(scaled_pixmap(pil_to_qimage(image), DETAIL_SIZE))
 

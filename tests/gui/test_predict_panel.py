@@ -409,49 +409,89 @@ def test_loading_a_model_warms_it_up(monkeypatch, bundles):
 
 
 def test_model_work_runs_on_the_model_lane(panel, qtbot, bundles, tmp_path, monkeypatch):
-    """Loading and predicting share the model thread; a load during a batch does not wait."""
-    from gui import tasks
+    """Loads and predictions share the model thread; a load during a batch does not wait."""
+    import threading
 
-    lanes: list[tuple[str, str]] = []
-    real = tasks.run_task
+    from gui import predict_panel, tasks
+
+    calls: list[tuple[str, str]] = []
+    real_run = tasks.run_task
 
     def spy(fn, *args, **kwargs):
-        lanes.append((fn.__name__, kwargs.get("lane", "general")))
-        return real(fn, *args, **kwargs)
+        calls.append((fn.__name__, kwargs.get("lane", "general")))
+        return real_run(fn, *args, **kwargs)
 
     monkeypatch.setattr(tasks, "run_task", spy)
-    with qtbot.waitSignal(panel.model_loaded, timeout=30_000):
+    with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS):
         panel.load_model(str(bundles["smallcnn"]))
     files = _digits(tmp_path)
-    with qtbot.waitSignal(panel.predictions_ready, timeout=30_000):
+    with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
         panel.predict_paths([str(files[0])])
-    assert lanes == [("load_predictor_task", "model"), ("predict_task", "model")]
-    panel._batch_handle = object()  # as while a long batch holds the model thread
-    try:
-        assert panel._model_lane() == "general"
-    finally:
-        panel._batch_handle = None
+    assert calls == [("load_predictor_task", "model"), ("predict_task", "model")]
+
+    gate = threading.Event()
+    real_predict = predict_panel.predict_task
+
+    def slow_batch(*args, **kwargs):  # a long batch holding the model thread
+        gate.wait(WAIT_MS / 1000)
+        return real_predict(*args, **kwargs)
+
+    monkeypatch.setattr(predict_panel, "predict_task", slow_batch)
+    panel.predict_paths([str(p) for p in files])
+    with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS):
+        panel.load_model(str(bundles["mlp"]))  # loads beside the batch, not after it
+    assert calls[-1] == ("load_predictor_task", "general") and not gate.is_set()
+    assert panel.model_info().arch == "mlp"
+    with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
+        gate.set()
+
+
+def test_drop_during_a_load_waits_for_the_new_model(panel, qtbot, bundles, tmp_path, monkeypatch):
+    from gui import predict_panel
+
+    used: list[str] = []
+    real_predict = predict_panel.predict_task
+
+    def record(ctx, predictor, *args, **kwargs):
+        used.append(predictor.arch)
+        return real_predict(ctx, predictor, *args, **kwargs)
+
+    monkeypatch.setattr(predict_panel, "predict_task", record)
+    with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS):
+        panel.load_model(str(bundles["smallcnn"]))
+    (path,) = _digits(tmp_path, ("digit_3_a.png",))
+    panel.load_model(str(bundles["mlp"]))
+    with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
+        panel.predict_paths([str(path)])  # dropped while the mlp loads
+        assert "still loading" in panel.message()
+    assert used == ["mlp"]
+    assert panel.results()[0].error is None
 
 
 def test_result_carries_ready_display_images(loaded, qtbot, tmp_path):
-    from PIL import Image
+    import threading
 
-    from gui.predict_panel import DETAIL_SIZE, THUMB_SIZE
+    from gui.predict_panel import DETAIL_SIZE, THUMB_SIZE, InputItem, predict_one
 
     photo = tmp_path / "wide.png"
     picture = Image.new("RGB", (640, 320), (250, 250, 250))
     picture.paste((0, 0, 0), (320, 0, 640, 320))  # bright left half, black right half
     picture.save(photo)
-    with qtbot.waitSignal(loaded.predictions_ready, timeout=30_000) as blocker:
-        loaded.predict_paths([str(photo)])
-    (result,) = blocker.args[0]
+    item, lock = InputItem(photo.name, str(photo)), threading.Lock()
+    result = predict_one(loaded.predictor, item, lock)
     assert result.error is None
     assert (result.detail.width(), result.detail.height()) == (DETAIL_SIZE, DETAIL_SIZE // 2)
     assert max(result.thumb.width(), result.thumb.height()) == THUMB_SIZE
     left, right = result.detail.pixelColor(10, 64), result.detail.pixelColor(245, 64)
     assert left.lightness() > 200 and right.lightness() < 50  # the picture itself, scaled
-    shown = loaded.image_label.pixmap()
-    assert (shown.width(), shown.height()) == (DETAIL_SIZE, DETAIL_SIZE // 2)
+    in_batch = predict_one(loaded.predictor, item, lock, with_detail=False)
+    assert in_batch.detail is None and in_batch.view is not None  # rows of a batch stay small
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
+        loaded.predict_paths([str(photo)])
+    (shown,) = blocker.args[0]
+    assert shown.detail is None  # used for the first showing, then let go
+    pixmap = loaded.image_label.pixmap()
+    assert (pixmap.width(), pixmap.height()) == (DETAIL_SIZE, DETAIL_SIZE // 2)
 
 
 def _hover(panel: PredictPanel, mime: QMimeData) -> None:
@@ -461,7 +501,21 @@ def _hover(panel: PredictPanel, mime: QMimeData) -> None:
     assert enter.isAccepted()
 
 
-def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path):
+def _count_preprocessing(panel, monkeypatch) -> list[int]:
+    """Record each picture put through the eval transforms (prepared ones skip them)."""
+    calls: list[int] = []
+    predictor = panel.predictor
+    real = predictor.preprocess
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(predictor, "preprocess", counted)
+    return calls
+
+
+def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path, monkeypatch):
     from gui.predict_panel import PREPARE_AHEAD
 
     files = _digits(tmp_path / "a")
@@ -472,9 +526,11 @@ def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path):
     _hover(loaded, mime)
     qtbot.waitUntil(lambda: len(loaded._prepared) == len(files), timeout=WAIT_MS)
     assert len(files) <= PREPARE_AHEAD
+    transformed = _count_preprocessing(loaded, monkeypatch)
     with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
         loaded.predict_paths([str(p) for p in files])  # the drop
     prepared_results = blocker.args[0]
+    assert transformed == []  # the drop ran only the network, on the prepared inputs
     assert len(loaded._prepared) == 0  # each prepared file is used once
     with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
         loaded.predict_paths([str(p) for p in files])  # read from scratch this time
@@ -485,16 +541,18 @@ def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path):
         assert ahead.view.size == fresh.view.size and not ahead.thumb.isNull()
 
 
-def test_file_changed_after_the_drag_is_read_again(loaded, qtbot, tmp_path):
+def test_file_changed_after_the_drag_is_read_again(loaded, qtbot, tmp_path, monkeypatch):
     (path,) = _digits(tmp_path, ("digit_3_a.png",))
     _hover(loaded, _url_mime(path))
     qtbot.waitUntil(lambda: len(loaded._prepared) == 1, timeout=WAIT_MS)
     shutil.copy(SAMPLES / "digit_7_a.png", path)  # another picture under the same name
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    transformed = _count_preprocessing(loaded, monkeypatch)
     with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
         loaded.predict_paths([str(path)])
     (result,) = blocker.args[0]
+    assert transformed == [1]  # read again: the stale preparation was not used
     expected = loaded.predictor.predict(str(path), k=5)
     assert [p for _, p in result.topk] == pytest.approx([p for _, p in expected], abs=1e-6)
 

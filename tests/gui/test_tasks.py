@@ -77,10 +77,10 @@ def test_heatmap_overlay_colours_hot_region():
 
 def test_model_lane_runs_every_task_on_one_lasting_thread(qtbot):
     """One thread for model work keeps one OpenMP team (see gui.tasks)."""
-    seen: list[threading.Thread] = []
+    seen: list[int] = []
 
     def work(ctx):
-        seen.append(threading.current_thread())
+        seen.append(threading.get_native_id())  # the OS thread (Python reuses ident objects)
         return len(seen)
 
     results: list[int] = []
@@ -88,8 +88,8 @@ def test_model_lane_runs_every_task_on_one_lasting_thread(qtbot):
         tasks.run_task(work, on_finished=results.append, lane="model")
         qtbot.waitUntil(lambda n=expected: len(results) == n)
     assert results == [1, 2, 3]
-    assert len({id(t) for t in seen}) == 1
-    assert seen[0] is not threading.main_thread()
+    assert len(set(seen)) == 1
+    assert seen[0] != threading.main_thread().native_id
     assert tasks.pool("model").maxThreadCount() == 1
     assert tasks.pool("model").expiryTimeout() < 0  # never ends while idle
 
