@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +70,7 @@ IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;Al
 MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
 TOP_K = 5
 BUSY_DELAY_MS = 200  # a batch shows progress and Cancel only when it runs longer than this
+KEPT_VIEWS = 256  # results of long batches keep display copies for the newest/last shown only
 PREPARE_AHEAD = 4  # files of a hovering drag decoded and preprocessed before the drop
 VIEW_SIZE = 320  # longest side of the copy kept for the detail view and the Grad-CAM overlay
 THUMB_SIZE = 48  # table thumbnails
@@ -331,6 +332,13 @@ def display_parts(
     view = _display_copy(image)
     detail = scaled_image(pil_to_qimage(view), DETAIL_SIZE) if with_detail else None
     return view, _thumb(view), detail
+
+
+def view_task(
+    ctx: tasks.TaskContext, predictor: Any, path: str
+) -> tuple[Image.Image, QImage, QImage | None]:
+    """General pool: the display copies of a result whose copies were let go (no model)."""
+    return display_parts(_input_image(predictor, InputItem(path, path)))
 
 
 # One helper thread makes the display copies while the model thread preprocesses and
@@ -729,6 +737,10 @@ class PredictPanel(QWidget):
         self._cam_handle: tasks.TaskHandle | None = None
         self._prepare_handle: tasks.TaskHandle | None = None
         self._prepared = PreparedFiles()  # files read while their drag hovered
+        self._viewed: deque[PredictionResult] = deque()  # results holding display copies
+        self._view_handle: tasks.TaskHandle | None = None
+        self._view_for: PredictionResult | None = None
+        self._no_view: dict[int, str] = {}  # results whose file could not be read again
         self._results: list[PredictionResult] = []
         self._by_key: dict[int, PredictionResult] = {}  # table rows find results in O(1)
         self._classes: list[str] = []  # predicted classes not in the model's list
@@ -1004,6 +1016,8 @@ class PredictPanel(QWidget):
 
     def clear_results(self) -> None:
         self._results.clear()
+        self._viewed.clear()
+        self._no_view.clear()
         self._by_key.clear()
         self._classes.clear()
         self._shown = None
@@ -1031,7 +1045,12 @@ class PredictPanel(QWidget):
     def shutdown(self) -> None:
         """Cancel every task this panel started (the window calls tasks.shutdown after)."""
         self.cancel()
-        for handle in (self._load_handle, self._cam_handle, self._prepare_handle):
+        for handle in (
+            self._load_handle,
+            self._cam_handle,
+            self._prepare_handle,
+            self._view_handle,
+        ):
             if handle is not None:
                 handle.cancel()
 
@@ -1273,6 +1292,7 @@ class PredictPanel(QWidget):
         known = set(self._info.class_names if self._info else []) | set(self._classes)
         for result in new:
             self._by_key[id(result)] = result
+            self._keep_view(result)
             if result.top1 and result.top1 not in known:
                 self._classes.append(result.top1)
                 known.add(result.top1)
@@ -1287,6 +1307,80 @@ class PredictPanel(QWidget):
             self._apply_filter()
         if first_of_batch:
             self._select_result(new[0])
+        self._trim_views()
+
+    def _keep_view(self, result: PredictionResult) -> None:
+        """Note that ``result`` holds display copies; _trim_views lets the oldest go.
+
+        A 320 px copy is ~230 KB, so a folder of thousands would hold gigabytes. Results
+        read from files get theirs back from disk when shown again (see _refresh_image).
+        """
+        if result.view is not None and result.path is not None:
+            self._viewed.append(result)
+
+    def _trim_views(self) -> None:
+        excess = len(self._viewed) - KEPT_VIEWS
+        for _ in range(len(self._viewed)):  # one pass at most: the shown one stays
+            if excess <= 0:
+                break
+            old = self._viewed.popleft()
+            if old is self._shown:
+                self._viewed.append(old)
+                continue
+            old.view = old.detail = old.cam_view = None
+            old.cam = None
+            excess -= 1
+
+    def _request_view(self, result: PredictionResult) -> None:
+        if id(result) in self._no_view:
+            self.image_label.setText(self._no_view[id(result)])
+            return
+        if self._view_handle is not None or self._predictor is None or result.path is None:
+            return
+        handle = tasks.run_task(
+            view_task,
+            self._predictor,
+            result.path,
+            on_finished=self._on_view_ready,
+            on_error=self._on_view_error,
+        )
+        handle.done.connect(self._on_view_done)
+        self._view_handle, self._view_for = handle, result
+
+    @Slot(object)
+    def _on_view_ready(self, parts: tuple) -> None:
+        result = self._view_for
+        if result is None or id(result) not in self._by_key:
+            return  # cleared meanwhile
+        result.view, result.thumb, result.detail = parts
+        self._keep_view(result)
+        self._trim_views()
+        if self._shown is result:
+            self._refresh_image()
+
+    @Slot(str)
+    def _on_view_error(self, message: str) -> None:
+        result = self._view_for
+        if result is None:
+            return
+        text = f"Cannot show the picture again: {message}"
+        self._no_view[id(result)] = text  # asked once, not again on every showing
+        if self._shown is result:
+            self.image_label.setText(text)
+
+    @Slot()
+    def _on_view_done(self) -> None:
+        if self.sender() is self._view_handle:
+            self._view_handle = self._view_for = None
+            shown = self._shown
+            if (
+                shown is not None
+                and shown.view is None
+                and shown.path
+                and not shown.error
+                and id(shown) not in self._no_view
+            ):
+                self._request_view(shown)  # the selection moved on while this one loaded
 
     def _append_row(self, result: PredictionResult) -> None:
         row = self.table.rowCount()
@@ -1440,6 +1534,9 @@ class PredictPanel(QWidget):
         result = self._shown
         if result is None or result.view is None:
             self.image_label.clear()
+            if result is not None and result.path and not result.error:
+                self.image_label.setText("Loading the picture ...")
+                self._request_view(result)  # its copies were let go in a long batch
             return
         image = result.view
         if self.gradcam_check.isChecked() and self.gradcam_check.isEnabled():

@@ -591,3 +591,36 @@ def test_hovering_files_are_local_images_only(tmp_path):
     assert hovering_files(mime) == [str(p) for p in files]
     assert hovering_files(mime, limit=1) == [str(files[0])]
     assert hovering_files(None) == [] and hovering_files(QMimeData()) == []
+
+
+def test_long_batches_let_old_display_copies_go(loaded, qtbot, tmp_path, monkeypatch):
+    from gui import predict_panel
+
+    monkeypatch.setattr(predict_panel, "KEPT_VIEWS", 2)
+    names = [f"digit_{d}_a.png" for d in range(6)]
+    files = _digits(tmp_path, names)
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS) as blocker:
+        loaded.predict_paths([str(p) for p in files])
+    results = blocker.args[0]
+    first = results[0]
+    assert loaded._shown is first  # the batch's first result is on show: it keeps its copy
+    kept = [r for r in results if r.view is not None]
+    assert kept == [first, results[-1]]  # at most KEPT_VIEWS: the shown one and the newest
+    gone = [r for r in results if r.view is None]
+    assert len(gone) == 4 and all(r.cam is None and r.cam_view is None for r in gone)
+    assert all(r.thumb is not None and r.topk for r in gone)  # the table keeps its rows
+
+    loaded._select_result(gone[0])  # shown again: read back from its file
+    qtbot.waitUntil(lambda: gone[0].view is not None, timeout=WAIT_MS)
+    pixmap = loaded.image_label.pixmap()
+    assert pixmap is not None and not pixmap.isNull()
+    assert sum(r.view is not None for r in results) <= predict_panel.KEPT_VIEWS
+
+    victim = next(r for r in results if r.view is None)
+    os.remove(victim.path)
+    loaded._select_result(victim)
+    qtbot.waitUntil(lambda: "Cannot show the picture again" in loaded.image_label.text())
+    loaded._select_result(results[-1])
+    loaded._select_result(victim)  # not asked again: the reason is remembered
+    assert loaded._view_handle is None
+    assert "file not found" in loaded.image_label.text()
