@@ -428,6 +428,7 @@ def test_model_work_runs_on_the_model_lane(panel, qtbot, bundles, tmp_path, monk
     with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
         panel.predict_paths([str(files[0])])
     assert calls == [("load_predictor_task", "model"), ("predict_task", "model")]
+    qtbot.waitUntil(lambda: panel._batch_handle is None, timeout=WAIT_MS)  # its "done" too
 
     gate = threading.Event()
     real_predict = predict_panel.predict_task
@@ -438,12 +439,15 @@ def test_model_work_runs_on_the_model_lane(panel, qtbot, bundles, tmp_path, monk
 
     monkeypatch.setattr(predict_panel, "predict_task", slow_batch)
     panel.predict_paths([str(p) for p in files])
+    assert calls[-1] == ("slow_batch", "model")
     with qtbot.waitSignal(panel.model_loaded, timeout=WAIT_MS):
         panel.load_model(str(bundles["mlp"]))  # loads beside the batch, not after it
-    assert calls[-1] == ("load_predictor_task", "general") and not gate.is_set()
-    assert panel.model_info().arch == "mlp"
-    with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
-        gate.set()
+    try:
+        assert calls[-1] == ("load_predictor_task", "general") and not gate.is_set()
+        assert panel.model_info().arch == "mlp"
+    finally:
+        with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
+            gate.set()
 
 
 def test_drop_during_a_load_waits_for_the_new_model(panel, qtbot, bundles, tmp_path, monkeypatch):
