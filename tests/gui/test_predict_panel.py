@@ -624,6 +624,7 @@ def test_long_batches_let_old_display_copies_go(loaded, qtbot, tmp_path, monkeyp
     os.remove(victim.path)
     loaded._select_result(victim)
     qtbot.waitUntil(lambda: "Cannot show the picture again" in loaded.image_label.text())
+    qtbot.waitUntil(lambda: loaded._view_handle is None)  # its "done" too
     loaded._select_result(results[-1])
     loaded._select_result(victim)  # not asked again: the reason is remembered
     assert loaded._view_handle is None
