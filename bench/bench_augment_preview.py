@@ -19,42 +19,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import time_calls  # noqa: E402
+
 TARGET_MS = 200.0
-
-
-def _stats(samples: list[float]) -> tuple[float, float]:
-    """(median, p95) in milliseconds."""
-    ms = sorted(s * 1000.0 for s in samples)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    return statistics.median(ms), p95
-
-
-def _time(fn: Callable[[], object], runs: int, warmup: int = 2) -> tuple[float, ...]:
-    """(median, p95) wall time and median CPU time of this process, in ms.
-
-    On a shared machine the wall time includes waiting for a core; the CPU time is
-    what the work itself costs (about the wall time on an idle machine, for the
-    single-threaded rows).
-    """
-    for _ in range(warmup):
-        fn()
-    wall, cpu = [], []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return (*_stats(wall), statistics.median(cpu) * 1000.0)
 
 
 def _photo(width: int, height: int):
@@ -123,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     worst = 0.0
     for label, fn in rows:
-        median, p95, cpu = _time(fn, args.runs)
+        median, p95, cpu = time_calls(fn, args.runs, warmup=2)
         worst = max(worst, median) if label.startswith("preview") else worst
         print(f"{label:34s} median {median:7.1f} ms   p95 {p95:7.1f} ms   cpu {cpu:7.1f} ms")
     verdict = "meets" if worst <= TARGET_MS else "misses"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -33,31 +32,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-Figures = tuple[float, float, float]  # wall median, wall p95, process CPU median (ms)
-
-
-def _stats(wall: list[float], cpu: list[float]) -> Figures:
-    """(median, p95) of wall time and the median process CPU time, in milliseconds.
-
-    CPU time is what the work costs when it has a core to itself: on a machine shared
-    with other jobs the wall time grows, the CPU time of a single-threaded run does not.
-    """
-    ms = sorted(s * 1000.0 for s in wall)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    return statistics.median(ms), p95, statistics.median(c * 1000.0 for c in cpu)
-
-
-def _time(fn: Callable[[], object], runs: int, warmup: int = 3) -> Figures:
-    for _ in range(warmup):
-        fn()
-    wall, cpu = [], []
-    for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return _stats(wall, cpu)
+from bench.timing import Figures, stats, time_calls  # noqa: E402
 
 
 def _line(label: str, figures: Figures) -> None:
@@ -146,31 +121,34 @@ def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
         model = model_from_bundle(raw)
         x = transform(image).unsqueeze(0)
         lines = [
-            ("decode (core.data.load_image)", _time(lambda: load_image(photo, channels=3), runs)),
+            (
+                "decode (core.data.load_image)",
+                time_calls(lambda: load_image(photo, channels=3), runs),
+            ),
             (
                 "eval transforms (Resize 256, CenterCrop 224...)",
-                _time(lambda: transform(image), runs),
+                time_calls(lambda: transform(image), runs),
             ),
         ]
         with torch.inference_mode():
-            lines.append(("forward only (inference_mode)", _time(lambda: model(x), runs)))
+            lines.append(("forward only (inference_mode)", time_calls(lambda: model(x), runs)))
             x_cl = x.contiguous(memory_format=torch.channels_last)
             folded = predictor.inference_model
             lines.append(
-                ("forward, BatchNorm folded, channels_last", _time(lambda: folded(x_cl), runs))
+                ("forward, BatchNorm folded, channels_last", time_calls(lambda: folded(x_cl), runs))
             )
             predictor.warm_up()  # packs the conv weights, as loading in the app does
             single = predictor._model_for(x_cl)
             lines.append(
                 (
                     "forward, + conv weights packed (what predict runs)",
-                    _time(lambda: single(x_cl), runs),
+                    time_calls(lambda: single(x_cl), runs),
                 )
             )
         lines.append(
             (
                 "Predictor.predict (transforms + forward)",
-                _time(lambda: predictor.predict(image, loaded=True), runs),
+                time_calls(lambda: predictor.predict(image, loaded=True), runs),
             )
         )
         return lines, predictor.predict(image, k=5)
@@ -186,10 +164,10 @@ def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
     lines.append(
         (
             "display copies (helper thread, beside transforms)",
-            _time(lambda: pp.display_parts(image), runs),
+            time_calls(lambda: pp.display_parts(image), runs),
         )
     )
-    lines.append(("display on the GUI thread (bars painted)", _time(shown, runs)))
+    lines.append(("display on the GUI thread (bars painted)", time_calls(shown, runs)))
     print(f"parts (image {image.size[0]}x{image.size[1]}, torch threads {_torch_threads()}):")
     for label, figures in lines:
         _line(label, figures)
@@ -216,38 +194,41 @@ def _forward_options(bundle: Path, runs: int) -> None:
     x = torch.randn(1, 3, 224, 224)
     print("forward pass options (resnet18, 1x3x224x224):")
     with torch.no_grad():
-        _line("no_grad, contiguous", _time(lambda: model(x), runs))
+        _line("no_grad, contiguous", time_calls(lambda: model(x), runs))
     with torch.inference_mode():
-        _line("inference_mode, contiguous", _time(lambda: model(x), runs))
+        _line("inference_mode, contiguous", time_calls(lambda: model(x), runs))
     cl_model = model_from_bundle(load_bundle(bundle)).to(memory_format=torch.channels_last)
     x_cl = x.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode():
-        _line("inference_mode, channels_last", _time(lambda: cl_model(x_cl), runs))
+        _line("inference_mode, channels_last", time_calls(lambda: cl_model(x_cl), runs))
         reference = model(x).argmax(1)
         assert bool((cl_model(x_cl).argmax(1) == reference).all())
     from core.predict import _fold_batchnorm
 
     folded = _fold_batchnorm(model, channels_last=True)
     with torch.inference_mode():
-        _line("conv+BatchNorm folded (torch.fx), channels_last", _time(lambda: folded(x_cl), runs))
+        _line(
+            "conv+BatchNorm folded (torch.fx), channels_last",
+            time_calls(lambda: folded(x_cl), runs),
+        )
         same = float((folded(x_cl) - model(x)).abs().max())
         print(f"  (folded vs eager: max |difference| of the logits {same:.1e})")
     from core.predict import _pack_convs
 
     packed = _pack_convs(folded, torch.rand_like(x_cl))
     with torch.inference_mode():
-        _line("folded + conv weights packed for oneDNN", _time(lambda: packed(x_cl), runs))
+        _line("folded + conv weights packed for oneDNN", time_calls(lambda: packed(x_cl), runs))
         same = float((packed(x_cl) - model(x)).abs().max())
         print(f"  (packed vs eager: max |difference| of the logits {same:.1e})")
     threads = torch.get_num_threads()
     for n in sorted({1, threads}):
         torch.set_num_threads(n)
         with torch.inference_mode():
-            _line(f"inference_mode, {n} thread(s)", _time(lambda: model(x), runs))
+            _line(f"inference_mode, {n} thread(s)", time_calls(lambda: model(x), runs))
     torch.set_num_threads(threads)
     if cpu_supports_bf16():
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-            _line("inference_mode, bf16 autocast", _time(lambda: model(x), runs))
+            _line("inference_mode, bf16 autocast", time_calls(lambda: model(x), runs))
         print(f"  bf16 top-1 agreement with float32: {_bf16_agreement(model):.1%} of 64 inputs")
     else:
         print(
@@ -348,7 +329,7 @@ def bench_end_to_end(bundle: Path, photos: list[Path], runs: int) -> dict[tuple[
                 assert result is not None and result.error is None, panel.message()
     panel.close()
     tasks.shutdown(5000)
-    return {key: _stats(wall[key], cpu[key]) for key in wall}
+    return {key: stats(wall[key], cpu[key]) for key in wall}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import torch  # loaded up front, as the main window does before on_torch_ready
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel
 
 from core import augment
 from gui.augment_panel import AugmentPanel, PreviewRequest, render_preview
+from tests.gui.drag import drag_events, url_mime
 
 CLASSES = ("cat", "dog", "fox")
 
@@ -267,21 +268,13 @@ def test_warnings_shown(qtbot, panel):
 def test_drop_image_file_on_preview(qtbot, panel, tmp_path):
     path = tmp_path / "dropped.png"
     Image.new("RGB", (30, 20), (200, 10, 10)).save(path)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    mime = url_mime(path)
     area = panel.preview_area
     panel.show()  # Qt delivers drops to visible widgets only
     qtbot.waitExposed(panel)
-    enter = QDragEnterEvent(
-        QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
+    enter, event = drag_events(mime, QPoint(5, 5))
     QApplication.sendEvent(area, enter)
     assert enter.isAccepted()
-    event = QDropEvent(
-        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
     with qtbot.waitSignal(panel.preview_updated, timeout=20_000) as blocker:
         QApplication.sendEvent(area, event)
     assert event.isAccepted()
@@ -322,15 +315,8 @@ def test_drop_raw_image_data(qtbot, panel):
     panel.show()
     qtbot.waitExposed(panel)
     area = panel.preview_area
-    enter = QDragEnterEvent(
-        QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
+    enter, drop = drag_events(mime, QPoint(5, 5))
     QApplication.sendEvent(area, enter)
-    drop = QDropEvent(
-        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
     with qtbot.waitSignal(panel.preview_updated, timeout=20_000) as blocker:
         QApplication.sendEvent(area, drop)
     assert blocker.args[0]["shape"] == (3, 36, 24)

@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from gui import data_panel as dp
 from gui.data_panel import DataPanel
+from tests.gui.drag import drag_events, url_mime
 
 SCAN_TIMEOUT_MS = 60_000  # the first scan imports torch and scikit-learn in the pool thread
 
@@ -122,13 +123,8 @@ def test_tiny_and_imbalanced_classes_are_warned(panel, qtbot, tmp_path):
 
 def _drag_events(folder: Path) -> tuple[QDragEnterEvent, QDropEvent, QMimeData]:
     """Real drag events carrying the folder's URL (the mime data must outlive them)."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(folder))])
-    actions = Qt.DropAction.CopyAction
-    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPoint(10, 10), actions, mime, buttons, mods)
-    drop = QDropEvent(QPointF(10, 10), actions, mime, buttons, mods)
-    return enter, drop, mime
+    mime = url_mime(folder)
+    return (*drag_events(mime), mime)
 
 
 def test_dropping_a_folder_scans_it(panel, qtbot, tmp_path):
@@ -159,15 +155,8 @@ def test_dropping_files_with_a_folder_is_left_to_the_window(panel, tmp_path):
     image = tmp_path / "x.png"
     Image.new("RGB", (4, 4)).save(image)
     folder = make_folder(tmp_path / "more", {"a": 2})
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(image)), QUrl.fromLocalFile(str(folder))])
-    enter = QDragEnterEvent(
-        QPoint(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    mime = url_mime(image, folder)
+    enter, _drop = drag_events(mime)
     QApplication.sendEvent(panel, enter)
     assert not enter.isAccepted()
     assert not panel.is_scanning()

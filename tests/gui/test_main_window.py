@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QSettings
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from gui import main_window, tasks
 from gui.main_window import MainWindow
 from gui.train_panel import TrainPanel
+from tests.gui.drag import drag_events, url_mime
 
 pytest.importorskip("torch")
 
@@ -106,18 +106,10 @@ def two_class_folder(root):
 def drop(window: QWidget, paths=None, mime: QMimeData | None = None) -> bool:
     """A real drag-enter then drop carrying file URLs (or ``mime``); returns whether accepted."""
     if mime is None:
-        mime = QMimeData()
-        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    rest = (
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter = QDragEnterEvent(QPoint(10, 10), *rest)
+        mime = url_mime(*paths)
+    enter, event = drag_events(mime)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
-    event = QDropEvent(QPointF(10, 10), *rest)
     QApplication.sendEvent(window, event)
     return event.isAccepted()
 

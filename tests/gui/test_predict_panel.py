@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QColor, QImage
 
 from gui.predict_panel import (
     COL_PROB,
@@ -22,6 +22,7 @@ from gui.predict_panel import (
     PredictPanel,
     inputs_from_mime,
 )
+from tests.gui.drag import drag_events, url_mime
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 WAIT_MS = 20_000
@@ -77,46 +78,18 @@ def _digits(folder: Path, names=("digit_3_a.png", "digit_7_a.png", "digit_0_b.pn
     return [Path(shutil.copy(SAMPLES / n, folder / n)) for n in names]
 
 
-def _enter_event(pos: QPoint, mime: QMimeData) -> QDragEnterEvent:
-    """A drag-enter event; newer PySide6 takes a QPointF, older ones only a QPoint."""
-    rest = (
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    try:
-        return QDragEnterEvent(QPointF(pos), *rest)
-    except TypeError:
-        return QDragEnterEvent(QPoint(pos), *rest)
-
-
 def _drop(qtbot, panel: PredictPanel, mime: QMimeData, signal=True) -> list:
     """Send a real drag-enter then drop to the drop zone; return the batch's results."""
     zone = panel.drop_zone
-    pos = zone.rect().center()
-    enter = _enter_event(pos, mime)
+    enter, drop = drag_events(mime, zone.rect().center())
     zone.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(pos),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
     if not signal:
         zone.dropEvent(drop)
         return []
     with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS) as blocker:
         zone.dropEvent(drop)
     return blocker.args[0]
-
-
-def _url_mime(*paths: Path) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    return mime
 
 
 def test_no_model_state_shows_what_to_do(panel, qtbot, tmp_path):
@@ -137,7 +110,7 @@ def test_model_info_is_shown(loaded):
 
 def test_drop_one_file_shows_top5(loaded, qtbot, tmp_path):
     (path,) = _digits(tmp_path, ("digit_3_a.png",))
-    results = _drop(qtbot, loaded, _url_mime(path))
+    results = _drop(qtbot, loaded, url_mime(path))
     assert len(results) == 1
     result = results[0]
     assert result.error is None and result.path == str(path)
@@ -156,9 +129,9 @@ def test_drop_several_files_and_a_folder(loaded, qtbot, tmp_path):
     _digits(folder / "nested", ("digit_1_a.png", "digit_2_a.png"))
     _digits(folder, ("digit_5_a.png",))
     (folder / "readme.txt").write_text("not an image")  # not picked up from a folder
-    results = _drop(qtbot, loaded, _url_mime(*files))
+    results = _drop(qtbot, loaded, url_mime(*files))
     assert [r.path for r in results] == [str(p) for p in files]
-    results = _drop(qtbot, loaded, _url_mime(folder))
+    results = _drop(qtbot, loaded, url_mime(folder))
     names = sorted(Path(r.path).name for r in results)
     assert names == ["digit_1_a.png", "digit_2_a.png", "digit_5_a.png"]
     assert all(r.error is None for r in results)
@@ -206,7 +179,7 @@ def _bad_batch(folder: Path) -> list[Path]:
 
 def test_bad_files_become_error_rows_and_the_rest_predicts(loaded, qtbot, tmp_path):
     paths = _bad_batch(tmp_path)
-    results = _drop(qtbot, loaded, _url_mime(*paths))
+    results = _drop(qtbot, loaded, url_mime(*paths))
     by_name = {Path(r.path).name: r for r in results}
     assert len(results) == 5
     for name in ("empty.png", "corrupt.jpg", "notes.txt"):
@@ -222,7 +195,7 @@ def test_csv_export(loaded, qtbot, tmp_path):
     # nothing to export or clear before the first drop: the buttons say so by being off
     assert not loaded.export_button.isEnabled() and not loaded.clear_button.isEnabled()
     paths = _bad_batch(tmp_path / "in")
-    _drop(qtbot, loaded, _url_mime(*paths))
+    _drop(qtbot, loaded, url_mime(*paths))
     assert loaded.export_button.isEnabled() and loaded.clear_button.isEnabled()
     out = tmp_path / "predictions.csv"
     assert loaded.export_csv(out) == 5
@@ -242,7 +215,7 @@ def test_csv_export(loaded, qtbot, tmp_path):
 
 
 def test_threshold_filter_and_sort(loaded, qtbot, tmp_path):
-    results = _drop(qtbot, loaded, _url_mime(*_bad_batch(tmp_path)))
+    results = _drop(qtbot, loaded, url_mime(*_bad_batch(tmp_path)))
     good = [r for r in results if r.error is None]
     loaded.threshold_spin.setValue(100.0)  # every real probability is below 100 %
     assert loaded._shown.error is None and not loaded.uncertain_label.isHidden()
@@ -259,7 +232,7 @@ def test_threshold_filter_and_sort(loaded, qtbot, tmp_path):
 
 
 def test_gradcam_overlay_for_cnn(loaded, qtbot, tmp_path):
-    _drop(qtbot, loaded, _url_mime(*_digits(tmp_path, ("digit_6_a.png",))))
+    _drop(qtbot, loaded, url_mime(*_digits(tmp_path, ("digit_6_a.png",))))
     assert loaded.overlay_image() is None
     loaded.gradcam_check.setChecked(True)
     qtbot.waitUntil(lambda: loaded.overlay_image() is not None, timeout=WAIT_MS)
@@ -288,7 +261,7 @@ def test_bad_model_file_keeps_the_previous_model(loaded, qtbot, tmp_path):
     assert "Could not load the model" in loaded.message()
     assert "still in use" in loaded.message()
     assert loaded.predictor is before
-    results = _drop(qtbot, loaded, _url_mime(*_digits(tmp_path, ("digit_2_b.png",))))
+    results = _drop(qtbot, loaded, url_mime(*_digits(tmp_path, ("digit_2_b.png",))))
     assert results[0].error is None
 
 
@@ -341,7 +314,7 @@ def test_empty_folder_is_reported_as_a_row(loaded, qtbot, tmp_path):
     empty = tmp_path / "nothing_here"
     empty.mkdir()
     (empty / "notes.txt").write_text("no pictures")
-    results = _drop(qtbot, loaded, _url_mime(empty))
+    results = _drop(qtbot, loaded, url_mime(empty))
     assert len(results) == 1 and "no image files" in results[0].error
 
 
@@ -500,7 +473,7 @@ def test_result_carries_ready_display_images(loaded, qtbot, tmp_path):
 
 def _hover(panel: PredictPanel, mime: QMimeData) -> None:
     zone = panel.drop_zone
-    enter = _enter_event(zone.rect().center(), mime)
+    enter, _drop = drag_events(mime, zone.rect().center())
     zone.dragEnterEvent(enter)
     assert enter.isAccepted()
 
@@ -526,7 +499,7 @@ def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path, monkey
     (tmp_path / "notes.txt").write_text("not an image")
     folder = tmp_path / "folder"
     _digits(folder, ("digit_5_a.png",))
-    mime = _url_mime(*files, tmp_path / "notes.txt", folder)
+    mime = url_mime(*files, tmp_path / "notes.txt", folder)
     _hover(loaded, mime)
     qtbot.waitUntil(lambda: len(loaded._prepared) == len(files), timeout=WAIT_MS)
     assert len(files) <= PREPARE_AHEAD
@@ -547,7 +520,7 @@ def test_drag_prepares_its_files_before_the_drop(loaded, qtbot, tmp_path, monkey
 
 def test_file_changed_after_the_drag_is_read_again(loaded, qtbot, tmp_path, monkeypatch):
     (path,) = _digits(tmp_path, ("digit_3_a.png",))
-    _hover(loaded, _url_mime(path))
+    _hover(loaded, url_mime(path))
     qtbot.waitUntil(lambda: len(loaded._prepared) == 1, timeout=WAIT_MS)
     shutil.copy(SAMPLES / "digit_7_a.png", path)  # another picture under the same name
     stat = path.stat()
@@ -590,7 +563,7 @@ def test_hovering_files_are_local_images_only(tmp_path):
 
     files = _digits(tmp_path)
     (tmp_path / "notes.txt").write_text("x")
-    mime = _url_mime(tmp_path, tmp_path / "notes.txt", *files)
+    mime = url_mime(tmp_path, tmp_path / "notes.txt", *files)
     mime.setUrls([*mime.urls(), QUrl("https://example.org/cat.png")])
     assert hovering_files(mime) == [str(p) for p in files]
     assert hovering_files(mime, limit=1) == [str(files[0])]
