@@ -97,13 +97,6 @@ class TransformInfo:
     help: str
     category: str
 
-    def param(self, name: str) -> ParamInfo:
-        """The ParamInfo called ``name`` (KeyError when there is none)."""
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
     def defaults(self) -> dict[str, Any]:
         """JSON-able default params, as a newly added step gets them."""
         return {p.name: _jsonable(p.default) for p in self.params}

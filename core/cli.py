@@ -138,15 +138,10 @@ def _add_convcalc(sub: argparse._SubParsersAction) -> None:
         description="Feature-map sizes, parameter counts and receptive fields of a layer "
         "stack or a registry model.",
     )
-    try:
-        from core import convcalc
-    except ImportError:  # pragma: no cover - module not present
-        convcalc = None
-    adder = getattr(convcalc, "add_arguments", None)
-    if getattr(convcalc, "SPEC_HELP", None):
-        p.epilog = f"Layer specs: {convcalc.SPEC_HELP}."
-    if callable(adder):
-        adder(p)
+    from core import convcalc  # torch-free
+
+    p.epilog = f"Layer specs: {convcalc.SPEC_HELP}."
+    convcalc.add_arguments(p)
     p.set_defaults(func=cmd_convcalc)
 
 
@@ -363,7 +358,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(preds, args.csv, k=args.topk)
     if args.json:
-        print(json.dumps([_prediction_dict(p) for p in preds]))
+        print(json.dumps([p.to_dict() for p in preds]))
     else:
         for p in preds:
             if p.error:
@@ -376,12 +371,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print("error: none of the images could be classified.", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK
-
-
-def _prediction_dict(p) -> dict:
-    if p.error:
-        return {"path": p.path, "error": p.error}
-    return {"path": p.path, "topk": [{"class": c, "prob": float(prob)} for c, prob in p.topk]}
 
 
 # ----------------------------------------------------------------------------- augment
@@ -446,13 +435,7 @@ def render_augment_grid(spec: list, image_path: str, n: int, seed: int, channels
 def cmd_convcalc(args: argparse.Namespace) -> int:
     from core import convcalc
 
-    run = getattr(convcalc, "run", None) or getattr(convcalc, "run_cli", None)
-    if callable(run):
-        return int(run(args) or 0)
-    cli_main = getattr(convcalc, "cli_main", None)
-    if callable(cli_main):
-        return int(cli_main(args._argv) or 0)
-    raise UsageError("the convolution calculator is not available in this build.")
+    return convcalc.run_args(args)  # the arguments came from convcalc.add_arguments
 
 
 # ----------------------------------------------------------------------------- main
@@ -488,7 +471,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help/--version (0) or a usage error (2)
         return int(exc.code or 0)
-    args._argv = argv[1:] if argv and argv[0] == args.command else argv
     try:
         if args.func is not cmd_convcalc:  # the others read images; convcalc stays torch-free
             from core.data import reuse_image_memory

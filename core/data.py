@@ -9,6 +9,7 @@ once, so the many epochs of a digits run never touch the disk or re-resize an im
 from __future__ import annotations
 
 import os
+import stat as stat_module
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -100,7 +101,7 @@ def _check_path(path: Path) -> None:
         raise ImageLoadError("file not found") from None
     except OSError as exc:
         raise ImageLoadError(f"file cannot be read ({exc.strerror or exc})") from None
-    if path.is_dir():
+    if stat_module.S_ISDIR(stat.st_mode):
         raise ImageLoadError("this is a folder, not an image file")
     if stat.st_size == 0:
         raise ImageLoadError("file is empty (0 bytes)")

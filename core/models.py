@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.augment import IMAGENET_MEAN, IMAGENET_STD
+
 __all__ = [
     "ARCHS",
     "MODES",
@@ -36,8 +38,6 @@ __all__ = [
 ]
 
 MODES = ("scratch", "finetune", "feature-extract")
-IMAGENET_MEAN = [0.485, 0.456, 0.406]
-IMAGENET_STD = [0.229, 0.224, 0.225]
 
 
 class WeightsError(RuntimeError):

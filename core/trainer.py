@@ -524,7 +524,7 @@ class Trainer:
                 len(self.class_names),
                 in_channels=self.in_channels,
                 mode=cfg.mode,
-                pretrained=None if cfg.pretrained in ("", "none") else cfg.pretrained,
+                pretrained=cfg.pretrained,  # build_model reads "" and "none" as none
                 input_size=self.input_size,
             )
         except TypeError as exc:  # pragma: no cover - contract mismatch
@@ -841,9 +841,10 @@ class Trainer:
         }
         st.rows.append(row)
         self._write_metrics()
+        bundle = self._bundle(epoch, row)  # one copy of the weights for best.pt and last.pt
         if is_best:
-            self._save_best(epoch, row)
-        self._save_last(epoch)
+            self._save_best(epoch, row, bundle)
+        self._save_last(epoch, bundle=bundle)
         self._emit(
             "on_epoch_end",
             EpochEnded(
@@ -934,25 +935,28 @@ class Trainer:
             config=self._resolved_config(),
         )
 
-    def _save_best(self, epoch: int, row: dict) -> None:
+    def _save_best(self, epoch: int, row: dict, bundle: dict) -> None:
         from core.checkpoint import save_bundle
 
         path = self.run_dir / "best.pt"
-        save_bundle(self._bundle(epoch, row), path)
+        save_bundle(bundle, path)
         self._emit(
             "on_checkpoint",
             CheckpointSaved(kind="best", path=str(path), epoch=epoch, val_acc=row["val_acc"]),
         )
 
-    def _save_last(self, epoch: int, partial: bool = False) -> None:
-        """Bundle + optimizer/scheduler/RNG state; `epoch` = last completed epoch."""
+    def _save_last(self, epoch: int, partial: bool = False, bundle: dict | None = None) -> None:
+        """Bundle + optimizer/scheduler/RNG state; `epoch` = last completed epoch.
+
+        ``bundle``: this epoch's bundle when the caller already made it (for best.pt).
+        """
         from core.checkpoint import save_atomic
 
         if not hasattr(self, "optimizer"):
             return
         st = self.state
         row = st.rows[-1] if st.rows else {}
-        ckpt = self._bundle(epoch, row)
+        ckpt = dict(bundle) if bundle is not None else self._bundle(epoch, row)
         ckpt["optimizer"] = self.optimizer.state_dict()
         ckpt["scheduler"] = self.scheduler.state_dict() if self.scheduler is not None else {}
         ckpt["rng"] = {"torch": torch.get_rng_state(), "seed": int(self.config.seed)}
@@ -1079,12 +1083,6 @@ def _write_json(path: Path, obj: Any) -> None:
     os.replace(tmp, path)
 
 
-def run_files(run_dir: str | Path) -> dict[str, Path]:
-    """Paths of the standard run files (whether or not they exist yet)."""
-    root = Path(run_dir)
-    return {name: root / name for name in RUN_FILES}
-
-
 __all__ = [
     "BatchEnded",
     "Callback",
@@ -1101,5 +1099,4 @@ __all__ = [
     "build_scheduler",
     "fit",
     "resolve_device",
-    "run_files",
 ]
