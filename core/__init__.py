@@ -13,6 +13,9 @@ ARCH_NAMES = (
     "resnet50",
 )
 
+#: The built-in dataset's source name (the window's default dataset); torch-free too.
+BUILTIN_DIGITS = "builtin:digits"
+
 #: Image file endings ConvStudio reads (folder scans, prediction, drops); torch-free
 #: for the same reason as ARCH_NAMES.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")

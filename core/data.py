@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core import IMAGE_EXTENSIONS
+from core import BUILTIN_DIGITS, IMAGE_EXTENSIONS
 
 __all__ = [
     "BUILTIN_DIGITS",
@@ -46,7 +46,6 @@ __all__ = [
     "verify_image",
 ]
 
-BUILTIN_DIGITS = "builtin:digits"
 DEFAULT_MAX_PIXELS = 89_478_485  # Pillow's own decompression-bomb limit
 TINY_CLASS = 5
 IMBALANCE_RATIO = 5.0

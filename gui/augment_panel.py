@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import augment
+from core import BUILTIN_DIGITS, augment
 from core.augment import TRANSFORMS, ParamInfo, SpecError
 from gui import tasks
 from gui.imageutil import array_to_qimage, pil_to_qimage, qimage_to_pil
@@ -964,7 +964,7 @@ class AugmentPanel(QWidget):
         self._source = source
         self._dropped = None
         if self._auto_preset:
-            natural = "digits" if source in ("builtin:digits", "digits") else "seed"
+            natural = "digits" if source in (BUILTIN_DIGITS, "digits") else "seed"
             self.apply_preset(natural, _user=False)
         if self._torch_ready:
             self._load_samples()

@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import BUILTIN_DIGITS
 from gui import tasks
 from gui.imageutil import pil_to_qimage, scaled_pixmap
 
-BUILTIN_DIGITS = "builtin:digits"  # same text as core.data.BUILTIN_DIGITS (not imported: torch)
 THUMBS_PER_CLASS = 6
 THUMB_SIZE = 56
 MAX_THUMB_CLASSES = 100  # beyond this the strip would only be scrolled past
@@ -120,9 +120,9 @@ def _dropped_folders(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> li
     if mime is None or not mime.hasUrls():
         return []
     paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-    folders = [p for p in paths if p and Path(p).is_dir()]
     # folders mixed with files are a batch to predict, not a dataset: let them pass on
-    return folders if len(folders) == len(paths) else []
+    # (all() stops at the first file, so a drag of many photos costs one disk check)
+    return paths if paths and all(p and Path(p).is_dir() for p in paths) else []
 
 
 # --------------------------------------------------------------------------- the panel
@@ -148,6 +148,7 @@ class DataPanel(QWidget):
         self._current = ""
         self._result: ScanResult | None = None
         self._handle: tasks.TaskHandle | None = None
+        self._drag_is_folders = False  # what the current drag's enter event found
         self._val_split = 0.2
         self._seed = 0
         self._chart: Any = None
@@ -542,13 +543,15 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_folders(event):
+        self._drag_is_folders = bool(_dropped_folders(event))
+        if self._drag_is_folders:
             event.acceptProposedAction()
         else:
             event.ignore()  # files go on to the main window (prediction)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if _dropped_folders(event):
+        # the drag's contents cannot change while it moves: no disk check per mouse move
+        if self._drag_is_folders:
             event.acceptProposedAction()
         else:
             event.ignore()

@@ -24,7 +24,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from core import IMAGE_EXTENSIONS
+from core import BUILTIN_DIGITS, IMAGE_EXTENSIONS
 from gui import tasks
 
 # (tab title, module, class) in tab order
@@ -35,7 +35,6 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("Calculator", "gui.calculator_panel", "CalculatorPanel"),
     ("Predict", "gui.predict_panel", "PredictPanel"),
 )
-DEFAULT_SOURCE = "builtin:digits"
 CLOSE_WAIT_MS = 15_000
 
 
@@ -509,7 +508,8 @@ class MainWindow(QMainWindow):
         if folders and len(folders) == len(paths) and self.current_tab() == "Data":
             self.open_dataset(folders[0])
             return "data"
-        wanted = [p for p in paths if Path(p).is_dir() or _is_image_file(p)]
+        found = set(folders)
+        wanted = [p for p in paths if p in found or _is_image_file(p)]
         if not wanted or self.predict_panel is None:
             self.statusBar().showMessage("Drop image files or folders of images.", 5000)
             return ""
@@ -569,9 +569,9 @@ class MainWindow(QMainWindow):
         train = self.train_panel
         if train is not None:
             train.load_settings(settings)
-        source = data_source or str(settings.value("data/source", DEFAULT_SOURCE) or DEFAULT_SOURCE)
-        if data_source is None and source != DEFAULT_SOURCE and not Path(source).is_dir():
-            source = DEFAULT_SOURCE  # the remembered folder is gone
+        source = data_source or str(settings.value("data/source", BUILTIN_DIGITS) or BUILTIN_DIGITS)
+        if data_source is None and source != BUILTIN_DIGITS and not Path(source).is_dir():
+            source = BUILTIN_DIGITS  # the remembered folder is gone
         self.set_data_source(source)
 
     def save_settings(self) -> None:
@@ -579,7 +579,7 @@ class MainWindow(QMainWindow):
             return  # nothing was restored yet, so nothing to keep
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("data/source", self._source or DEFAULT_SOURCE)
+        settings.setValue("data/source", self._source or BUILTIN_DIGITS)
         train = self.train_panel
         if train is not None:
             train.save_settings(settings)

@@ -77,16 +77,6 @@ def nice_ceiling(value: float) -> float:
     return 10.0 * power
 
 
-def ema(values: np.ndarray, alpha: float = EMA_ALPHA) -> np.ndarray:
-    """Exponential moving average, seeded with the first value (used for tests and reloads)."""
-    out = np.empty_like(values, dtype=np.float64)
-    acc = math.nan
-    for i, v in enumerate(values):
-        acc = float(v) if i == 0 else alpha * float(v) + (1 - alpha) * acc
-        out[i] = acc
-    return out
-
-
 def _pen(color: tuple[int, int, int], alpha: int = 255, width: float = 1.0, dashed: bool = False):
     pen = pg.mkPen(color=(*color, alpha), width=width)
     if dashed:

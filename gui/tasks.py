@@ -64,29 +64,21 @@ class TaskContext:
             self._last_progress = value
             self._handle.progressed.emit(*value)
 
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
     def check(self) -> None:
         """Raise TaskCancelled when the task was cancelled; call between units of work."""
         if self._cancel.is_set():
             raise TaskCancelled
 
-    def partial(self, value: Any) -> None:
-        """Hand an intermediate result to the GUI thread."""
-        self._handle.yielded.emit(value)
-
 
 class TaskHandle(QObject):
     """The GUI-thread end of a background task.
 
-    Signals (past tense, plain values): ``progressed(done, total)``, ``yielded(object)``,
+    Signals (past tense, plain values): ``progressed(done, total)``,
     ``finished(object)`` with the function's return value, ``errored(str)`` with a
     one-line message, ``aborted()`` after a cancel, and ``done()`` always last.
     """
 
     progressed = Signal(int, int)
-    yielded = Signal(object)
     finished = Signal(object)
     errored = Signal(str)
     aborted = Signal()

@@ -48,9 +48,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import BUILTIN_DIGITS
 from gui import tasks
 
-DEFAULT_SOURCE = "builtin:digits"
 DEFAULT_ARCH = "smallcnn"
 
 MODES = ("scratch", "finetune", "feature-extract")
@@ -113,7 +113,7 @@ def dataset_shape(source: str) -> tuple[int, int, int | None]:
     sub-folders (under train/ when that layout is used). Used only for the parameter
     count shown before training, so a quick directory listing is enough.
     """
-    if source.replace("builtin:", "") == "digits":
+    if source in (BUILTIN_DIGITS, "digits"):
         return 10, 1, 28
     root = Path(source)
     for name in ("train",):
@@ -231,7 +231,7 @@ class TrainPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, runs_folder: str | None = None) -> None:
         super().__init__(parent)
-        self.source = DEFAULT_SOURCE
+        self.source = BUILTIN_DIGITS
         self.torch_ready = False
         self.last_error: str | None = None
         self.last_error_details = ""
@@ -301,7 +301,7 @@ class TrainPanel(QWidget):
     def _build_model_group(self) -> QGroupBox:
         group = QGroupBox("Model")
         form = QFormLayout(group)
-        self.data_label = QLabel(DEFAULT_SOURCE)
+        self.data_label = QLabel(BUILTIN_DIGITS)
         self.data_label.setToolTip("The dataset chosen in the Data tab.")
         self.data_label.setWordWrap(True)
         form.addRow("Dataset:", self.data_label)
@@ -477,7 +477,7 @@ class TrainPanel(QWidget):
     # ================================================================== wiring API
     def set_data_source(self, source: str) -> None:
         """The dataset to train on (from the Data panel): "builtin:digits" or a folder."""
-        self.source = str(source) or DEFAULT_SOURCE
+        self.source = str(source) or BUILTIN_DIGITS
         self.data_label.setText(self.source)
         self._request_param_count()
 
