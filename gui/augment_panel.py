@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 from core import BUILTIN_DIGITS, augment
 from core.augment import TRANSFORMS, ParamInfo, SpecError
 from gui import tasks
-from gui.imageutil import array_to_qimage, pil_to_qimage, qimage_to_pil
+from gui.imageutil import array_to_qimage, images_from_mime, pil_to_qimage, qimage_to_pil
 
 BUILTIN_PRESETS = ("seed", "digits", "none")
 CUSTOM_LABEL = "(custom)"
@@ -671,7 +671,8 @@ class PreviewArea(QWidget):
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt name
         mime = event.mimeData()
-        if mime.hasImage() or any(u.isLocalFile() for u in mime.urls()):
+        raw = mime.hasImage() or any(f.startswith("image/") for f in mime.formats())
+        if raw or any(u.isLocalFile() for u in mime.urls()):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt name
@@ -683,12 +684,10 @@ class PreviewArea(QWidget):
         if files:
             self.file_dropped.emit(files[0])
             event.acceptProposedAction()
-        elif mime.hasImage():
-            image = mime.imageData()
-            if isinstance(image, QPixmap):
-                image = image.toImage()
-            if isinstance(image, QImage) and not image.isNull():
-                self.image_dropped.emit(qimage_to_pil(image))
+        else:
+            images, _problems = images_from_mime(mime)
+            if images:
+                self.image_dropped.emit(qimage_to_pil(images[0]))
                 event.acceptProposedAction()
 
 

@@ -60,6 +60,7 @@ from core import IMAGE_EXTENSIONS
 from gui import tasks
 from gui.imageutil import (
     heatmap_overlay,
+    images_from_mime,
     pil_to_qimage,
     qimage_to_pil,
     scaled_image,
@@ -177,7 +178,7 @@ def inputs_from_mime(mime: QMimeData) -> tuple[list[str], list[QImage], list[str
                 )
     images: list[QImage] = []
     if not paths:
-        images, more = _images_from_mime(mime)
+        images, more = images_from_mime(mime)
         problems += more
     if not paths and not images and not problems and mime.hasText():
         candidate = mime.text().strip()
@@ -199,21 +200,6 @@ def hovering_files(mime: QMimeData | None, limit: int = PREPARE_AHEAD) -> list[s
             if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
                 found.append(path)
     return found
-
-
-def _images_from_mime(mime: QMimeData) -> tuple[list[QImage], list[str]]:
-    if mime.hasImage():
-        data = mime.imageData()
-        image = data.toImage() if isinstance(data, QPixmap) else data
-        if isinstance(image, QImage) and not image.isNull():
-            return [image], []
-    for fmt in mime.formats():
-        if fmt.startswith("image/"):
-            image = QImage.fromData(bytes(mime.data(fmt)))
-            if not image.isNull():
-                return [image], []
-            return [], [f"The dropped {fmt} data is not a readable image."]
-    return [], []
 
 
 # --------------------------------------------------------------------------- worker functions
