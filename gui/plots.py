@@ -294,13 +294,13 @@ class LivePlots(QWidget):
         The best epoch is the first one with the highest validation accuracy, as the
         trainer decides it. Raises OSError/ValueError for unreadable files.
         """
-        rows = read_metrics_csv(path)
+        return self.show_rows(read_metrics_csv(path))
+
+    def show_rows(self, rows: list[dict]) -> int:
+        """Show rows read by :func:`read_metrics_csv` (epoch curves only); returns their count."""
         self.clear()
         self.unplan()
-        best = -1.0
-        for row in rows:
-            is_best = row["val_acc"] > best
-            best = max(best, row["val_acc"])
+        for row, is_best in with_best(rows):
             self.add_epoch(
                 int(row["epoch"]),
                 row["train_loss"],
@@ -406,6 +406,14 @@ class LivePlots(QWidget):
             ("lr", self.lr_plot),
         ):
             self.export_plot_png(plot, base.with_name(f"{base.stem}-{name}.png"))
+
+
+def with_best(rows: list[dict]):
+    """(row, is_best) per metrics row: the best epoch is the first with the highest val_acc."""
+    best = -1.0
+    for row in rows:
+        yield row, row["val_acc"] > best
+        best = max(best, row["val_acc"])
 
 
 def read_metrics_csv(path: str | Path) -> list[dict]:

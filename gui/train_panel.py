@@ -985,16 +985,13 @@ class TrainPanel(QWidget):
 
     def load_metrics_csv(self, path: str | Path) -> int:
         """Show a finished run's metrics.csv in the plots and the table."""
-        from gui.plots import read_metrics_csv
+        from gui.plots import read_metrics_csv, with_best
 
         rows = read_metrics_csv(path)
-        self.ensure_plots().load_metrics_csv(path)
+        self.ensure_plots().show_rows(rows)
         self.table.setRowCount(0)
         self._best_row = None
-        best = -1.0
-        for row in rows:
-            is_best = row["val_acc"] > best
-            best = max(best, row["val_acc"])
+        for row, is_best in with_best(rows):
             self._append_row(_RowEvent(**row, is_best=is_best))
         self.log(f"Loaded {len(rows)} epochs from {path}")
         return len(rows)
