@@ -933,12 +933,10 @@ class AugmentPanel(QWidget):
 
     def specs(self) -> dict:
         """The current {"train": spec, "eval": spec} (normalised when valid)."""
-        raw = {"train": self.train_list.steps(), "eval": self.eval_list.steps()}
-        try:
-            return {"train": augment.validate_spec(raw["train"]),
-                    "eval": augment.validate_spec(raw["eval"])}  # fmt: skip
-        except SpecError:
-            return raw
+        valid = self._valid_specs()
+        if valid is not None:
+            return valid
+        return {"train": self.train_list.steps(), "eval": self.eval_list.steps()}
 
     def set_specs(self, specs: dict, *, _user: bool = True) -> None:
         """Show ``specs`` in the editor (SpecError for a spec that is not valid)."""
@@ -1092,9 +1090,8 @@ class AugmentPanel(QWidget):
         """Any change to either list: validate, warn, persist, announce, re-preview."""
         if not self._programmatic:
             self._auto_preset = False  # the user edited: keep their pipeline from now on
-        self._update_errors()
-        self._update_warnings()
-        valid = self._valid_specs()
+        valid = self._update_errors()
+        self._update_warnings(self._warnings_for(valid))
         if valid is not None and valid != self._last_valid:
             self._last_valid = copy.deepcopy(valid)
             self._mark_custom_if_edited(valid)
@@ -1117,12 +1114,16 @@ class AugmentPanel(QWidget):
         except SpecError:
             return None
 
-    def _update_errors(self) -> None:
-        """Show the first problem of each list inline: red step, red field, a sentence."""
+    def _update_errors(self) -> dict | None:
+        """Show the first problem of each list inline: red step, red field, a sentence.
+
+        Returns the validated {"train", "eval"} specs, or None when either has a problem.
+        """
         messages = []
+        valid: dict = {}
         for which, lst in (("train", self.train_list), ("eval", self.eval_list)):
             try:
-                augment.validate_spec(lst.steps())
+                valid[which] = augment.validate_spec(lst.steps())
                 lst.mark_error(None)
             except SpecError as exc:
                 lst.mark_error(exc.step, str(exc))
@@ -1135,13 +1136,17 @@ class AugmentPanel(QWidget):
                 for widget in self._param_widgets.values():
                     widget.set_error(False)
         self.error_label.setText("\n".join(messages))
+        return None if messages else valid
 
     def error_text(self) -> str:
         return self.error_label.text()
 
     def warnings(self) -> list[str]:
         """Current warnings about the pipelines (also shown under the preview)."""
-        valid = self._valid_specs()
+        return self._warnings_for(self._valid_specs())
+
+    def _warnings_for(self, valid: dict | None) -> list[str]:
+        """Warnings about already validated specs (None: not valid, nothing to warn of)."""
         if valid is None:
             return []
         size = self._source_size()
@@ -1151,8 +1156,9 @@ class AugmentPanel(QWidget):
         ]
         return out
 
-    def _update_warnings(self) -> None:
-        self.warning_label.setText("\n".join(f"⚠ {w}" for w in self.warnings()))
+    def _update_warnings(self, warnings: list[str] | None = None) -> None:
+        shown = self.warnings() if warnings is None else warnings
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in shown))
 
     def _source_size(self) -> tuple[int, int] | None:
         image = self._source_image()
