@@ -13,6 +13,13 @@ ARCH_NAMES = (
     "resnet50",
 )
 
+#: Training choices, torch-free so the CLI's --help and the window can list them
+#: before torch loads (core.trainer and core.models check against these).
+MODES = ("scratch", "finetune", "feature-extract")
+OPTIMIZERS = ("sgd", "adam", "adamw")
+SCHEDULERS = ("none", "step", "cosine", "onecycle")
+PRECISIONS = ("auto", "fp32", "bf16")
+
 #: The built-in dataset's source name (the window's default dataset); torch-free too.
 BUILTIN_DIGITS = "builtin:digits"
 

@@ -18,16 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from core import MODES, OPTIMIZERS, PRECISIONS, SCHEDULERS  # torch-free, for --help
+
 VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-# Mirrors of core.trainer's choices, kept here so `--help` does not import torch
-# (tests check they match).
-OPTIMIZERS = ("sgd", "adam", "adamw")
-SCHEDULERS = ("none", "step", "cosine", "onecycle")
-PRECISIONS = ("auto", "fp32", "bf16")
-MODES = ("scratch", "finetune", "feature-extract")
 
 
 class UsageError(ValueError):

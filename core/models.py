@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core import MODES
 from core.augment import IMAGENET_MEAN, IMAGENET_STD
 
 __all__ = [
@@ -36,8 +37,6 @@ __all__ = [
     "pretrained_stats",
     "weights_filename",
 ]
-
-MODES = ("scratch", "finetune", "feature-extract")
 
 
 class WeightsError(RuntimeError):

@@ -30,10 +30,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
-SCHEDULERS = ("none", "step", "cosine", "onecycle")
+from core import BUILTIN_DIGITS, OPTIMIZERS, PRECISIONS, SCHEDULERS
+
 DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("auto", "fp32", "bf16")
 CHANNELS_LAST = ("auto", "on", "off")
 METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 
@@ -63,7 +62,7 @@ class _StopRequested(Exception):
 class TrainConfig:
     """Everything a training run needs; JSON-able through to_dict()/from_dict()."""
 
-    data: str = "builtin:digits"
+    data: str = BUILTIN_DIGITS
     arch: str = "smallcnn"
     mode: str = "scratch"
     pretrained: str = "none"
@@ -357,7 +356,7 @@ def resolve_specs(config: TrainConfig, source: str) -> tuple[list, list, str]:
 
     preset = config.augment
     if preset == "auto":
-        preset = "digits" if source == "builtin:digits" else "seed"
+        preset = "digits" if source == BUILTIN_DIGITS else "seed"
     if preset.lower().endswith(".json") or os.path.isfile(preset):
         specs = augment.load_spec_file(preset)
     else:
@@ -365,10 +364,7 @@ def resolve_specs(config: TrainConfig, source: str) -> tuple[list, list, str]:
     train = config.train_transforms if config.train_transforms is not None else specs["train"]
     eval_ = config.eval_transforms if config.eval_transforms is not None else specs["eval"]
     train, eval_ = augment.validate_spec(train), augment.validate_spec(eval_)
-    if (train, eval_) != (
-        augment.validate_spec(specs["train"]),
-        augment.validate_spec(specs["eval"]),
-    ):
+    if (train, eval_) != (specs["train"], specs["eval"]):  # presets and files come validated
         preset = "custom"  # edited pipelines: config.json must not claim the preset's name
     return train, eval_, preset
 

@@ -48,12 +48,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import BUILTIN_DIGITS
+from core import BUILTIN_DIGITS, MODES, SCHEDULERS
 from gui import tasks
 
 DEFAULT_ARCH = "smallcnn"
 
-MODES = ("scratch", "finetune", "feature-extract")
 PRETRAINED_CHOICES = (
     ("none", "None (random init)"),
     ("imagenet", "ImageNet (torchvision)"),
@@ -363,7 +362,7 @@ class TrainPanel(QWidget):
         self.momentum_spin = _dspin(0.0, 0.999, 0.9, 3, 0.05, "SGD momentum (ignored by Adam).")
         self.wd_spin = _dspin(0.0, 1.0, 0.0, 6, 1e-4, "Weight decay (L2 penalty on the weights).")
         self.scheduler_combo = _combo(
-            ("none", "step", "cosine", "onecycle"),
+            SCHEDULERS,
             "Learning-rate schedule: none (constant), step (multiply by gamma every step size "
             "epochs), cosine (anneal to zero over the run), onecycle (warm up to the learning "
             "rate, then anneal; stepped every batch).",
