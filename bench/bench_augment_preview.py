@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         PreviewRequest,
         augment_samples,
         render_preview,
-        single_threaded,
     )
+    from gui.runtime import single_threaded
 
     spec = augment.get_preset("seed")["train"]
     source = _photo(width, height)

@@ -73,6 +73,10 @@ def run_app(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "convstudio"])
     app.setApplicationDisplayName("ConvStudio")
+    from gui import appdata, errors, runtime  # light: Qt and the standard library only
+
+    runtime.configure_process()
+    errors.setup_logging(appdata.log_path())
 
     from gui.main_window import MainWindow
 

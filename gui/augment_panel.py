@@ -13,12 +13,10 @@ torch-using work starts after :meth:`AugmentPanel.on_torch_ready`.
 from __future__ import annotations
 
 import copy
-import ctypes
 import json
 import math
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,8 +54,10 @@ from PySide6.QtWidgets import (
 
 from core import BUILTIN_DIGITS, augment
 from core.augment import TRANSFORMS, ParamInfo, SpecError
-from gui import tasks
+from gui import errors, tasks
 from gui.imageutil import array_to_qimage, images_from_mime, pil_to_qimage, qimage_to_pil
+from gui.panel import Panel
+from gui.runtime import single_threaded
 
 BUILTIN_PRESETS = ("seed", "digits", "none")
 CUSTOM_LABEL = "(custom)"
@@ -113,53 +113,6 @@ class PreviewResult:
 def sample_seed(seed: int, index: int) -> int:
     """The torch seed of sample ``index``: growing N keeps the earlier samples."""
     return (int(seed) * 1_000_003 + int(index)) % (2**63 - 1)
-
-
-def _omp_thread_functions() -> tuple[Callable, Callable] | None:
-    """omp_set_num_threads/omp_get_max_threads of the OpenMP runtime torch loaded.
-
-    OpenMP keeps the thread count per calling thread, so setting it here changes only
-    the preview's pool thread (torch.set_num_threads would also change the count new
-    threads start with, e.g. a training thread started meanwhile). None when unknown.
-    """
-    global _OMP
-    if _OMP is None:
-        _OMP = ()
-        try:
-            with open("/proc/self/maps", encoding="utf-8") as maps:
-                libs = sorted({line.split()[-1] for line in maps if "libgomp" in line})
-            if libs:
-                lib = ctypes.CDLL(libs[0])
-                _OMP = (lib.omp_set_num_threads, lib.omp_get_max_threads)
-        except (OSError, AttributeError, IndexError):
-            _OMP = ()
-    return _OMP or None
-
-
-_OMP: tuple | None = None
-
-
-@contextmanager
-def single_threaded():
-    """Run torch ops of this thread on one core, leaving every other thread alone.
-
-    A preview is many tiny tensor ops; on 2 busy cores OpenMP's second thread only
-    adds waiting (measured 3x slower), and it would take a core from training.
-    """
-    import torch
-
-    functions = _omp_thread_functions()
-    if functions is None:
-        yield
-        return
-    set_threads, get_threads = functions
-    torch.get_num_threads()  # torch's lazy per-thread init first, so it cannot undo ours
-    before = int(get_threads())
-    set_threads(1)
-    try:
-        yield
-    finally:
-        set_threads(before)
 
 
 def augment_samples(spec: list[dict], sources: list[Image.Image], n: int, seed: int) -> list:
@@ -694,8 +647,10 @@ class PreviewArea(QWidget):
 # --------------------------------------------------------------------------- the panel
 
 
-class AugmentPanel(QWidget):
+class AugmentPanel(Panel):
     """Pipeline editor + live preview. ``specs()`` is what training uses."""
+
+    title = "Augment"
 
     specs_changed = Signal(object)  # {"train": spec, "eval": spec}, valid specs only
     preview_updated = Signal(object)  # {"generation", "seed", "n", "view", "shape", "info"}
@@ -1329,8 +1284,9 @@ class AugmentPanel(QWidget):
         self.class_combo.blockSignals(False)
         self._on_source_changed()
 
-    @Slot(str)
-    def _on_samples_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_samples_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         self.info_label.setText(f"Could not load preview images: {message}")
 
     def _on_source_changed(self, *_: Any) -> None:
@@ -1378,8 +1334,9 @@ class AugmentPanel(QWidget):
     def _on_file_loaded(self, result: tuple) -> None:
         self.set_source_image(result[1])
 
-    @Slot(str)
-    def _on_file_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_file_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         self.info_label.setText(f"Cannot use that file: {message}")
         self.preview_failed.emit(message)
 
@@ -1476,8 +1433,9 @@ class AugmentPanel(QWidget):
             }
         )
 
-    @Slot(str)
-    def _on_preview_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_preview_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         self._preview_done()
         self.info_label.setText(f"Preview failed: {message}")
         self.preview_failed.emit(message)

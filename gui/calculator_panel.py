@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from core import ARCH_NAMES
 from core import convcalc as cc
+from gui import errors
+from gui.panel import Panel
 
 RESULT_COLUMNS = ("#", "layer", "output", "params", "RF", "jump", "notes")
 RED = QColor(255, 205, 205)
@@ -756,8 +758,9 @@ class FromModelTab(QWidget):
             self.table.scrollToItem(self.table.item(result.collapsed_index, 0))
         self.traced.emit(result)
 
-    @Slot(str)
-    def _on_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         if not self._is_current():
             return
         self.result = None
@@ -770,8 +773,10 @@ class FromModelTab(QWidget):
 # ------------------------------------------------------------------------- the panel
 
 
-class CalculatorPanel(QWidget):
+class CalculatorPanel(Panel):
     """The Calculator tab: single layer, layer stack and a traced model."""
+
+    title = "Calculator"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

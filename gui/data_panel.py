@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from core import BUILTIN_DIGITS
-from gui import tasks
+from gui import errors, tasks
 from gui.imageutil import pil_to_qimage, scaled_pixmap
+from gui.panel import Panel
 
 THUMBS_PER_CLASS = 6
 THUMB_SIZE = 56
@@ -128,13 +129,15 @@ def _dropped_folders(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> li
 # --------------------------------------------------------------------------- the panel
 
 
-class DataPanel(QWidget):
+class DataPanel(Panel):
     """Dataset choice and overview.
 
     Signals: ``dataset_changed(str)`` after a successful scan (the resolved source),
     ``scan_finished(object)`` with the :class:`ScanResult`, ``scan_failed(str)`` with the
     message shown in the panel.
     """
+
+    title = "Data"
 
     dataset_changed = Signal(str)
     scan_finished = Signal(object)
@@ -376,8 +379,9 @@ class DataPanel(QWidget):
         self.scan_finished.emit(result)
         self.dataset_changed.emit(result.source)
 
-    @Slot(str)
-    def _on_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         if not self._is_current():
             return
         self._handle = None

@@ -12,7 +12,6 @@ starts a background task that imports torch and the core modules, shows
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import platform
@@ -22,10 +21,22 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core import BUILTIN_DIGITS, IMAGE_EXTENSIONS
-from gui import tasks
+from gui import appdata, errors, runtime, tasks
+from gui.panel import Panel
 
 # (tab title, module, class) in tab order
 PANELS: tuple[tuple[str, str, str], ...] = (
@@ -114,7 +125,7 @@ class MainWindow(QMainWindow):
         self.torch_info: dict = {}
         self.last_error: str | None = None
         self.panel_errors: dict[str, str] = {}
-        self.panels: dict[str, QWidget] = {}
+        self.panels: dict[str, QWidget] = {}  # tab title -> Panel, or a placeholder label
         self.panels_ready = False
         self._shown_once = False
         self._closing_done = False
@@ -132,6 +143,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(loading, title)
         self._build_actions()
         self._build_menus()
+        errors.sink().reported.connect(self.show_error)
         self.statusBar().showMessage("Loading PyTorch...")
         self._restore_geometry()
         if defer_panels:
@@ -164,16 +176,24 @@ class MainWindow(QMainWindow):
     def _make_panel(self, title: str, module: str, cls: str) -> QWidget:
         """Import and build one panel; any failure becomes a placeholder label."""
         try:
-            panel_cls = getattr(importlib.import_module(module), cls)
-            return panel_cls()
+            panel = getattr(importlib.import_module(module), cls)()
+            if not isinstance(panel, Panel):
+                raise TypeError(f"{module}.{cls} is not a gui.panel.Panel")
         except Exception as exc:
             self.panel_errors[title] = f"{type(exc).__name__}: {exc}"
+            errors.report(exc, f"building the {title} panel", show=False)
             print(f"ConvStudio: the {title} panel is unavailable: {exc}", file=sys.stderr)
             return _placeholder(title, exc)
+        panel.status_message.connect(self.statusBar().showMessage)
+        panel.error_occurred.connect(self.show_error)
+        return panel
 
     def panel(self, title: str) -> Any:
         """The real panel widget for a tab title, or None when it is a placeholder."""
         return None if title in self.panel_errors else self.panels.get(title)
+
+    def real_panels(self) -> list[Panel]:
+        return [w for t, w in self.panels.items() if t not in self.panel_errors]
 
     @property
     def data_panel(self) -> Any:
@@ -197,10 +217,10 @@ class MainWindow(QMainWindow):
 
     def _wire_panels(self) -> None:
         data, augment, train = self.data_panel, self.augment_panel, self.train_panel
-        if data is not None and hasattr(data, "dataset_changed"):
+        if data is not None:
             data.dataset_changed.connect(self._on_dataset_changed)
         if train is not None:
-            if augment is not None and hasattr(augment, "specs"):
+            if augment is not None:
                 train.set_specs_provider(augment.specs)
             train.run_finished.connect(self._on_run_finished)
             train.error_occurred.connect(self.show_error)
@@ -211,7 +231,7 @@ class MainWindow(QMainWindow):
     def _on_model_choice(self, arch: str, pretrained: str) -> None:
         """Tell the Augment panel the pretrained weights' mean/std (its Normalize warning)."""
         augment = self.augment_panel
-        if not self.torch_loaded or augment is None or not hasattr(augment, "set_pretrained_stats"):
+        if not self.torch_loaded or augment is None:
             return
         from core.models import pretrained_stats
 
@@ -270,6 +290,9 @@ class MainWindow(QMainWindow):
             act = self._action(f"&{i} {title}", self._tab_slot(title), (f"Ctrl+{i}",))
             self.tab_actions.append(act)
         self.about_action = self._action("&About ConvStudio", self.show_about)
+        self.show_log_action = self._action(
+            "Show &log", self.show_log, (), "Errors of background work, with their details."
+        )
         self._on_training_state(False)
 
     def _tab_slot(self, title: str):
@@ -289,6 +312,7 @@ class MainWindow(QMainWindow):
         for act in self.tab_actions:
             view_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.show_log_action)
         help_menu.addAction(self.about_action)
 
     # ================================================================== PyTorch loading
@@ -312,27 +336,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"PyTorch {info['torch']} ready · device {info['device']}", 8000
         )
-        for title, widget in self.panels.items():
-            hook = getattr(widget, "on_torch_ready", None)
-            if title in self.panel_errors or hook is None:
-                continue
+        for panel in self.real_panels():
             try:
-                hook()
+                panel.on_torch_ready()
             except Exception as exc:  # one panel's problem must not stop the others
-                self.panel_errors.setdefault(f"{title}.on_torch_ready", str(exc))
-                print(f"ConvStudio: {title} panel could not finish loading: {exc}", file=sys.stderr)
+                self.panel_errors.setdefault(f"{panel.title}.on_torch_ready", str(exc))
+                errors.report(exc, f"{panel.title} panel: finishing loading", show=False)
+                print(
+                    f"ConvStudio: {panel.title} panel could not finish loading: {exc}",
+                    file=sys.stderr,
+                )
         self._on_training_state(self._training())
-        # torch, Qt and the panels are loaded for good: keep their ~400k objects out of
-        # full garbage collections, which hold the GIL (and so stall the GUI) meanwhile
-        gc.collect(1)  # young garbage first (cheap), so little is frozen for nothing
-        gc.freeze()
+        # torch, Qt and the panels are loaded for good (see gui.runtime)
+        runtime.freeze_heap()
         train = self.train_panel
         if train is not None:
             self._on_model_choice(train.arch(), train.pretrained_value())
         self.torch_ready.emit()
 
-    @Slot(str)
-    def _on_torch_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_torch_failed(self, error: BaseException) -> None:
+        message = errors.message(error)
         self.show_error(
             f"PyTorch could not be loaded ({message}); training and prediction are off."
         )
@@ -349,14 +373,13 @@ class MainWindow(QMainWindow):
         other panels get the source at once and the Data panel when torch is ready.
         """
         data = self.data_panel
-        method = getattr(data, "set_source", None) if data is not None else None
-        if not callable(method) or not self.torch_loaded:
-            self._pending_data_source = source if callable(method) else None
+        if data is None or not self.torch_loaded:
+            self._pending_data_source = source if data is not None else None
             self._on_dataset_changed(source)
             return
         before = self._source
         try:
-            method(source)
+            data.set_source(source)
         except Exception as exc:
             self.show_error(f"Could not open the dataset {source}: {exc}")
             return
@@ -370,7 +393,7 @@ class MainWindow(QMainWindow):
         train, augment = self.train_panel, self.augment_panel
         if train is not None:
             train.set_data_source(self._source)
-        if augment is not None and hasattr(augment, "set_dataset"):
+        if augment is not None:
             try:
                 augment.set_dataset(self._source)
             except Exception as exc:
@@ -460,6 +483,8 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_training_state(self, running: bool) -> None:
+        if running:
+            runtime.freeze_heap()  # the run's start-up objects live as long as the run
         self.start_action.setEnabled(
             self.torch_loaded and not running and self.train_panel is not None
         )
@@ -553,6 +578,29 @@ class MainWindow(QMainWindow):
             f"Python {platform.python_version()}\nDevice: {device}{bf16_text}"
         )
 
+    def show_log(self) -> QDialog:
+        """Help > Show log: the log file's newest part in a read-only, non-modal window."""
+        path = appdata.log_path()
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"ConvStudio log - {path}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = QPlainTextEdit(dialog)
+        text.setObjectName("log_text")
+        text.setReadOnly(True)
+        text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        text.setPlainText(errors.read_log_tail(path))
+        text.moveCursor(text.textCursor().MoveOperation.End)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel(f"Log file: {path}", dialog))
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(900, 500)
+        self._log_dialog = dialog
+        dialog.show()
+        return dialog
+
     def show_about(self) -> None:
         QMessageBox.about(self, "About ConvStudio", self.about_text())
 
@@ -621,12 +669,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopping training...")
             if not train.stop_and_wait(CLOSE_WAIT_MS):
                 print("ConvStudio: the training thread did not stop in time.", file=sys.stderr)
-        for widget in self.panels.values():
-            hook = getattr(widget, "shutdown", None)
-            if callable(hook):
-                try:
-                    hook()
-                except Exception as exc:
-                    print(f"ConvStudio: panel shutdown failed: {exc}", file=sys.stderr)
+        for panel in self.real_panels():
+            try:
+                panel.shutdown()
+            except Exception as exc:
+                errors.report(exc, f"{panel.title} panel: shutdown", show=False)
+                print(f"ConvStudio: panel shutdown failed: {exc}", file=sys.stderr)
         self.save_settings()
         tasks.shutdown(3000)

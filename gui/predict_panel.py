@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import IMAGE_EXTENSIONS
-from gui import tasks
+from gui import errors, tasks
 from gui.imageutil import (
     heatmap_overlay,
     images_from_mime,
@@ -66,6 +66,7 @@ from gui.imageutil import (
     scaled_image,
     scaled_pixmap,
 )
+from gui.panel import Panel
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
 MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
@@ -699,8 +700,10 @@ COL_THUMB, COL_FILE, COL_TOP1, COL_PROB, COL_TOPK, COL_ERROR = range(len(COLUMNS
 # --------------------------------------------------------------------------- the panel
 
 
-class PredictPanel(QWidget):
+class PredictPanel(Panel):
     """Drop images on a trained model: top-5 bars, Grad-CAM, a results table and CSV export."""
+
+    title = "Predict"
 
     model_loaded = Signal(str)
     model_failed = Signal(str)
@@ -1105,8 +1108,9 @@ class PredictPanel(QWidget):
         self._start_next()
         self._refresh_image()
 
-    @Slot(str)
-    def _on_model_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_model_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         if self.sender() is not self._load_handle:
             return
         text = f"Could not load the model: {message}"
@@ -1245,8 +1249,9 @@ class PredictPanel(QWidget):
             self._set_message(f"Predicted {len(results)} image(s).", "info")
         self.predictions_ready.emit(results)
 
-    @Slot(str)
-    def _on_batch_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_batch_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         self._drain()
         self._set_message(f"Prediction stopped: {message}", "error")
 
@@ -1344,8 +1349,9 @@ class PredictPanel(QWidget):
         if self._shown is result:
             self._refresh_image()
 
-    @Slot(str)
-    def _on_view_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_view_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         result = self._view_for
         if result is None:
             return
@@ -1572,8 +1578,9 @@ class PredictPanel(QWidget):
         if result is self._shown:
             self._refresh_image()
 
-    @Slot(str)
-    def _on_gradcam_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_gradcam_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         self.gradcam_check.setChecked(False)
         self._set_message(f"Grad-CAM failed: {message}", "error")
 

@@ -14,15 +14,13 @@ plots are first needed (:meth:`TrainPanel.ensure_plots`).
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,7 +47,8 @@ from PySide6.QtWidgets import (
 )
 
 from core import BUILTIN_DIGITS, MODES, SCHEDULERS
-from gui import tasks
+from gui import appdata, errors, tasks
+from gui.panel import Panel
 
 DEFAULT_ARCH = "smallcnn"
 
@@ -60,9 +59,6 @@ PRETRAINED_CHOICES = (
 )
 TABLE_COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "seconds")
 REFRESH_MS = 200  # plots and labels are redrawn at most 5 times a second
-# While training, Python threads hand over the GIL every 1 ms instead of 5 ms, so the
-# GUI thread never waits long behind the training thread's Python code.
-GIL_SWITCH_S = 0.001
 LOG_LINES = 5000
 SETTINGS_GROUP = "train"
 
@@ -89,9 +85,8 @@ _SETTINGS: dict[str, tuple[Any, type]] = {
 
 
 def default_runs_folder() -> str:
-    """runs/ under the user's data location (e.g. ~/.local/share/ConvStudio/ConvStudio/runs)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-    return str(Path(base or Path.home() / ".convstudio") / "runs")
+    """runs/ in the app's data folder (~/.local/share/ConvStudio/runs on Linux)."""
+    return str(appdata.runs_dir())
 
 
 def new_run_dir(folder: str | Path, arch: str, now: _dt.datetime | None = None) -> Path:
@@ -212,7 +207,7 @@ class _Progress:
         return None if f <= 0 else self.elapsed() * (1 - f) / f
 
 
-class TrainPanel(QWidget):
+class TrainPanel(Panel):
     """Choose a model and hyperparameters, train in a background thread, watch it live.
 
     Signals: ``model_choice_changed(str arch, str pretrained)``, ``run_started(str run_dir)``, ``run_finished(str run_dir, str best_pt)``
@@ -220,6 +215,8 @@ class TrainPanel(QWidget):
     (the summary dict or None) once the training thread is gone, ``error_occurred(str)``
     for any message the user must see, ``training_state_changed(bool running)``.
     """
+
+    title = "Train"
 
     run_started = Signal(str)
     run_finished = Signal(str, str)
@@ -245,7 +242,6 @@ class TrainPanel(QWidget):
         self._wanted_device = "auto"
         self._param_task = None
         self._best_row: int | None = None
-        self._saved_switch_interval: float | None = None
         self._shut_down = False
         self._progress = _Progress()
         self._build(runs_folder or default_runs_folder())
@@ -596,8 +592,9 @@ class TrainPanel(QWidget):
         trainable, total = self.param_counts
         self.params_label.setText(f"Parameters: {trainable:,} trainable / {total:,} total")
 
-    @Slot(str)
-    def _on_params_error(self, message: str) -> None:
+    @Slot(object)
+    def _on_params_error(self, error: BaseException) -> None:
+        message = errors.message(error)
         if self.sender() is self._param_task:
             self.params_label.setText(f"Parameters: unavailable ({message})")
 
@@ -705,13 +702,6 @@ class TrainPanel(QWidget):
         worker.finished.connect(self._on_worker_finished)
         run.thread.finished.connect(self._on_thread_finished)
         self._run = run
-        self._saved_switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(GIL_SWITCH_S)
-        # A full garbage collection walks every object (~400k with torch and Qt loaded)
-        # while holding the GIL: 150-400 ms in which the GUI thread cannot run. Objects
-        # alive now live as long as the app; freezing them keeps them out of those walks.
-        gc.collect(1)  # young garbage first (cheap), so little is frozen for nothing
-        gc.freeze()
         # lay the epoch axes out now, before the training thread competes for the GIL
         self.plots.plan(config.epochs)
         self.plots.repaint()
@@ -903,9 +893,6 @@ class TrainPanel(QWidget):
         if run is None:
             return
         run.release()
-        if self._saved_switch_interval is not None:
-            sys.setswitchinterval(self._saved_switch_interval)
-            self._saved_switch_interval = None
         self._timer.stop()
         self.refresh()
         self._update_buttons()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# the app's data folder (runs, log, presets) goes to a temporary folder, never the real one
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="convstudio-test-data-")
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from gui import main_window, tasks
 from gui.main_window import MainWindow
+from gui.panel import Panel
 from gui.train_panel import TrainPanel
 from tests.gui.drag import drag_events, url_mime
 
@@ -24,7 +25,7 @@ pytest.importorskip("torch")
 TAB_TITLES = ["Data", "Augment", "Train", "Calculator", "Predict"]
 
 
-class StubPredictPanel(QWidget):
+class StubPredictPanel(Panel):
     """Records what the window forwards to the Predict panel."""
 
     def __init__(self) -> None:
@@ -44,9 +45,6 @@ class StubPredictPanel(QWidget):
 
     def prepare_drag(self, mime):
         self.hovered.append([u.toLocalFile() for u in mime.urls()] if mime.hasUrls() else [])
-
-    def on_torch_ready(self):
-        pass
 
 
 @pytest.fixture

@@ -28,14 +28,31 @@ def test_result_comes_back_on_gui_thread(qtbot):
     qtbot.waitUntil(lambda: progress == [(1, 3), (2, 3), (3, 3)])
 
 
-def test_error_becomes_message(qtbot):
+def test_error_crosses_as_the_exception_and_is_logged(qtbot, caplog):
     def work(ctx):
         raise ValueError("the folder has no classes")
 
-    messages = []
-    handle = tasks.run_task(work, on_error=messages.append)
-    qtbot.waitUntil(lambda: messages == ["the folder has no classes"])
-    assert "ValueError" in handle.error_details
+    caught = []
+    with caplog.at_level("ERROR", logger="convstudio"):
+        handle = tasks.run_task(work, on_error=caught.append)
+        qtbot.waitUntil(lambda: len(caught) == 1)
+    assert isinstance(caught[0], ValueError) and str(caught[0]) == "the folder has no classes"
+    assert caught[0].__traceback__ is not None  # the traceback travels with it
+    assert "ValueError" in handle.error_details and "raise ValueError" in handle.error_details
+    logged = [r for r in caplog.records if r.name == "convstudio"]
+    assert logged and logged[0].exc_info[1] is caught[0]  # one sink logs it with its traceback
+
+
+def test_unhandled_error_is_shown_by_the_sink(qtbot):
+    from gui import errors
+
+    shown = []
+    errors.sink().reported.connect(shown.append)
+    try:
+        tasks.run_task(lambda ctx: 1 / 0)
+        qtbot.waitUntil(lambda: shown == ["division by zero"])
+    finally:
+        errors.sink().reported.disconnect(shown.append)
 
 
 def test_cancel_aborts(qtbot):
@@ -99,3 +116,94 @@ def test_unknown_lane_is_refused():
 
     with pytest.raises(ValueError, match="unknown task lane"):
         tasks.run_task(lambda ctx: None, lane="fast")
+
+
+def _gated(gate: threading.Event, value):
+    def work(ctx):
+        gate.wait(5)
+        ctx.check()
+        return value
+
+    return work
+
+
+def test_latest_task_newest_wins(qtbot):
+    """Starting a task cancels the older one; its late result never arrives."""
+    latest = tasks.LatestTask()
+    results, busy = [], []
+    latest.finished.connect(results.append)
+    latest.busy_changed.connect(busy.append)
+    first_gate, second_gate = threading.Event(), threading.Event()
+    first = latest.start(_gated(first_gate, "old"))
+    second = latest.start(_gated(second_gate, "new"))
+    assert first.cancelled and not second.cancelled and latest.busy
+    first_gate.set()
+    assert first.wait(5)
+    second_gate.set()
+    qtbot.waitUntil(lambda: not latest.busy)
+    assert results == ["new"]
+    assert busy == [True, False]
+
+
+def test_latest_task_late_result_of_replaced_task_is_dropped(qtbot):
+    """Even a result the old task emitted before being replaced is not relayed."""
+    latest = tasks.LatestTask()
+    results = []
+    latest.finished.connect(results.append)
+    old = latest.start(lambda ctx: "old")
+    assert old.wait(5)  # finished (its queued signals are waiting in the event loop)
+    latest.start(lambda ctx: "new")
+    qtbot.waitUntil(lambda: not latest.busy)
+    assert results == ["new"]
+
+
+def test_latest_task_request_coalesces(qtbot):
+    """While one runs, requests wait; only the newest of them runs after it."""
+    latest = tasks.LatestTask()
+    results = []
+    latest.finished.connect(results.append)
+    gate = threading.Event()
+    latest.request(_gated(gate, 1))
+    latest.request(lambda ctx: 2)
+    latest.request(lambda ctx: 3)
+    gate.set()
+    qtbot.waitUntil(lambda: results == [1, 3] and not latest.busy)
+
+
+def test_latest_task_partial_results_and_stop(qtbot):
+    latest = tasks.LatestTask()
+    parts, aborted = [], []
+    latest.yielded.connect(parts.append)
+    latest.aborted.connect(lambda: aborted.append(True))
+    gate = threading.Event()
+
+    def work(ctx):
+        for i in range(100):
+            ctx.partial(i)
+            if i == 2:
+                gate.wait(5)
+            ctx.check()
+        return "all"
+
+    latest.start(work)
+    qtbot.waitUntil(lambda: len(parts) >= 3)
+    latest.stop()  # stops between units of work; the end is still relayed
+    gate.set()
+    qtbot.waitUntil(lambda: not latest.busy)
+    assert aborted == [True]
+    assert parts == [0, 1, 2]  # stopped at the check after the third
+
+
+def test_latest_task_cancel_drops_everything(qtbot):
+    latest = tasks.LatestTask()
+    seen = []
+    for name in ("finished", "aborted", "done"):
+        getattr(latest, name).connect(lambda *a, n=name: seen.append(n))
+    gate = threading.Event()
+    handle = latest.start(_gated(gate, "x"))
+    latest.cancel()
+    assert not latest.busy
+    gate.set()
+    assert handle.wait(5)
+    qtbot.wait(50)
+    assert seen == []
