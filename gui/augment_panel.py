@@ -54,8 +54,8 @@ from PySide6.QtWidgets import (
 
 from core import BUILTIN_DIGITS, augment
 from core.augment import TRANSFORMS, ParamInfo, SpecError
-from gui import errors, tasks
-from gui.imageutil import array_to_qimage, images_from_mime, pil_to_qimage, qimage_to_pil
+from gui import dnd, errors, tasks
+from gui.imageutil import array_to_qimage, pil_to_qimage, qimage_to_pil
 from gui.panel import Panel
 from gui.runtime import single_threaded
 
@@ -624,8 +624,7 @@ class PreviewArea(QWidget):
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt name
         mime = event.mimeData()
-        raw = mime.hasImage() or any(f.startswith("image/") for f in mime.formats())
-        if raw or any(u.isLocalFile() for u in mime.urls()):
+        if dnd.has_image_data(mime) or dnd.local_paths(mime):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt name
@@ -633,12 +632,12 @@ class PreviewArea(QWidget):
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt name
         mime = event.mimeData()
-        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        files = dnd.local_paths(mime)
         if files:
             self.file_dropped.emit(files[0])
             event.acceptProposedAction()
         else:
-            images, _problems = images_from_mime(mime)
+            images, _problems = dnd.images(mime)
             if images:
                 self.image_dropped.emit(qimage_to_pil(images[0]))
                 event.acceptProposedAction()

@@ -15,7 +15,6 @@ is imported when the first result is drawn (the window is on screen by then).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import BUILTIN_DIGITS
-from gui import errors, tasks
+from gui import dnd, errors, tasks
 from gui.imageutil import pil_to_qimage, scaled_pixmap
 from gui.panel import Panel
 
@@ -114,16 +113,6 @@ def scan_source(
     ctx.check()
     thumbs = {name: [_thumbnail(img) for img in images] for name, images in samples.items()}
     return ScanResult(resolved, summary, thumbs)
-
-
-def _dropped_folders(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[str]:
-    mime = event.mimeData()
-    if mime is None or not mime.hasUrls():
-        return []
-    paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-    # folders mixed with files are a batch to predict, not a dataset: let them pass on
-    # (all() stops at the first file, so a drag of many photos costs one disk check)
-    return paths if paths and all(p and Path(p).is_dir() for p in paths) else []
 
 
 # --------------------------------------------------------------------------- the panel
@@ -547,7 +536,7 @@ class DataPanel(Panel):
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        self._drag_is_folders = bool(_dropped_folders(event))
+        self._drag_is_folders = bool(dnd.dropped_folders(event.mimeData()))
         if self._drag_is_folders:
             event.acceptProposedAction()
         else:
@@ -561,7 +550,7 @@ class DataPanel(Panel):
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        folders = _dropped_folders(event)
+        folders = dnd.dropped_folders(event.mimeData())
         if not folders:
             event.ignore()
             return

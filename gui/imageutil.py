@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
 
@@ -73,22 +73,3 @@ def scaled_image(image: QImage, size: int) -> QImage:
 def scaled_pixmap(image: QImage, size: int) -> QPixmap:
     """A square-bounded pixmap (GUI thread only) of :func:`scaled_image`."""
     return QPixmap.fromImage(scaled_image(image, size))
-
-
-def images_from_mime(mime: QMimeData) -> tuple[list[QImage], list[str]]:
-    """Raw image data a drag or the clipboard carries (Qt's image, or any image/* bytes).
-
-    Returns (images, problems): undecodable data is a problem sentence, not an error.
-    """
-    if mime.hasImage():
-        data = mime.imageData()
-        image = data.toImage() if isinstance(data, QPixmap) else data
-        if isinstance(image, QImage) and not image.isNull():
-            return [image], []
-    for fmt in mime.formats():
-        if fmt.startswith("image/"):
-            image = QImage.fromData(bytes(mime.data(fmt)))
-            if not image.isNull():
-                return [image], []
-            return [], [f"The dropped {fmt} data is not a readable image."]
-    return [], []

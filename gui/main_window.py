@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import BUILTIN_DIGITS, IMAGE_EXTENSIONS
-from gui import appdata, errors, runtime, tasks
+from gui import appdata, dnd, errors, runtime, tasks
 from gui.panel import Panel
 
 # (tab title, module, class) in tab order
@@ -496,9 +496,7 @@ class MainWindow(QMainWindow):
         if self.predict_panel is None:
             event.ignore()
             return
-        from gui.predict_panel import mime_has_input  # already imported with the panel
-
-        if mime_has_input(event.mimeData()):
+        if dnd.has_input(event.mimeData()):
             event.acceptProposedAction()
             self.predict_panel.prepare_drag(event.mimeData())
         else:
@@ -512,9 +510,7 @@ class MainWindow(QMainWindow):
         if self.predict_panel is None:
             event.ignore()
             return
-        from gui.predict_panel import inputs_from_mime
-
-        paths, images, problems = inputs_from_mime(event.mimeData())
+        paths, images, problems = dnd.inputs(event.mimeData())
         event.acceptProposedAction()
         if problems:
             self.statusBar().showMessage(" ".join(problems), 8000)

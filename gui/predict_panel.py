@@ -57,10 +57,9 @@ from PySide6.QtWidgets import (
 )
 
 from core import IMAGE_EXTENSIONS
-from gui import errors, tasks
+from gui import dnd, errors, tasks
 from gui.imageutil import (
     heatmap_overlay,
-    images_from_mime,
     pil_to_qimage,
     qimage_to_pil,
     scaled_image,
@@ -146,61 +145,6 @@ class ModelInfo:
 
 
 # --------------------------------------------------------------------------- mime helpers
-
-
-def _is_image_format(fmt: str) -> bool:
-    return fmt.startswith("image/") or fmt == "application/x-qt-image"
-
-
-def mime_has_input(mime: QMimeData | None) -> bool:
-    """True when a drag carries something the panel can predict (files, folders, image data)."""
-    if mime is None:
-        return False
-    if mime.hasUrls():  # remote URLs are accepted too, to explain on drop why they cannot work
-        return True
-    return mime.hasImage() or any(_is_image_format(f) for f in mime.formats())
-
-
-def inputs_from_mime(mime: QMimeData) -> tuple[list[str], list[QImage], list[str]]:
-    """(local paths, raw images, problems) carried by a drop or the clipboard.
-
-    URLs to local files and folders become paths; raw image data (Qt's image or any
-    image/* format) becomes QImages; remote URLs and unreadable data become problems.
-    """
-    paths: list[str] = []
-    problems: list[str] = []
-    if mime.hasUrls():
-        for url in mime.urls():
-            if url.isLocalFile():
-                paths.append(url.toLocalFile())
-            elif url.isValid() and not url.isEmpty():
-                problems.append(
-                    f"'{url.toString()}' is not a local file: save it to disk first, then drop it."
-                )
-    images: list[QImage] = []
-    if not paths:
-        images, more = images_from_mime(mime)
-        problems += more
-    if not paths and not images and not problems and mime.hasText():
-        candidate = mime.text().strip()
-        if candidate and "\n" not in candidate and os.path.exists(candidate):
-            paths.append(candidate)
-    return paths, images, problems
-
-
-def hovering_files(mime: QMimeData | None, limit: int = PREPARE_AHEAD) -> list[str]:
-    """The first local image files a drag carries (folders and other files left out)."""
-    if mime is None or not mime.hasUrls():
-        return []
-    found: list[str] = []
-    for url in mime.urls():
-        if len(found) >= limit:
-            break
-        if url.isLocalFile():
-            path = url.toLocalFile()  # no disk access here: the model thread finds out
-            if Path(path).suffix.lower() in IMAGE_EXTENSIONS:
-                found.append(path)
-    return found
 
 
 # --------------------------------------------------------------------------- worker functions
@@ -588,7 +532,7 @@ class DropZone(QFrame):
         )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt name)
-        if mime_has_input(event.mimeData()):
+        if dnd.has_input(event.mimeData()):
             event.acceptProposedAction()
             self._set_highlight(True)
             self.drag_entered.emit(event.mimeData())
@@ -596,7 +540,7 @@ class DropZone(QFrame):
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
-        if mime_has_input(event.mimeData()):
+        if dnd.has_input(event.mimeData()):
             event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:  # noqa: N802
@@ -605,7 +549,7 @@ class DropZone(QFrame):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self._set_highlight(False)
-        paths, images, problems = inputs_from_mime(event.mimeData())
+        paths, images, problems = dnd.inputs(event.mimeData())
         if not (paths or images or problems):
             event.ignore()
             return
@@ -985,7 +929,7 @@ class PredictPanel(Panel):
                 "The clipboard is empty: copy an image or image files first.", "error"
             )
             return
-        paths, images, problems = inputs_from_mime(mime)
+        paths, images, problems = dnd.inputs(mime)
         if problems:
             self._set_message(" ".join(problems), "error")
         if paths:
@@ -1046,7 +990,7 @@ class PredictPanel(Panel):
     # ----------------------------------------------------------------- drops on the panel
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if mime_has_input(event.mimeData()):
+        if dnd.has_input(event.mimeData()):
             event.acceptProposedAction()
             self.prepare_drag(event.mimeData())
         else:
@@ -1063,7 +1007,7 @@ class PredictPanel(Panel):
         usually hovers far longer than that before the drop. Only the first few local
         files are read, on the model thread and only while it is free.
         """
-        self.prepare_paths(hovering_files(mime))
+        self.prepare_paths(dnd.image_files(mime, PREPARE_AHEAD))
 
     def prepare_paths(self, paths: list[str]) -> None:
         if (

@@ -15,12 +15,12 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 
+from gui import dnd
 from gui.predict_panel import (
     COL_PROB,
     FILTER_UNCERTAIN,
     NO_MODEL_MESSAGE,
     PredictPanel,
-    inputs_from_mime,
 )
 from tests.gui.drag import drag_events, url_mime
 
@@ -143,7 +143,7 @@ def test_raw_image_data_drop(loaded, qtbot):
     image.fill(QColor("white"))
     mime = QMimeData()
     mime.setImageData(image)
-    paths, images, problems = inputs_from_mime(mime)
+    paths, images, problems = dnd.inputs(mime)
     assert paths == [] and len(images) == 1 and problems == []
     results = _drop(qtbot, loaded, mime)
     assert len(results) == 1 and results[0].error is None
@@ -559,15 +559,14 @@ def test_prepared_files_belong_to_their_model_and_stay_few(tmp_path):
 
 
 def test_hovering_files_are_local_images_only(tmp_path):
-    from gui.predict_panel import hovering_files
 
     files = _digits(tmp_path)
     (tmp_path / "notes.txt").write_text("x")
     mime = url_mime(tmp_path, tmp_path / "notes.txt", *files)
     mime.setUrls([*mime.urls(), QUrl("https://example.org/cat.png")])
-    assert hovering_files(mime) == [str(p) for p in files]
-    assert hovering_files(mime, limit=1) == [str(files[0])]
-    assert hovering_files(None) == [] and hovering_files(QMimeData()) == []
+    assert dnd.image_files(mime, 4) == [str(p) for p in files]
+    assert dnd.image_files(mime, 1) == [str(files[0])]
+    assert dnd.image_files(None, 4) == [] and dnd.image_files(QMimeData(), 4) == []
 
 
 def test_long_batches_let_old_display_copies_go(loaded, qtbot, tmp_path, monkeypatch):
