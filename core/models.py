@@ -10,6 +10,7 @@ the folder, never a silently random network.
 from __future__ import annotations
 
 import functools
+import os
 import pathlib
 import pickle
 import warnings
@@ -255,12 +256,21 @@ def _cpu_flags() -> frozenset[str]:
     return frozenset()
 
 
+#: "1": behave as a CPU with native bfloat16, whatever this one is (autocast works on
+#: every CPU, only slower without AVX512-BF16/AMX); "0": behave as one without. Unset:
+#: detect. The test suite runs both ways (.ci/run), so both paths are checked anywhere.
+ASSUME_BF16_ENV = "CONVSTUDIO_ASSUME_BF16"
+
+
 def cpu_supports_bf16() -> bool:
-    """True when the CPU runs bfloat16 natively (AVX512-BF16 or AMX).
+    """True when the CPU runs bfloat16 natively (AVX512-BF16 or AMX), or is told to.
 
     Without those instructions bf16 autocast is emulated and slower than float32, so
-    callers enable it only when this says so.
+    training enables it only when this says so (``ASSUME_BF16_ENV`` overrides).
     """
+    assumed = os.environ.get(ASSUME_BF16_ENV, "").strip()
+    if assumed in ("0", "1"):
+        return assumed == "1"
     flags = _cpu_flags()
     if not ({"avx512_bf16", "amx_bf16"} & flags):
         return False

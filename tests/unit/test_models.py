@@ -311,12 +311,28 @@ def test_gradcam_layer_is_the_last_conv_block(fast_init):
 
 
 def test_bf16_detection_needs_the_cpu_flags(monkeypatch):
+    monkeypatch.delenv(models.ASSUME_BF16_ENV, raising=False)
     monkeypatch.setattr(models, "_cpu_flags", lambda: frozenset({"avx2", "fma"}))
     assert models.cpu_supports_bf16() is False
     monkeypatch.undo()
+    monkeypatch.delenv(models.ASSUME_BF16_ENV, raising=False)
     flags = models._cpu_flags()
     if not ({"avx512_bf16", "amx_bf16"} & flags):
         assert models.cpu_supports_bf16() is False
+
+
+def test_one_switch_makes_any_cpu_a_bf16_cpu_or_not(monkeypatch):
+    """CONVSTUDIO_ASSUME_BF16 lets the suite take both paths on any machine."""
+    from core.trainer import resolve_precision
+
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(models, "_cpu_flags", lambda: frozenset({"avx2"}))
+    monkeypatch.setenv(models.ASSUME_BF16_ENV, "1")
+    assert models.cpu_supports_bf16() is True and resolve_precision("auto", cpu) == "bf16"
+    monkeypatch.setattr(models, "_cpu_flags", lambda: frozenset({"avx512_bf16", "amx_bf16"}))
+    monkeypatch.setenv(models.ASSUME_BF16_ENV, "0")
+    assert models.cpu_supports_bf16() is False and resolve_precision("auto", cpu) == "fp32"
+    assert resolve_precision("bf16", cpu) == "bf16"  # asked for explicitly: always
 
 
 def test_light_name_list_matches_the_registry():

@@ -73,7 +73,8 @@ def test_topk_is_sorted_and_sums_to_one(predictor, tmp_path):
     assert probs == sorted(probs, reverse=True)
     assert sum(probs) == pytest.approx(1.0, abs=1e-5)
     top2 = predictor.predict(path, k=2)
-    assert top2 == pytest.approx(full[:2]) and [n for n, _ in top2] == [n for n, _ in full[:2]]
+    assert [n for n, _ in top2] == [n for n, _ in full[:2]]
+    assert [p for _, p in top2] == pytest.approx(probs[:2])
     from_pil = predictor.predict(Image.open(path), k=4)
     assert [n for n, _ in from_pil] == [n for n, _ in full]
     assert [p for _, p in from_pil] == pytest.approx(probs)
@@ -110,20 +111,25 @@ def test_each_bundle_brings_its_own_eval_transforms():
     assert torch.allclose(grey[:, 0, 0], (0.2 - torch.tensor(mean)) / torch.tensor(std), atol=1e-6)
 
 
-def test_bf16_only_when_asked_or_supported(bundle_path, tmp_path, monkeypatch):
+def test_float32_by_default_on_every_cpu_bf16_only_when_asked(bundle_path, tmp_path, monkeypatch):
+    """Prediction gives the same answers on every CPU: bf16 CPUs included."""
     from core import models
 
     path = _digit_png(tmp_path / "c.png", value=3)
+    for assumed in ("1", "0"):  # a CPU with native bf16, and one without
+        monkeypatch.setenv(models.ASSUME_BF16_ENV, assumed)
+        assert models.cpu_supports_bf16() is (assumed == "1")
+        default = Predictor(bundle_path)
+        assert not default.use_bf16 and default.info()["precision"] == "fp32"
     forced = Predictor(bundle_path, precision="bf16")
     assert forced.use_bf16 and forced.info()["precision"] == "bf16"
-    assert [n for n, _ in forced.predict(path, k=4)]  # runs under bf16 autocast
-    assert not Predictor(bundle_path, precision="fp32").use_bf16
-    monkeypatch.setattr(models, "cpu_supports_bf16", lambda: True)
-    assert Predictor(bundle_path).use_bf16
-    monkeypatch.setattr(models, "cpu_supports_bf16", lambda: False)
-    assert not Predictor(bundle_path).use_bf16
+    top = forced.predict(path, k=4)  # runs under bf16 autocast
+    assert sorted(n for n, _ in top) == sorted(CLASSES)
+    assert sum(p for _, p in top) == pytest.approx(1.0, abs=2e-2)  # bf16 keeps ~3 digits
     with pytest.raises(ValueError, match="precision"):
         Predictor(bundle_path, precision="fp8")
+    with pytest.raises(ValueError, match="precision"):
+        Predictor(bundle_path, precision="auto")  # prediction never picks bf16 by itself
 
 
 def test_other_sizes_and_modes_are_fitted_to_the_model(predictor, tmp_path):
@@ -358,7 +364,7 @@ def test_models_without_batchnorm_are_used_as_they_are(tmp_path):
 def test_warm_up_and_loaded_images_predict_the_same(predictor, tmp_path):
     path = _digit_png(tmp_path / "w.png", value=11)
     before = predictor.predict(path, k=4)
-    predictor.warm_up()
+    predictor.warm_up(fast_single=True)
     image = predictor.load(path)
     after = predictor.predict(image, k=4, loaded=True)  # packed conv weights since warm_up
     assert [p for _, p in after] == pytest.approx([p for _, p in before], abs=1e-6)
@@ -378,18 +384,18 @@ def test_folded_model_shares_the_weights_it_does_not_fold():
 
 @pytest.mark.parametrize(("arch", "channels", "size"), [("smallcnn", 1, 28), ("resnet18", 3, 32)])
 def test_single_images_use_packed_conv_weights_with_the_same_logits(arch, channels, size):
-    from core.predict import _PackedConv2d
+    from core.fastpath import PackedConv2d
 
     torch.manual_seed(0)
     model = _randomise_batchnorm(build_model(arch, 4, in_channels=channels, input_size=size))
     predictor = Predictor(_bundle(model, arch=arch, size=size, channels=channels), precision="fp32")
     assert predictor._single_model is None
-    predictor.warm_up()  # packs at load, off the GUI thread
+    predictor.warm_up(fast_single=True)  # the app packs at load, off the GUI thread
     single = predictor._single_model
     if not torch.backends.mkldnn.is_available():
         assert single is predictor.inference_model
         return
-    packed = [m for m in single.modules() if isinstance(m, _PackedConv2d)]
+    packed = [m for m in single.modules() if isinstance(m, PackedConv2d)]
     convs = [m for m in predictor.inference_model.modules() if isinstance(m, torch.nn.Conv2d)]
     assert len(packed) == len(convs) > 0
     assert not any(isinstance(m, torch.nn.Conv2d) for m in single.modules())
@@ -406,22 +412,27 @@ def test_single_images_use_packed_conv_weights_with_the_same_logits(arch, channe
     assert [p for _, p in alone] == pytest.approx(sorted(in_batch.tolist(), reverse=True), abs=1e-5)
 
 
-def test_packed_copy_that_disagrees_is_not_used(monkeypatch):
-    from core import predict as core_predict
+def test_packed_copy_that_disagrees_is_not_used(monkeypatch, caplog):
+    from core import fastpath
 
     model = _randomise_batchnorm(build_model("smallcnn", 4, in_channels=1, input_size=28))
     predictor = Predictor(_bundle(model))
-    real = core_predict._PackedConv2d.forward
-    monkeypatch.setattr(core_predict._PackedConv2d, "forward", lambda self, x: real(self, x) + 0.1)
-    predictor.warm_up()
-    assert predictor._single_model is predictor.inference_model  # checked, then left out
+    real = fastpath.PackedConv2d.forward
+    monkeypatch.setattr(fastpath.PackedConv2d, "forward", lambda self, x: real(self, x) + 0.1)
+    monkeypatch.setattr(fastpath, "_warned", False)
+    with caplog.at_level("WARNING", logger="convstudio.fastpath"):
+        predictor.warm_up(fast_single=True)
+        assert predictor._single_model is predictor.inference_model  # checked, then left out
+        Predictor(_bundle(model)).warm_up(fast_single=True)
+    said = [r.getMessage() for r in caplog.records if r.name == "convstudio.fastpath"]
+    assert len(said) == 1 and "differed" in said[0]  # said once, not on every load
 
     def broken(self, x):
         raise RuntimeError("this oneDNN cannot run packed weights")
 
-    monkeypatch.setattr(core_predict._PackedConv2d, "forward", broken)
+    monkeypatch.setattr(fastpath.PackedConv2d, "forward", broken)
     again = Predictor(_bundle(model))
-    again.warm_up()
+    again.warm_up(fast_single=True)
     assert again._single_model is again.inference_model
     assert len(again.predict(Image.new("L", (28, 28)), k=2)) == 2
 
@@ -430,4 +441,6 @@ def test_one_off_predictions_do_not_pack(predictor, tmp_path):
     """Packing pays off over many drops; the CLI's single prediction skips it."""
     fresh = Predictor(predictor.bundle)
     assert len(fresh.predict(_digit_png(tmp_path / "one.png"), k=3)) == 3
+    assert fresh._single_model is None
+    fresh.warm_up()  # the fast path is opt-in
     assert fresh._single_model is None
