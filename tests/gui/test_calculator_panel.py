@@ -12,7 +12,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from core import convcalc as cc
-from gui.calculator_panel import CalculatorPanel, KernelView
+from gui.calculator import CalculatorPanel, KernelView
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,7 +155,7 @@ def test_stack_errors_name_the_layer_and_keep_earlier_rows(panel):
 
 def test_panel_module_does_not_import_torch():
     code = (
-        "import sys, gui.calculator_panel; "
+        "import sys, gui.calculator; "
         "bad = [m for m in ('torch', 'core.models') if m in sys.modules]; "
         "assert not bad, bad"
     )
@@ -185,7 +185,7 @@ def test_from_model_traces_in_the_background_and_explains_collapse(panel, qtbot)
     # a second trace started before the first returns: only the newest result is shown
     tab.arch_combo.setCurrentText("vgg11_bn")
     tab.trace_button.click()
-    stale = tab._handle
+    stale = tab.trace_task.handle
     tab.arch_combo.setCurrentText("smallcnn")
     with qtbot.waitSignal(tab.traced, timeout=60_000) as blocker:
         tab.trace_button.click()

@@ -13,8 +13,8 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from gui import data_panel as dp
-from gui.data_panel import DataPanel
+from gui import tasks
+from gui.data import DataPanel, scan
 from tests.gui.drag import drag_events, url_mime
 
 SCAN_TIMEOUT_MS = 60_000  # the first scan imports torch and scikit-learn in the pool thread
@@ -48,12 +48,12 @@ def table_rows(panel: DataPanel) -> list[tuple]:
 
 def test_importing_the_panel_loads_no_torch():
     code = (
-        "import sys, gui.data_panel; "
+        "import sys, gui.data; "
         "print(sorted(m for m in ('torch', 'torchvision', 'core.data', 'pyqtgraph') if m in sys.modules))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=Path(dp.__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
         timeout=60,
@@ -82,9 +82,9 @@ def test_digits_show_ten_classes_with_counts(panel, qtbot):
     assert heights["train"] == [float(e[1]) for e in expected]
     assert heights["valid"] == [float(e[2]) for e in expected]
     # headroom above the tallest bar keeps the legend (top right) off the bars
-    top = panel._chart.getPlotItem().viewRange()[1][1]
+    top = panel.counts.chart.getPlotItem().viewRange()[1][1]
     assert top >= 1.25 * max(heights["train"])
-    assert panel.thumbnail_counts() == {name: dp.THUMBS_PER_CLASS for name in names}
+    assert panel.thumbnail_counts() == {name: scan.THUMBS_PER_CLASS for name in names}
     assert panel.warnings() == ["No problems found."]
     assert not panel.skipped_table.isVisibleTo(panel)
     assert not panel.is_scanning()
@@ -196,7 +196,7 @@ def test_a_newer_scan_replaces_an_older_one(panel, qtbot, tmp_path):
     panel.set_source(str(first))
     with qtbot.waitSignal(panel.scan_finished, timeout=SCAN_TIMEOUT_MS):
         panel.set_source(str(second))
-    qtbot.waitUntil(lambda: dp.tasks.running_tasks() == 0, timeout=SCAN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=SCAN_TIMEOUT_MS)
     assert seen == [str(second.resolve())]
     assert [r[0] for r in table_rows(panel)] == ["p", "q", "r"]
 
@@ -214,7 +214,35 @@ def test_scan_source_runs_without_qt_widgets(tmp_path):
             pass
 
     ctx = Ctx()
-    result = dp.scan_source(ctx, str(root), 0.2, 0, per_class=2)
+    result = scan.scan_source(ctx, str(root), 0.2, 0, per_class=2)
     assert result.summary.class_names == ["a", "b"]
     assert {k: len(v) for k, v in result.thumbnails.items()} == {"a": 2, "b": 2}
     assert ctx.calls[0] == (0, 7) and ctx.calls[-1] == (7, 7)
+
+
+def test_cancel_stops_the_scan_and_nothing_arrives_later(panel, qtbot, tmp_path):
+    root = make_folder(tmp_path / "many", {"a": 40, "b": 40})
+    seen = []
+    panel.dataset_changed.connect(seen.append)
+    panel.set_source(str(root))
+    assert panel.is_scanning() and panel.cancel_button.isVisibleTo(panel)
+    panel.cancel_button.click()
+    assert not panel.is_scanning()
+    assert not panel.progress_bar.isVisibleTo(panel)
+    qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=SCAN_TIMEOUT_MS)
+    qtbot.wait(50)  # a result queued before the cancel must be dropped too
+    assert seen == []
+    assert panel.info_label.text() == "Scan cancelled."
+    assert panel.result() is None
+
+
+def test_new_split_settings_rescan_a_folder(panel, qtbot, tmp_path):
+    root = make_folder(tmp_path / "split", {"a": 10, "b": 10})
+    with qtbot.waitSignal(panel.dataset_changed, timeout=SCAN_TIMEOUT_MS):
+        panel.set_source(str(root))
+    assert [r[2] for r in table_rows(panel)] == [2, 2]
+    with qtbot.waitSignal(panel.dataset_changed, timeout=SCAN_TIMEOUT_MS):
+        panel.set_split(0.5, 0)
+    assert [r[2] for r in table_rows(panel)] == [5, 5]
+    panel.set_split(0.5, 0)  # the same settings: nothing to scan again
+    assert not panel.is_scanning()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from core import convcalc as cc
+from core import convtrace
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -338,7 +339,7 @@ def test_trace_of_a_sequential_matches_the_arithmetic():
         nn.MaxPool2d(3, 2, ceil_mode=True),
         nn.Conv2d(4, 8, 3, dilation=2),
     ).eval()
-    traced = cc._run_trace(model, "toy", (3, 40, 40))
+    traced = convtrace._run_trace(model, "toy", (3, 40, 40))
     expected = cc.compute_table((3, 40, 40), specs)
     assert traced.ok
     assert [r.out_shape for r in traced.rows] == [r.out_shape for r in expected]
@@ -350,7 +351,7 @@ def test_trace_of_a_sequential_matches_the_arithmetic():
 @pytest.mark.parametrize("inplace_add", [False, True])
 def test_trace_receptive_field_is_null_after_a_residual_add(inplace_add):
     model = nn.Sequential(nn.Conv2d(1, 4, 3), Residual(inplace_add), nn.Conv2d(4, 4, 3)).eval()
-    rows = cc._run_trace(model, "toy", (1, 16, 16)).rows
+    rows = convtrace._run_trace(model, "toy", (1, 16, 16)).rows
     assert [r.layer for r in rows] == [
         "0 (Conv2d)",
         "1.conv (Conv2d)",
@@ -372,18 +373,18 @@ def test_trace_reports_the_layer_where_the_size_collapses():
         nn.Conv2d(4, 4, 3, padding=1),
         nn.MaxPool2d(3, 2),
     ).eval()
-    result = cc._run_trace(features, "toy", (1, 28, 28))
+    result = convtrace._run_trace(features, "toy", (1, 28, 28))
     assert result.error is not None
     assert result.error.startswith("4 (MaxPool2d) cannot run on its 4x2x2 input")
     assert result.rows[-1].error and result.rows[-1].collapsed
     assert result.collapsed_index == len(result.rows) - 1
     assert cc.find_min_input_size(features, "toy", 1, 28) == 63
-    assert cc._run_trace(features, "toy", (1, 63, 63)).ok
+    assert convtrace._run_trace(features, "toy", (1, 63, 63)).ok
 
 
 def test_trace_flags_one_pixel_maps_that_later_convs_still_slide_over():
     model = nn.Sequential(nn.Conv2d(1, 2, 3, 2), nn.Conv2d(2, 2, 3, padding=1), nn.Flatten()).eval()
-    result = cc._run_trace(model, "toy", (1, 3, 3))
+    result = convtrace._run_trace(model, "toy", (1, 3, 3))
     assert result.error is None
     assert result.collapsed_index == 0 and result.rows[0].collapsed
     assert not result.rows[1].collapsed  # nothing spatial comes after it
@@ -402,7 +403,10 @@ def test_trace_model_alexnet_on_digits_explains_the_minimum_size():
 
 
 def test_module_imports_without_torch():
-    code = "import sys, core.convcalc; assert 'torch' not in sys.modules, 'torch imported'"
+    code = (
+        "import sys, core.convcalc, core.convlayers, core.convstack, core.convtrace; "
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 

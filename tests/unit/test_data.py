@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -507,3 +509,28 @@ def test_loaded_and_converted_images_are_independent_copies(tmp_path, mode):
     assert converted is not source
     converted.putpixel((1, 1), 255 if mode == "L" else (255, 255, 255))
     assert source.getpixel((1, 1)) == (120 if mode == "L" else (10, 20, 30))
+
+
+def test_loading_scanning_and_digits_import_without_torch():
+    """Only the datasets need torch: loading, scanning and the digits stay light."""
+    code = (
+        "import sys, core.images, core.folders, core.digits; "
+        "print(sorted(m for m in ('torch', 'torchvision', 'core.data') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_the_split_modules_are_the_names_of_core_data():
+    """core.data re-exports what the smaller modules define (one object, not a copy)."""
+    from core import digits, folders, images
+
+    assert data.load_image is images.load_image
+    assert data.ImageLoadError is images.ImageLoadError
+    assert data.DataError is folders.DataError
+    assert data.scan_folder is folders.scan_folder
+    assert data.digits_images is digits.digits_images
