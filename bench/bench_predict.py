@@ -104,7 +104,7 @@ def make_photo(folder: Path, size: tuple[int, int]) -> Path:
 def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
     """Decode / preprocess / forward / display, each timed on its own."""
     from core.data import load_image
-    from gui import predict_panel as pp
+    from gui import predict as pp
 
     image = load_image(photo, channels=3)
 
@@ -282,7 +282,7 @@ def bench_end_to_end(bundle: Path, photos: list[Path], runs: int) -> dict[tuple[
     from PySide6.QtWidgets import QApplication
 
     from gui import tasks
-    from gui.predict_panel import PredictPanel
+    from gui.predict import PredictPanel
 
     app = QApplication.instance() or QApplication([])
     panel = PredictPanel()

@@ -1,0 +1,489 @@
+"""The Predict panel's heavy work: plain functions run on pool threads, no widgets.
+
+Each task function takes a :class:`gui.tasks.TaskContext` first (progress, partial
+results, the cancel flag) and returns plain values; the session starts them through
+:class:`gui.tasks.LatestTask`. PyTorch and the torch-importing core modules are imported
+inside the functions, never at module top, so the window can show before PyTorch has
+loaded. QImage (not QPixmap) is safe to build off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from PySide6.QtGui import QImage
+
+from gui import tasks
+from gui.imageutil import pil_to_qimage, scaled_image
+from gui.predict.prepared import Prepared, PreparedFiles
+
+TOP_K = 5
+VIEW_SIZE = 320  # longest side of the copy kept for the detail view and the Grad-CAM overlay
+THUMB_SIZE = 48  # table thumbnails
+DETAIL_SIZE = 256
+# Rows of a batch reach the GUI in groups: every PARTIAL_EVERY results or PARTIAL_SECONDS,
+# whichever comes first, so 10,000 pictures are a few hundred signals, not 10,000.
+PARTIAL_EVERY = 16
+PARTIAL_SECONDS = 0.05
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+@dataclass
+class InputItem:
+    """One thing to predict: a path (file or folder) or raw image data without a file."""
+
+    name: str
+    path: str | None = None
+    image: Image.Image | None = None
+
+
+@dataclass(eq=False)
+class PredictionResult:
+    """What the panel shows for one image; built in a worker thread from plain values."""
+
+    name: str
+    path: str | None
+    topk: list[tuple[str, float]]
+    error: str | None = None
+    view: Image.Image | None = None  # display copy (<= VIEW_SIZE), model's channels
+    thumb: QImage | None = None
+    detail: QImage | None = None  # the view at DETAIL_SIZE, ready for the detail pane
+    image: Image.Image | None = None  # raw data (no file) kept for Grad-CAM
+    cam: np.ndarray | None = None
+    cam_view: Image.Image | None = None  # the model-input image the heatmap refers to
+    view_error: str | None = None  # why the picture could not be read again for showing
+
+    @property
+    def top1(self) -> str:
+        return self.topk[0][0] if self.topk else ""
+
+    @property
+    def prob(self) -> float:
+        return float(self.topk[0][1]) if self.topk else 0.0
+
+    def is_uncertain(self, threshold: float) -> bool:
+        return self.error is None and self.prob < threshold
+
+    def to_prediction(self):
+        """The core Prediction (for write_csv); needs core.predict, i.e. PyTorch loaded."""
+        from core.predict import Prediction
+
+        return Prediction(path=self.path or self.name, topk=list(self.topk), error=self.error)
+
+
+@dataclass
+class ModelInfo:
+    """The facts about a loaded bundle the panel shows."""
+
+    path: str
+    arch: str
+    class_names: list[str]
+    input_size: Any
+    in_channels: int
+    val_acc: float | None
+    supports_gradcam: bool = True
+    precision: str = "fp32"
+    extra: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def model_fit_problem(info: ModelInfo) -> str | None:
+    """A sentence saying why a loaded bundle cannot be used for prediction here, or None."""
+    name = Path(info.path).name
+    if info.in_channels not in (1, 3):
+        return (
+            f"'{name}' expects {info.in_channels}-channel input; only grey (1) or colour (3) "
+            f"models can predict pictures. Retrain with 1 or 3 input channels."
+        )
+    names = list(info.class_names)
+    if len(names) < 2:
+        return f"'{name}' knows fewer than two classes; train it on at least two classes."
+    if len(set(names)) != len(names):
+        return f"'{name}' has duplicate class names; retrain it from a dataset with unique classes."
+    declared = info.extra.get("num_classes")
+    if declared is not None and int(declared) != len(names):
+        return (
+            f"'{name}' declares {declared} classes but names {len(names)}; the file is "
+            f"inconsistent. Retrain the model or pick another bundle."
+        )
+    return None
+
+
+def model_info(path: str, predictor: Any) -> ModelInfo:
+    try:
+        extra = dict(predictor.info())
+    except Exception:  # info() is a convenience; the attributes below are what count
+        extra = {}
+    arch = str(getattr(predictor, "arch", extra.get("arch", "?")))
+    val_acc = getattr(predictor, "val_acc", extra.get("val_acc"))
+    return ModelInfo(
+        path=path,
+        arch=arch,
+        class_names=[str(c) for c in predictor.class_names],
+        input_size=getattr(predictor, "input_size", extra.get("input_size")),
+        in_channels=int(getattr(predictor, "in_channels", extra.get("in_channels", 3))),
+        val_acc=None if val_acc is None else float(val_acc),
+        supports_gradcam=arch != "mlp",
+        precision=str(extra.get("precision", "fp32")),
+        extra=extra,
+    )
+
+
+def load_predictor_task(
+    ctx: tasks.TaskContext, path: str, precision: str = "fp32"
+) -> tuple[Any, ModelInfo]:
+    """Pool thread: open a bundle as a Predictor and check it can predict pictures."""
+    from core.predict import Predictor
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"'{path}' does not exist: pick a best.pt from a run folder.")
+    if os.path.isdir(path):
+        best = Path(path) / "best.pt"
+        if not best.is_file():
+            raise ValueError(f"'{path}' is a folder without best.pt: pick a model file.")
+        path = str(best)
+    try:
+        predictor = Predictor(path, precision=precision)
+    except ValueError:  # BundleError and friends already say what went wrong
+        raise
+    except Exception as exc:  # e.g. weights that do not fit the declared architecture
+        raise ValueError(
+            f"'{Path(path).name}' could not be turned into a model ({exc}); pick a bundle "
+            f"saved by ConvStudio (best.pt or last.pt)."
+        ) from exc
+    ctx.check()
+    info = model_info(path, predictor)
+    problem = model_fit_problem(info)
+    if problem:
+        raise ValueError(problem)
+    warm_up(predictor)
+    return predictor, info
+
+
+def warm_up(predictor: Any) -> None:
+    """Make the first dropped picture take as long as any other (and pack the single path)."""
+    method = getattr(predictor, "warm_up", None)
+    if method is None:
+        return
+    try:
+        method(fast_single=True)  # drops are single pictures: take the packed-conv path
+    except TypeError:  # a Predictor from before the fast_single keyword (it always packed)
+        method()
+
+
+# --------------------------------------------------------------------------- display copies
+
+
+def _display_copy(image: Image.Image, size: int = VIEW_SIZE) -> Image.Image:
+    """A small copy for the detail view (resized straight from the original: no big copy)."""
+    w, h = image.size
+    scale = size / max(w, h, 1)
+    if scale >= 1.0:
+        return image.copy()
+    target = (max(1, round(w * scale)), max(1, round(h * scale)))
+    # reducing_gap 1.0: a box reduction by an integer factor first, then bilinear; for a
+    # 320 px view it looks the same as 2.0 and halves the time for a photo.
+    return image.resize(target, Image.Resampling.BILINEAR, reducing_gap=1.0)
+
+
+def display_parts(
+    image: Image.Image, with_detail: bool = True
+) -> tuple[Image.Image, QImage, QImage | None]:
+    """The detail-view copy, the table thumbnail and (if asked) the detail image."""
+    view = _display_copy(image)
+    detail = scaled_image(pil_to_qimage(view), DETAIL_SIZE) if with_detail else None
+    return view, pil_to_qimage(_display_copy(view, THUMB_SIZE)), detail
+
+
+def _input_image(predictor: Any, item: InputItem) -> Image.Image:
+    """The picture in the model's channels; ImageLoadError for files that cannot be used."""
+    return predictor.load(item.image if item.image is not None else item.path)
+
+
+def view_task(
+    ctx: tasks.TaskContext, predictor: Any, result: PredictionResult
+) -> tuple[PredictionResult, tuple[Image.Image, QImage, QImage | None]]:
+    """General pool: the display copies of a result whose copies were let go (no model)."""
+    return result, display_parts(_input_image(predictor, InputItem(result.name, result.path)))
+
+
+# One helper thread makes the display copies while the model thread preprocesses and
+# classifies: Pillow releases the GIL while decoding and resizing, so on two cores the
+# copies cost little time on the way to the result.
+_DISPLAY = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predict-display")
+
+
+# --------------------------------------------------------------------------- prediction
+
+
+def prepare_task(
+    ctx: tasks.TaskContext, predictor: Any, paths: list[str], prepared: PreparedFiles
+) -> int:
+    """Model thread: decode and preprocess files a drag carries, before they are dropped.
+
+    Unreadable files are left alone: the prediction after the drop reports them. Returns
+    how many files were prepared.
+    """
+    from core.data import ImageLoadError
+
+    count = 0
+    for path in paths:
+        ctx.check()
+        key = prepared.key(path)
+        if key is None or prepared.has(key):
+            continue
+        try:
+            image = _input_image(predictor, InputItem(path, path))
+            display = _DISPLAY.submit(display_parts, image)
+            tensor = predictor.preprocess(image, loaded=True)
+            view, thumb, detail = display.result()
+        except (ImageLoadError, OSError, ValueError, RuntimeError):
+            continue
+        prepared.put(key, Prepared.of(predictor, tensor, view, thumb, detail))
+        count += 1
+    return count
+
+
+def _result(item: InputItem, topk, parts, image=None) -> PredictionResult:
+    view, thumb, detail = parts
+    return PredictionResult(
+        name=item.name,
+        path=item.path,
+        topk=[(str(c), float(p)) for c, p in topk],
+        view=view,
+        thumb=thumb,
+        detail=detail,
+        image=image,
+    )
+
+
+def predict_one(
+    predictor: Any,
+    item: InputItem,
+    k: int = TOP_K,
+    ready: Prepared | None = None,
+    with_detail: bool = True,
+) -> PredictionResult:
+    """Decode, classify and prepare the display of one item; errors become the row's error.
+
+    ``ready``: the file read and preprocessed while its drag hovered, which then only needs
+    the forward pass. ``with_detail``: also scale the detail-pane image here (a single drop
+    shows it at once; rows of a batch scale theirs when selected).
+    """
+    from core.data import ImageLoadError
+
+    if ready is not None:
+        try:
+            topk = predictor.predict_preprocessed(ready.tensor, k=k)
+        except Exception as exc:  # one bad image never stops the batch
+            return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
+        return _result(item, topk, (ready.view, ready.thumb, ready.detail))
+    try:
+        image = _input_image(predictor, item)
+    except ImageLoadError as exc:
+        return PredictionResult(item.name, item.path, [], str(exc))
+    except OSError as exc:
+        return PredictionResult(item.name, item.path, [], f"cannot read the file ({exc})")
+    display = _DISPLAY.submit(display_parts, image, with_detail)
+    try:
+        topk = predictor.predict(image, k=k, loaded=True)
+    except Exception as exc:  # one bad image never stops the batch
+        display.cancel()
+        return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
+    try:
+        parts = display.result()
+    except Exception as exc:  # noqa: BLE001 - one picture's display never stops the batch
+        return PredictionResult(item.name, item.path, [], f"cannot show the image ({exc})")
+    return _result(item, topk, parts, image=item.image)
+
+
+def expand_inputs(items: list[InputItem]) -> list[InputItem | PredictionResult]:
+    """Folders -> their image files (recursively, sorted); empty folders -> an error row."""
+    from core.predict import iter_image_files
+
+    out: list[InputItem | PredictionResult] = []
+    for item in items:
+        if item.path is not None and os.path.isdir(item.path):
+            files = iter_image_files([item.path])
+            if not files:
+                out.append(
+                    PredictionResult(item.name, item.path, [], "this folder holds no image files")
+                )
+            out.extend(InputItem(name=f, path=f) for f in files)
+        else:
+            out.append(item)
+    return out
+
+
+class PartialResults:
+    """Hands a batch's rows to the GUI in groups, in order (see PARTIAL_EVERY).
+
+    A row may still be a Future of the display-copy thread; only the ready front of the
+    queue goes out, so the model thread never waits for the copies, except when more than
+    four groups are behind (which bounds the memory they hold) and at the end.
+    """
+
+    def __init__(
+        self,
+        emit: Callable[[list[PredictionResult]], None],
+        every: int = PARTIAL_EVERY,
+        seconds: float = PARTIAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._emit = emit
+        self._every = every
+        self._seconds = seconds
+        self._clock = clock
+        self._rows: deque[PredictionResult | Future] = deque()
+        self._last = clock()
+
+    def add(self, row: PredictionResult | Future) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= 4 * self._every:
+            self.flush(wait=True)
+        elif len(self._rows) >= self._every or self._clock() - self._last >= self._seconds:
+            self.flush()
+
+    def flush(self, wait: bool = False) -> None:
+        out: list[PredictionResult] = []
+        rows = self._rows
+        while rows and (wait or not isinstance(rows[0], Future) or rows[0].done()):
+            row = rows.popleft()
+            out.append(row.result() if isinstance(row, Future) else row)
+        if out:
+            self._last = self._clock()
+            self._emit(out)
+
+
+def _batch_row(predictor: Any, path: str, topk: list) -> PredictionResult:
+    """Display thread: a predicted file's row with its display copies (no detail image)."""
+    result = PredictionResult(path, path, [(str(c), float(p)) for c, p in topk])
+    try:
+        result.view, result.thumb, _ = display_parts(
+            _input_image(predictor, InputItem(path, path)), with_detail=False
+        )
+    except Exception:  # noqa: BLE001 - the row stays; showing it reads the file again
+        pass
+    return result
+
+
+def _predict_files(
+    ctx: tasks.TaskContext, predictor: Any, paths: list[str], k: int, out: PartialResults
+) -> None:
+    """Files through core's batched path (Predictor.predict_many), rows handed to ``out``.
+
+    predict_many keeps only the model's input of each file; the display thread decodes the
+    file again for its copies while the model works on the next batch (Pillow releases the
+    GIL), so on two cores the copies add little time to the batch.
+    """
+
+    def on_result(prediction) -> None:
+        if prediction.error is not None:
+            out.add(PredictionResult(prediction.path, prediction.path, [], prediction.error))
+        else:
+            out.add(_DISPLAY.submit(_batch_row, predictor, prediction.path, prediction.topk))
+
+    predictor.predict_many(paths, k=k, should_stop=lambda: ctx.cancelled, on_result=on_result)
+
+
+def predict_task(
+    ctx: tasks.TaskContext,
+    predictor: Any,
+    items: list[InputItem],
+    k: int = TOP_K,
+    prepared: PreparedFiles | None = None,
+) -> tuple[int, list[PredictionResult]]:
+    """Pool thread: predict what was dropped; returns (images, results not yielded yet).
+
+    A single picture is done in a blink: no signal wakes the GUI thread, neither to
+    compete with the forward pass for the cores and the GIL nor to take the result one hop
+    before the task's own "finished" brings it. A batch yields its rows in groups through
+    ``ctx.partial`` with ``ctx.progress`` beside them; runs of plain files go through
+    core's batched path, raw images and files prepared while their drag hovered one by one.
+    Cancelling stops between images; the rows made so far are still handed over.
+    """
+    entries = expand_inputs(items)
+    total = len(entries)
+    if total == 1:
+        (entry,) = entries
+        if isinstance(entry, PredictionResult):
+            return total, [entry]
+        ready = prepared.take(predictor, entry.path) if prepared is not None else None
+        return total, [predict_one(predictor, entry, k, ready)]
+    done = 0
+
+    def emit(rows: list[PredictionResult]) -> None:
+        nonlocal done
+        done += len(rows)
+        ctx.progress(done, total)
+        ctx.partial(rows)
+
+    out = PartialResults(emit)
+    ctx.progress(0, total)
+    files: list[str] = []
+    for entry in entries:
+        if ctx.cancelled:
+            break
+        ready = None
+        if isinstance(entry, InputItem) and entry.image is None:
+            ready = prepared.take(predictor, entry.path) if prepared is not None else None
+            if ready is None:
+                files.append(str(entry.path))
+                continue
+        if files:
+            _predict_files(ctx, predictor, files, k, out)
+            files = []
+        if isinstance(entry, PredictionResult):
+            out.add(entry)
+        elif not ctx.cancelled:
+            out.add(predict_one(predictor, entry, k, ready, with_detail=False))
+    if files and not ctx.cancelled:
+        _predict_files(ctx, predictor, files, k, out)
+    out.flush(wait=True)
+    ctx.check()
+    return total, []
+
+
+# --------------------------------------------------------------------------- Grad-CAM
+
+
+def model_view(predictor: Any, image: Image.Image) -> Image.Image | None:
+    """The image as the model receives it (after its eval transforms), for the overlay."""
+    from core.augment import unnormalize
+
+    spec = (getattr(predictor, "bundle", None) or {}).get("eval_transforms")
+    if spec is None:
+        return None
+    tensor = predictor.preprocess(image, loaded=True)
+    arr = (unnormalize(tensor, spec).numpy() * 255.0).round().astype(np.uint8)
+    if arr.shape[0] == 1:
+        return Image.fromarray(arr[0], "L")
+    return Image.fromarray(np.transpose(arr[:3], (1, 2, 0)), "RGB")
+
+
+def gradcam_task(
+    ctx: tasks.TaskContext, predictor: Any, result: PredictionResult
+) -> tuple[PredictionResult, np.ndarray, Image.Image]:
+    """Pool thread: the Grad-CAM heatmap of the top-1 class and the image it refers to."""
+    image = _input_image(predictor, InputItem(result.name, result.path, result.image))
+    ctx.check()
+    names = list(predictor.class_names)
+    index = names.index(result.top1) if result.top1 in names else None
+    heat = np.asarray(predictor.gradcam(image, class_index=index), dtype=np.float32)
+    view = model_view(predictor, image)
+    if view is None:  # no spec known: stretch the whole picture under the map
+        view = _display_copy(image)
+    return result, heat, view
