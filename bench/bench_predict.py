@@ -137,7 +137,7 @@ def bench_parts(bundle: Path, photo: Path, runs: int) -> None:
             lines.append(
                 ("forward, BatchNorm folded, channels_last", time_calls(lambda: folded(x_cl), runs))
             )
-            predictor.warm_up()  # packs the conv weights, as loading in the app does
+            predictor.warm_up(fast_single=True)  # packs the conv weights, as the app does
             single = predictor._model_for(x_cl)
             lines.append(
                 (
@@ -213,9 +213,9 @@ def _forward_options(bundle: Path, runs: int) -> None:
         )
         same = float((folded(x_cl) - model(x)).abs().max())
         print(f"  (folded vs eager: max |difference| of the logits {same:.1e})")
-    from core.predict import _pack_convs
+    from core.fastpath import pack_convs
 
-    packed = _pack_convs(folded, torch.rand_like(x_cl))
+    packed = pack_convs(folded, torch.rand_like(x_cl))
     with torch.inference_mode():
         _line("folded + conv weights packed for oneDNN", time_calls(lambda: packed(x_cl), runs))
         same = float((packed(x_cl) - model(x)).abs().max())
