@@ -2,7 +2,8 @@
 
 Target (issue 4): 16 samples at 224x224 with the `seed` preset within 200 ms on this
 2-core CPU. Measured offscreen, without the event loop, on the same function the
-panel runs on its thread pool (``gui.augment_panel.render_preview``):
+panel runs on its thread pool (``gui.augment.render_preview``, which calls the grid
+renderer the CLI shares, ``core.augment.sample_grid``):
 
 * pipeline: the 16 seeded runs of the seed preset's train pipeline (the core path),
   with torch's default thread count and with one thread, as the panel runs it;
@@ -66,13 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from core import augment
-    from gui.augment_panel import (
-        VIEW_MODEL,
-        VIEW_PERSON,
-        PreviewRequest,
-        augment_samples,
-        render_preview,
-    )
+    from core.augment import VIEW_MODEL, VIEW_PERSON, augment_samples
+    from gui.augment import PreviewRequest, render_preview
     from gui.runtime import single_threaded
 
     spec = augment.get_preset("seed")["train"]
@@ -92,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         ("pipeline, 1 thread (as the panel)", core_path),
     ]
     for view in (VIEW_PERSON, VIEW_MODEL):
-        request = PreviewRequest(1, spec, [source], n=args.n, seed=0, view=view)
+        request = PreviewRequest(spec, [source], n=args.n, seed=0, view=view)
         rows.append((f"preview, view={view}", lambda r=request: render_preview(r)))
 
     worst = 0.0

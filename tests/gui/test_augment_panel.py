@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel
 
 from core import augment
-from gui.augment_panel import AugmentPanel, PreviewRequest, render_preview
+from gui.augment import AugmentPanel, PreviewRequest, render_preview
 from tests.gui.drag import drag_events, url_mime
 
 CLASSES = ("cat", "dog", "fox")
@@ -65,6 +65,12 @@ def _grid(panel):
     image = panel.preview_image()
     assert image is not None and not image.isNull()
     return image
+
+
+def _untick(step_list, row):
+    """Untick a step as a click on its check box does (through the list's model)."""
+    model = step_list.model()
+    assert model.setData(model.index(row), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
 
 
 def _change(qtbot, panel, action):
@@ -119,10 +125,10 @@ def test_reroll_draws_new_samples(qtbot, panel):
 
 def test_render_is_reproducible_without_the_gui():
     spec = augment.validate_spec(SMALL_SPEC["train"])
-    request = PreviewRequest(1, spec, [_picture(3)], n=6, seed=11)
+    request = PreviewRequest(spec, [_picture(3)], n=6, seed=11)
     a, b = render_preview(request), render_preview(request)
     assert a.grid == b.grid
-    assert render_preview(PreviewRequest(1, spec, [_picture(3)], n=6, seed=12)).grid != a.grid
+    assert render_preview(PreviewRequest(spec, [_picture(3)], n=6, seed=12)).grid != a.grid
 
 
 def test_preview_does_not_disturb_the_global_rng():
@@ -130,7 +136,7 @@ def test_preview_does_not_disturb_the_global_rng():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    render_preview(PreviewRequest(1, spec, [_picture(3)], n=4, seed=0))
+    render_preview(PreviewRequest(spec, [_picture(3)], n=4, seed=0))
     assert torch.equal(torch.rand(3), expected)
 
 
@@ -182,7 +188,8 @@ def test_add_remove_move_disable(qtbot, panel):
     assert names[-1] == "RandomErasing"
     panel.move_step(-1)
     assert [s["name"] for s in panel.specs()["train"]][-2] == "RandomErasing"
-    panel.train_list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert panel.param_editor.title().endswith("train step 5: RandomErasing")
+    _untick(panel.train_list, 0)
     assert panel.specs()["train"][0]["enabled"] is False
     code = panel.code_text()
     assert "RandomRotation" not in code.split("eval_transform")[0]
@@ -197,9 +204,15 @@ def test_drag_reorder_updates_spec(panel):
     model = panel.train_list.model()
     from PySide6.QtCore import QModelIndex
 
-    assert model.moveRow(QModelIndex(), 2, QModelIndex(), 0)
+    panel.select_step(2)
+    assert model.moveRow(QModelIndex(), 2, QModelIndex(), 0)  # what a drag in the list does
     assert panel.specs()["train"][0]["name"] == "RandomHorizontalFlip"
+    assert panel.train_list.currentRow() == 0  # the selection follows the step
+    assert panel.param_editor.title().endswith("train step 1: RandomHorizontalFlip")
     assert changes and changes[-1]["train"][0]["name"] == "RandomHorizontalFlip"
+    assert model.moveRow(QModelIndex(), 0, QModelIndex(), 3)  # down: before old row 3
+    names = [s["name"] for s in panel.specs()["train"]]
+    assert names[:3] == ["RandomRotation", "ColorJitter", "RandomHorizontalFlip"]
 
 
 def test_user_preset_round_trip(qtbot, panel, tmp_path):
@@ -260,7 +273,7 @@ def test_warnings_shown(qtbot, panel):
     assert any("differ from the pretrained" in w for w in panel.warnings())
     panel.apply_preset("none")
     panel.select_step(0)
-    panel.train_list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    _untick(panel.train_list, 0)
     assert any(w.startswith("no ToTensor step") for w in panel.warnings())
 
 
@@ -280,6 +293,33 @@ def test_drop_image_file_on_preview(qtbot, panel, tmp_path):
     assert event.isAccepted()
     assert blocker.args[0]["shape"] == (3, 20, 30)
     assert panel.original_label.pixmap().width() > 0
+
+
+def test_a_newer_image_wins_over_a_file_still_loading(qtbot, panel, tmp_path, monkeypatch):
+    import threading
+
+    from gui import tasks
+    from gui.augment import session as session_module
+
+    release = threading.Event()
+    load = session_module.file_task
+
+    def slow_first(ctx, path, channels):
+        if path.endswith("slow.png"):
+            release.wait(10)
+        return load(ctx, path, channels)
+
+    monkeypatch.setattr(session_module, "file_task", slow_first)
+    slow, fast = tmp_path / "slow.png", tmp_path / "fast.png"
+    Image.new("RGB", (30, 20), (200, 10, 10)).save(slow)
+    Image.new("RGB", (24, 36), (10, 200, 10)).save(fast)
+    panel.load_source_file(str(slow))
+    info = _change(qtbot, panel, lambda: panel.load_source_file(str(fast)))
+    assert info["shape"] == (3, 36, 24)
+    with qtbot.assertNotEmitted(panel.preview_updated, wait=300):
+        release.set()  # the older file arrives late: it must not replace the newer one
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=10_000)
+    assert panel.session.dropped.size == (24, 36)
 
 
 def test_settings_restore_and_specs_changed(qtbot, panel):
@@ -328,7 +368,7 @@ def test_module_import_does_not_load_torch():
     from pathlib import Path
 
     code = (
-        "import sys; import gui.augment_panel; "
+        "import sys; import gui.augment; "
         "assert 'torch' not in sys.modules and 'torchvision' not in sys.modules"
     )
     root = Path(__file__).resolve().parents[2]
@@ -353,7 +393,7 @@ def test_panel_fits_a_1280_pixel_window_and_hints_at_parameters(panel):
 
 
 def test_long_steps_wrap_in_the_narrow_lists(qtbot):
-    from gui.augment_panel import StepList
+    from gui.augment import Pipeline, StepList, StepListModel
 
     steps = [
         {
@@ -362,17 +402,76 @@ def test_long_steps_wrap_in_the_narrow_lists(qtbot):
         },
         {"name": "ToTensor", "params": {}},
     ]
-    lst = StepList()
+    pipeline = Pipeline()
+    lst = StepList(StepListModel(pipeline, "train"))
     qtbot.addWidget(lst)
     lst.resize(200, 300)
-    lst.set_steps(steps)
+    pipeline.set_specs({"train": steps, "eval": []})
     lst.show()
     qtbot.waitExposed(lst)
-    text = lst.item(0).text()
+    first = lst.model().index(0)
+    text = first.data()
     assert text.startswith("Normalize(") and lst.fontMetrics().horizontalAdvance(text) > 200
-    long_row, short_row = lst.visualItemRect(lst.item(0)), lst.visualItemRect(lst.item(1))
+    long_row, short_row = lst.row_rect(0), lst.row_rect(1)
     assert long_row.height() >= 2 * short_row.height() - 2  # wrapped onto more lines
     assert long_row.right() <= lst.viewport().width()  # nothing hidden to the right
     assert lst.horizontalScrollBar().maximum() == 0
-    tip = lst.item(0).toolTip()
+    tip = first.data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith(text) and len(tip) > len(text)  # the whole step, then its help
+
+
+def _pixels(image) -> np.ndarray:
+    """An RGB QImage as an HxWx3 uint8 array."""
+    from PySide6.QtGui import QImage
+
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    return rows[:, : 3 * rgb.width()].reshape(rgb.height(), rgb.width(), 3).copy()
+
+
+@pytest.mark.parametrize("view", ["person", "model"])
+def test_cli_augment_grid_equals_the_panel_grid(qtbot, panel, tmp_path, view):
+    """`main.py augment --seed S` and the panel draw the same pixels for the same inputs."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    image_path, spec_path, out = tmp_path / "photo.png", tmp_path / "spec.json", tmp_path / "g.png"
+    _picture(5, size=48).save(image_path)
+    augment.save_spec_file(spec_path, SMALL_SPEC)
+    args = ["--spec", str(spec_path), "--image", str(image_path), "--n", "9", "--seed", "7"]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(root / "main.py"),
+            "augment",
+            *args,
+            "--view",
+            view,
+            "--out",
+            str(out),
+        ],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr
+    with Image.open(out) as saved:
+        cli_pixels = np.asarray(saved.convert("RGB"))
+
+    _change(qtbot, panel, lambda: panel.load_spec(spec_path))
+    _change(qtbot, panel, lambda: panel.n_spin.setValue(9))
+    _change(qtbot, panel, lambda: panel.seed_spin.setValue(7))
+    if panel.view_combo.currentData() != view:
+        _change(
+            qtbot, panel, lambda: panel.view_combo.setCurrentIndex(panel.view_combo.findData(view))
+        )
+    info = _change(qtbot, panel, lambda: panel.load_source_file(str(image_path)))
+    assert (info["seed"], info["n"], info["view"], info["shape"]) == (7, 9, view, (3, 48, 48))
+    panel_pixels = _pixels(_grid(panel))
+    assert panel_pixels.shape == cli_pixels.shape
+    assert np.array_equal(panel_pixels, cli_pixels)

@@ -26,7 +26,7 @@ from core.augment import (
     load_spec_file,
     normalize_stats,
     output_size,
-    render_grid,
+    sample_grid,
     save_spec_file,
     spec_to_code,
     spec_warnings,
@@ -493,15 +493,61 @@ def test_unnormalize_inverts_normalize():
     assert torch.equal(unnormalize(raw, []), torch.ones(1, 2, 2))
 
 
-def test_render_grid():
-    tiles = [torch.zeros(3, 10, 10), torch.ones(1, 8, 8), _image(10, 10)]
-    grid = render_grid(tiles, ncols=2, pad=2)
-    assert grid.mode == "RGB"
-    assert grid.size == (2 * 10 + 3 * 2, 2 * 10 + 3 * 2)
-    assert grid.getpixel((2, 2)) == (0, 0, 0)  # first tile, black
-    assert grid.getpixel((2 + 10 + 2 + 5, 2 + 5)) == (255, 255, 255)  # second tile, white
+def test_tile_grid_centres_tiles_on_the_background():
+    from core.augment_grid import BACKGROUND, tile_grid
+
+    tiles = [np.zeros((10, 10, 3), np.uint8), np.full((8, 8, 1), 255, np.uint8)]
+    tiles.append(np.asarray(_image(10, 10)))
+    grid = tile_grid(tiles, ncols=2, pad=2)
+    assert grid.shape == (2 * 10 + 3 * 2, 2 * 10 + 3 * 2, 3) and grid.dtype == np.uint8
+    assert tuple(grid[2, 2]) == (0, 0, 0)  # first tile, black
+    assert tuple(grid[2 + 5, 2 + 10 + 2 + 5]) == (255, 255, 255)  # second tile, white, centred
+    assert tuple(grid[2, 2 + 10 + 2]) == (BACKGROUND,) * 3  # around the smaller tile
     with pytest.raises(ValueError):
-        render_grid([], 4)
+        tile_grid([], 4)
+
+
+def test_sample_grid_is_seeded_per_sample_and_leaves_the_global_rng_alone():
+    spec = [_step("RandomRotation", degrees=40), _step("ToTensor"), _step("Normalize", mean=[0.5] * 3, std=[0.2] * 3)]  # fmt: skip
+    image = _image(30, 30, seed=2)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    four = sample_grid(spec, [image], 4, seed=3, view="model")
+    assert torch.equal(torch.rand(3), expected)
+    again = sample_grid(spec, [image], 4, seed=3, view="model")
+    assert np.array_equal(four.pixels, again.pixels)
+    assert not np.array_equal(
+        four.pixels, sample_grid(spec, [image], 4, seed=4, view="model").pixels
+    )
+    # growing N keeps the earlier samples: sample i is seeded by sample_seed(seed, i)
+    nine = sample_grid(spec, [image], 9, seed=3, view="model")
+    cell = 2 + 30 * 4  # 30 px blown up 4x (>= MODEL_TILE_MIN), plus the padding
+    assert np.array_equal(
+        four.pixels[2 : 2 + 120, 2 : 2 + 120], nine.pixels[2 : 2 + 120, 2 : 2 + 120]
+    )
+    assert four.pixels.shape == (2 * cell + 2, 2 * cell + 2, 3)
+    assert (four.shape, four.count) == ((3, 30, 30), 4)
+    assert four.description.startswith("model input: 3x30x30 float32, normalized")
+
+
+def test_sample_grid_views_and_bad_input():
+    spec = [_step("ToTensor")]
+    gray = _image(28, 28, mode="L")
+    person = sample_grid(spec, [gray], 2, seed=0, view="person")
+    assert person.pixels.shape == (128 + 4, 2 * 128 + 6, 3)  # smooth 128 px tiles, RGB
+    model = sample_grid(spec, [gray], 2, seed=0, view="model")
+    assert model.pixels.shape == (112 + 4, 2 * 112 + 6, 3)  # 28 px blown up 4x, sharp
+    tile = model.pixels[2 : 2 + 112, 2 : 2 + 112, 0]
+    assert np.array_equal(tile[::4, ::4], np.asarray(gray))  # pixel for pixel
+    captioned = sample_grid(spec, [gray, gray], 2, seed=0, view="model", captions=["a", "b"])
+    assert not np.array_equal(captioned.pixels, model.pixels)
+    with pytest.raises(ValueError, match="view"):
+        sample_grid(spec, [gray], 2, seed=0, view="sideways")
+    with pytest.raises(ValueError):
+        sample_grid(spec, [], 2, seed=0)
+    no_tensor = [_step("RandomHorizontalFlip", p=0.0)]
+    assert sample_grid(no_tensor, [gray], 1, seed=0).description.startswith("output: L image 28x28")
 
 
 # --------------------------------------------------------------------------- property-based
