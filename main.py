@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("train", "predict", "augment", "convcalc")
+SUBCOMMANDS = ("train", "predict", "augment", "convcalc", "evaluate")
 
 
 def main(argv: list[str] | None = None) -> int:

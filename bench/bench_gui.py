@@ -131,9 +131,10 @@ def bench_training(
     os.environ["CONVSTUDIO_NO_DIALOGS"] = "1"
     app = QApplication.instance() or QApplication([])
 
-    from gui import tasks
+    from gui import runtime, tasks
     from gui.main_window import MainWindow
 
+    runtime.configure_process()  # as gui.app does at start (GIL switch interval)
     window = MainWindow()
     window.resize(1280, 820)
     window.show()
@@ -143,8 +144,8 @@ def bench_training(
     _wait_for(app, lambda: window.torch_loaded, 120)
     _wait_idle(app, tasks, 1.0, 90)  # dataset scan, augmentation previews
     train.set_arch(arch)
-    train.epochs_spin.setValue(epochs)
-    train.batch_spin.setValue(batch_size)
+    train.form.set_value("epochs", epochs)
+    train.form.set_value("batch_size", batch_size)
 
     clock = QElapsedTimer()
     ticks: list[float] = []
@@ -176,11 +177,10 @@ def bench_training(
     if not train.start_training():
         print(f"could not start: {train.last_error}")
         return
-    train._run.worker.epoch_ended.connect(lambda *_: epoch_ends.append(clock.nsecsElapsed() / 1e6))
-    train._run.worker.started.connect(lambda *_: epoch_ends.append(-clock.nsecsElapsed() / 1e6))
-    train._run.worker.batch_ended.connect(
-        lambda *_: batch_signals.__setitem__(0, batch_signals[0] + 1)
-    )
+    worker = train.session.run.worker  # lambdas: timed in the training thread, as they happen
+    worker.epoch_ended.connect(lambda *_: epoch_ends.append(clock.nsecsElapsed() / 1e6))
+    worker.started.connect(lambda *_: epoch_ends.append(-clock.nsecsElapsed() / 1e6))
+    worker.batch_ended.connect(lambda *_: batch_signals.__setitem__(0, batch_signals[0] + 1))
     loop = QEventLoop()  # a real event loop: the heartbeat is served as in the app
     train.training_finished.connect(loop.quit)
     if not done:
@@ -265,9 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.switch_interval:
-        import gui.train_panel
+        from gui import runtime
 
-        gui.train_panel.GIL_SWITCH_S = args.switch_interval
+        runtime.GIL_SWITCH_S = args.switch_interval
     if not args.skip_launch:
         bench_launch(args.launches)
     if not args.skip_train:

@@ -87,7 +87,8 @@ def plain_loop(epochs: int, batch_size: int, lr: float, seed: int) -> float:
 
 def trainer_loop(epochs: int, batch_size: int, lr: float, seed: int) -> float:
     """The ConvStudio trainer on the same setup; returns its train images per second."""
-    from core.trainer import TrainConfig, fit
+    from core.config import TrainConfig
+    from core.trainer import fit
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = TrainConfig(

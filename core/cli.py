@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import signal
 import sys
@@ -18,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from core import MODES, OPTIMIZERS, PRECISIONS, SCHEDULERS  # torch-free, for --help
+from core.config import TrainConfig, flag_fields  # torch-free, for --help
+from core.events import Callback, TrainControl
 
 VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(sub)
     _add_augment(sub)
     _add_convcalc(sub)
+    _add_evaluate(sub)
     return parser
 
 
@@ -62,27 +63,15 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "best.pt and last.pt. Unset options take the trainer's defaults (or, with --resume, "
         "the resumed run's values).",
     )
-    p.add_argument(
-        "--data", help="builtin:digits or a folder of class folders (default builtin:digits)"
-    )
-    p.add_argument(
-        "--arch", help="model architecture, e.g. smallcnn, mlp, resnet18 (default smallcnn)"
-    )
-    p.add_argument("--epochs", type=int, help="number of epochs (default 15)")
-    p.add_argument("--out", help="run folder to write (default runs/run)")
-    p.add_argument("--batch-size", type=int, dest="batch_size", help="images per batch")
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--optimizer", choices=OPTIMIZERS)
-    p.add_argument("--scheduler", choices=SCHEDULERS)
-    p.add_argument("--weight-decay", type=float, dest="weight_decay")
-    p.add_argument("--mode", choices=MODES)
-    p.add_argument("--pretrained", help="imagenet, a path to a .pth state_dict, or none")
-    p.add_argument("--augment", help="augmentation preset (auto, seed, digits, none) or SPEC.json")
-    p.add_argument("--val-split", type=float, dest="val_split", help="validation fraction")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    p.add_argument("--precision", choices=PRECISIONS)
-    p.add_argument("--num-workers", type=int, dest="num_workers", help="DataLoader workers")
+    for name, info, default in flag_fields():  # one option per TrainConfig field
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=type(default),
+            # --device also takes cuda:N, which TrainConfig.validate() checks
+            choices=info.choices if info.choices and name != "device" else None,
+            help=f"{info.tip} (default {default})".replace("%", "%%"),
+        )
     p.add_argument(
         "--threads", type=int, help="CPU threads for PyTorch (default: PyTorch's choice)"
     )
@@ -102,6 +91,13 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON list")
     p.add_argument("--csv", metavar="FILE", help="also write the results as CSV")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
+    p.add_argument(
+        "--precision",
+        choices=("fp32", "bf16"),
+        default="fp32",
+        help="fp32 (default): the same answers on every machine; bf16: bfloat16 autocast, "
+        "faster on CPUs with AVX512-BF16/AMX but may change close calls",
+    )
     p.add_argument("paths", nargs="+", metavar="IMAGE_OR_DIR")
     p.set_defaults(func=cmd_predict)
 
@@ -121,6 +117,13 @@ def _add_augment(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="grid.png", help="output PNG (default grid.png)")
     p.add_argument("--eval", action="store_true", help="use the eval pipeline instead of train")
     p.add_argument("--channels", type=int, choices=(1, 3), help="load the image as 1 or 3 channels")
+    p.add_argument(
+        "--view",
+        choices=("person", "model"),
+        default="person",
+        help="person: samples scaled to 128 px tiles, as the Augment panel shows them "
+        "(default); model: the model's input pixel for pixel (small inputs blown up)",
+    )
     p.add_argument("--code", action="store_true", help="print the pipeline as Python source")
     p.set_defaults(func=cmd_augment)
 
@@ -139,36 +142,32 @@ def _add_convcalc(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_convcalc)
 
 
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="accuracy, confusion matrix and per-class figures of a model on labelled data",
+        description="Evaluate a bundle on labelled images: accuracy, top-k accuracy, the "
+        "confusion matrix, per-class precision/recall/F1, calibration (ECE).",
+    )
+    p.add_argument("--model", required=True, metavar="BUNDLE", help="a best.pt/last.pt bundle")
+    p.add_argument(
+        "--data", help="builtin:digits or a folder (default: the data the model was trained on)"
+    )
+    p.add_argument("--split", choices=("valid", "train", "all"), default="valid")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--csv", metavar="FILE", help="write path,true,pred,prob,true_prob,loss,correct")
+    p.add_argument("--report", metavar="DIR", help="write an HTML report with its pictures")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
+    p.set_defaults(func=cmd_evaluate)
+
+
 # ----------------------------------------------------------------------------- train
 
 
-def _train_config(args: argparse.Namespace):
+def _train_config(args: argparse.Namespace) -> TrainConfig:
     """TrainConfig from flags; with --resume the resumed run's config fills unset flags."""
-    from core.trainer import TrainConfig
-
-    explicit = {
-        k: getattr(args, k)
-        for k in (
-            "data",
-            "arch",
-            "epochs",
-            "out",
-            "batch_size",
-            "lr",
-            "optimizer",
-            "scheduler",
-            "weight_decay",
-            "mode",
-            "pretrained",
-            "augment",
-            "val_split",
-            "seed",
-            "device",
-            "precision",
-            "num_workers",
-        )
-        if getattr(args, k) is not None
-    }
+    flags = {name: getattr(args, name) for name, _, _ in flag_fields()}
+    explicit = {name: value for name, value in flags.items() if value is not None}
     base: dict[str, Any] = {}
     if args.resume:
         base = _resume_config(args.resume)
@@ -202,7 +201,7 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.2f}%"
 
 
-class _ConsoleProgress:
+class _ConsoleProgress(Callback):
     """Prints one line per epoch (stdout) and an in-epoch progress indicator (stderr)."""
 
     def __init__(self, as_json: bool, stream=None) -> None:
@@ -212,7 +211,6 @@ class _ConsoleProgress:
         self._last = 0.0
         self._dirty = False
 
-    # The trainer calls these through the Callback protocol (duck-typed).
     def on_fit_start(self, ev) -> None:
         line = (
             f"training {ev.arch} on {ev.train_size} images ({ev.num_classes} classes), "
@@ -266,12 +264,6 @@ class _ConsoleProgress:
             flush=True,
         )
 
-    def on_checkpoint(self, ev) -> None: ...
-
-    def on_pause(self) -> None: ...
-
-    def on_resume(self) -> None: ...
-
     def on_exception(self, exc: BaseException) -> None:
         self._clear()
 
@@ -302,7 +294,7 @@ def _event_dict(ev) -> dict:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from core.trainer import TrainControl, fit
+    from core.trainer import fit
 
     config = _train_config(args)
     if args.threads is not None:
@@ -344,7 +336,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise UsageError(
             f"model file {args.model} does not exist; pass a best.pt from a run folder."
         )
-    predictor = Predictor(args.model, device=args.device)
+    predictor = Predictor(args.model, device=args.device, precision=args.precision)
     files = iter_image_files(args.paths)  # missing paths are kept and reported as errors
     if not files:
         raise UsageError("no image files found in the given paths.")
@@ -391,7 +383,7 @@ def cmd_augment(args: argparse.Namespace) -> int:
         raise UsageError("--image is required to render a grid (or use --code alone).")
     if not 1 <= args.n <= 256:
         raise UsageError("--n must be between 1 and 256.")
-    grid = render_augment_grid(spec, args.image, args.n, args.seed, args.channels)
+    grid = render_augment_grid(spec, args.image, args.n, args.seed, args.channels, args.view)
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise UsageError(f"the folder of --out {out} does not exist.")
@@ -401,9 +393,15 @@ def cmd_augment(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def render_augment_grid(spec: list, image_path: str, n: int, seed: int, channels: int | None):
-    """n samples of `spec` applied to one image, seeded, tiled into a PIL grid."""
-    import torch
+def render_augment_grid(
+    spec: list, image_path: str, n: int, seed: int, channels: int | None, view: str = "person"
+):
+    """The Augment panel's grid of ``n`` seeded samples of one image, as a PIL image.
+
+    core.augment.sample_grid renders it for both, so the same spec, image, seed, n
+    and view give the same pixels here and in the panel.
+    """
+    from PIL import Image
 
     from core import augment
     from core.data import load_image
@@ -412,15 +410,8 @@ def render_augment_grid(spec: list, image_path: str, n: int, seed: int, channels
         stats = augment.normalize_stats(spec)
         channels = len(stats[0]) if stats and len(stats[0]) in (1, 3) else 3
     image = load_image(image_path, channels=channels)
-    pipeline = augment.build_pipeline(spec)
-    torch.manual_seed(seed)
-    samples = []
-    for _ in range(n):
-        out = pipeline(image)
-        if isinstance(out, torch.Tensor):
-            out = augment.unnormalize(out, spec)
-        samples.append(out)
-    return augment.render_grid(samples, ncols=math.ceil(math.sqrt(n)))
+    grid = augment.sample_grid(spec, [image], n, seed, view=view)
+    return Image.fromarray(grid.pixels, "RGB")
 
 
 # ----------------------------------------------------------------------------- convcalc
@@ -430,6 +421,12 @@ def cmd_convcalc(args: argparse.Namespace) -> int:
     from core import convcalc
 
     return convcalc.run_args(args)  # the arguments came from convcalc.add_arguments
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from core import report
+
+    return report.run_args(args)
 
 
 # ----------------------------------------------------------------------------- main

@@ -40,11 +40,11 @@ from gui.panel import Panel
 
 # (tab title, module, class) in tab order
 PANELS: tuple[tuple[str, str, str], ...] = (
-    ("Data", "gui.data_panel", "DataPanel"),
-    ("Augment", "gui.augment_panel", "AugmentPanel"),
-    ("Train", "gui.train_panel", "TrainPanel"),
-    ("Calculator", "gui.calculator_panel", "CalculatorPanel"),
-    ("Predict", "gui.predict_panel", "PredictPanel"),
+    ("Data", "gui.data", "DataPanel"),
+    ("Augment", "gui.augment", "AugmentPanel"),
+    ("Train", "gui.train", "TrainPanel"),
+    ("Calculator", "gui.calculator", "CalculatorPanel"),
+    ("Predict", "gui.predict", "PredictPanel"),
 )
 CLOSE_WAIT_MS = 15_000
 
@@ -223,7 +223,6 @@ class MainWindow(QMainWindow):
             if augment is not None:
                 train.set_specs_provider(augment.specs)
             train.run_finished.connect(self._on_run_finished)
-            train.error_occurred.connect(self.show_error)
             train.training_state_changed.connect(self._on_training_state)
             train.model_choice_changed.connect(self._on_model_choice)
 
@@ -415,21 +414,22 @@ class MainWindow(QMainWindow):
 
     def open_run(self, folder: str) -> bool:
         """Load RUN/best.pt into Predict and RUN/metrics.csv into the Train plots."""
-        run = Path(folder)
-        best, metrics = run / "best.pt", run / "metrics.csv"
-        if not best.is_file() and not metrics.is_file():
-            self.show_error(f"{run} is not a training run: it has neither best.pt nor metrics.csv.")
+        from core import runs
+
+        try:
+            run = runs.read_run(folder)
+        except runs.RunError as exc:
+            self.show_error(str(exc))
             return False
+        if run.problems:  # what could be read is still shown
+            self.show_error(" ".join(run.problems))
         train = self.train_panel
-        if metrics.is_file() and train is not None:
-            try:
-                train.load_metrics_csv(metrics)
-            except (OSError, ValueError) as exc:
-                self.show_error(f"Could not read {metrics}: {exc}")
-        if best.is_file() and self.predict_panel is not None:
-            self.predict_panel.load_model(str(best))
+        if run.rows and train is not None:
+            train.show_run(run)
+        if run.best_pt is not None and self.predict_panel is not None:
+            self.predict_panel.load_model(str(run.best_pt))
         self.show_tab("Train" if train is not None else "Predict")
-        self.statusBar().showMessage(f"Opened run {run}", 8000)
+        self.statusBar().showMessage(f"Opened run {run.folder}", 8000)
         return True
 
     @Slot(str, str)

@@ -2,27 +2,37 @@
 
 ``TrainingWorker`` is a plain QObject moved onto a QThread that has no parent (the
 Qt-documented worker-object pattern; no QThread subclass, never ``terminate``). The
-core trainer calls a :class:`~core.trainer.Callback`; the worker's callback turns
+core trainer calls a :class:`~core.events.Callback`; the worker's callback turns
 each event (a frozen dataclass of plain Python values) into a ``Signal(object)``.
 Batch events are throttled so the GUI gets at most ~20 of them a second however fast
 batches come; epoch ends and the last batch of an epoch are always delivered.
 
-Stop and pause go through :class:`core.trainer.TrainControl` (threading.Events the
+Stop and pause go through :class:`core.events.TrainControl` (threading.Events the
 trainer checks between batches), so they are safe to call from the GUI thread.
 
-PyTorch is imported only inside :meth:`TrainingWorker.run`, which runs after the main
-window has loaded it in the background.
+core.events is torch-free; PyTorch (core.trainer) is imported only inside
+:meth:`TrainingWorker.run`, which runs after the main window has loaded it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import traceback
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from core.config import TrainConfig
+from core.events import (
+    BatchEnded,
+    Callback,
+    CheckpointSaved,
+    EpochEnded,
+    FitEnded,
+    FitStarted,
+    TrainControl,
+)
+from gui import errors
 
 BATCH_INTERVAL_S = 0.05  # at most ~20 batch signals a second
 
@@ -46,50 +56,34 @@ class BatchThrottle:
         return False
 
 
-class _SignalCallback:
-    """A core.trainer.Callback that forwards events to the worker's signals.
-
-    Defined as a duck-typed object and wrapped into a real Callback subclass at run
-    time (core.trainer imports torch, which gui modules must not do at import).
-    """
+class _SignalCallback(Callback):
+    """Forwards the trainer's events to the worker's signals (runs in the training thread)."""
 
     def __init__(self, worker: TrainingWorker) -> None:
         self._worker = worker
         self._throttle = BatchThrottle(worker.batch_interval_s)
 
-    def on_fit_start(self, ev: Any) -> None:
+    def on_fit_start(self, ev: FitStarted) -> None:
         self._worker.started.emit(ev)
 
-    def on_batch_end(self, ev: Any) -> None:
+    def on_batch_end(self, ev: BatchEnded) -> None:
         if self._throttle.should_emit(ev.step, ev.steps):
             self._worker.batch_ended.emit(ev)
 
-    def on_epoch_end(self, ev: Any) -> None:
+    def on_epoch_end(self, ev: EpochEnded) -> None:
         self._worker.epoch_ended.emit(ev)
 
-    def on_checkpoint(self, ev: Any) -> None:
+    def on_checkpoint(self, ev: CheckpointSaved) -> None:
         self._worker.checkpoint_saved.emit(ev)
 
-    def on_fit_end(self, ev: Any) -> None:
+    def on_fit_end(self, ev: FitEnded) -> None:
         self._worker.outcome.fit_ended = ev
 
-    def on_exception(self, exc: BaseException) -> None:
-        """The worker reports the exception itself once fit() has re-raised it."""
-
-    def on_pause(self, *args: Any) -> None:
+    def on_pause(self) -> None:
         self._worker.paused.emit()
 
-    def on_resume(self, *args: Any) -> None:
+    def on_resume(self) -> None:
         self._worker.resumed.emit()
-
-
-def _make_callback(worker: TrainingWorker):
-    """Build the forwarding callback as a subclass of core.trainer.Callback when it exists."""
-    from core import trainer
-
-    base = getattr(trainer, "Callback", object)
-    cls = type("QtSignalCallback", (_SignalCallback, base), {})
-    return cls(worker)
 
 
 @dataclass
@@ -101,20 +95,21 @@ class Outcome:
     """
 
     summary: dict | None = None
-    fit_ended: Any = None
-    error: str | None = None
-    error_details: str = ""
+    fit_ended: FitEnded | None = None
+    exception: BaseException | None = None
+    error: str | None = None  # the exception's message
+    error_details: str = ""  # its traceback
 
 
 class TrainingWorker(QObject):
     """Runs one training run; lives in its own QThread.
 
-    Signals (past tense, plain values; payloads are core.trainer's frozen events):
+    Signals (past tense, plain values; payloads are core.events' frozen events):
     ``started(FitStarted)``, ``batch_ended(BatchEnded)`` (throttled),
     ``epoch_ended(EpochEnded)``, ``checkpoint_saved(CheckpointSaved)``,
     ``paused()``, ``resumed()``, ``stopped(FitEnded)`` when a stop request ended the
-    run, ``errored(str)`` with a one-sentence message, and ``finished(object)``
-    always last: the FitEnded event, or None after an error.
+    run, ``errored(object)`` with the exception (its traceback kept), and
+    ``finished(object)`` always last: the FitEnded event, or None after an error.
     """
 
     started = Signal(object)
@@ -124,13 +119,11 @@ class TrainingWorker(QObject):
     paused = Signal()
     resumed = Signal()
     stopped = Signal(object)
-    errored = Signal(str)
+    errored = Signal(object)
     finished = Signal(object)
 
-    def __init__(self, config: Any, batch_interval_s: float = BATCH_INTERVAL_S) -> None:
+    def __init__(self, config: TrainConfig, batch_interval_s: float = BATCH_INTERVAL_S) -> None:
         super().__init__()  # no parent: it is moved to a thread
-        from core.trainer import TrainControl
-
         self.config = config
         self.batch_interval_s = batch_interval_s
         self.control = TrainControl()
@@ -145,33 +138,20 @@ class TrainingWorker(QObject):
         try:
             from core.trainer import fit
 
-            out.summary = fit(self.config, [_make_callback(self)], self.control)
-        except Exception as exc:  # relayed as a message; the app keeps running
-            out.error = _message(exc)
-            out.error_details = traceback.format_exc()
-            self.errored.emit(out.error)
+            out.summary = fit(self.config, [_SignalCallback(self)], self.control)
+        except Exception as exc:  # relayed to the GUI thread; the app keeps running
+            out.exception = exc
+            out.error = errors.message(exc)
+            out.error_details = errors.format_exception(exc)
+            self.errored.emit(exc)
             self.finished.emit(None)
         else:
             ev = out.fit_ended
-            if (ev is not None and getattr(ev, "stopped", False)) or _stopped(out.summary):
+            if (ev is not None and ev.stopped) or bool(out.summary.get("stopped")):
                 self.stopped.emit(ev)
             self.finished.emit(ev)
         finally:
             self._done.set()
-
-
-def _stopped(summary: Any) -> bool:
-    return isinstance(summary, dict) and bool(summary.get("stopped"))
-
-
-def _message(exc: BaseException) -> str:
-    """One line for the user: the exception's own sentence, or its type when it has none."""
-    text = str(exc).strip()
-    if not text:
-        return type(exc).__name__
-    if isinstance(exc, (ValueError, RuntimeError, OSError)):
-        return text
-    return f"{type(exc).__name__}: {text}"
 
 
 class TrainingRun:
@@ -186,7 +166,7 @@ class TrainingRun:
     have deleted it.
     """
 
-    def __init__(self, config: Any, batch_interval_s: float = BATCH_INTERVAL_S) -> None:
+    def __init__(self, config: TrainConfig, batch_interval_s: float = BATCH_INTERVAL_S) -> None:
         self.worker = TrainingWorker(config, batch_interval_s)
         self.control = self.worker.control
         self._done = self.worker._done

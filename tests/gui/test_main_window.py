@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from gui import main_window, tasks
 from gui.main_window import MainWindow
 from gui.panel import Panel
-from gui.train_panel import TrainPanel
+from gui.train import TrainPanel
 from tests.gui.drag import drag_events, url_mime
 
 pytest.importorskip("torch")
@@ -75,8 +75,8 @@ def make_window(qtbot, tmp_path, monkeypatch):
             train.set_output_folder(tmp_path / "runs")
             if quick:
                 train.set_arch("mlp")
-                train.epochs_spin.setValue(1)
-                train.batch_spin.setValue(256)
+                train.form.set_value("epochs", 1)
+                train.form.set_value("batch_size", 256)
         return w
 
     yield make
@@ -134,7 +134,7 @@ def test_tabs_menus_and_shortcuts(make_window):
 
 
 def test_broken_panel_becomes_placeholder(make_window, monkeypatch):
-    monkeypatch.setitem(sys.modules, "gui.calculator_panel", None)  # import fails
+    monkeypatch.setitem(sys.modules, "gui.calculator", None)  # import fails
     w = make_window(load_torch_now=False)
     assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == TAB_TITLES
     placeholder = w.tabs.widget(3)
@@ -211,8 +211,8 @@ def test_close_during_training_asks_stops_and_waits(qtbot, make_window, monkeypa
     monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
     w = ready(qtbot, make_window())
     train = w.train_panel
-    train.epochs_spin.setValue(20)
-    train.batch_spin.setValue(64)
+    train.form.set_value("epochs", 20)
+    train.form.set_value("batch_size", 64)
     w.show()
     w.start_training()
     qtbot.waitUntil(lambda: len(train.plots.batch_loss) >= 1, timeout=60_000)
@@ -220,7 +220,7 @@ def test_close_during_training_asks_stops_and_waits(qtbot, make_window, monkeypa
     assert w.close()
     assert len(asked) == 1
     assert not train.is_training()
-    assert train._run is None  # thread waited for and released
+    assert train.session.run is None  # thread waited for and released
     bundle = load_bundle(f"{run_dir}/last.pt")
     assert bundle["arch"] == "mlp"
     assert QSettings().value("data/source") == "builtin:digits"
@@ -232,7 +232,7 @@ def test_close_refused_keeps_training(qtbot, make_window, monkeypatch):
     )
     w = ready(qtbot, make_window())
     train = w.train_panel
-    train.epochs_spin.setValue(20)
+    train.form.set_value("epochs", 20)
     w.show()
     w.start_training()
     assert not w.close()
@@ -268,8 +268,8 @@ def test_settings_round_trip(qtbot, make_window, tmp_path):
     folder = two_class_folder(tmp_path / "pets")
     w = make_window(quick=False, load_torch_now=False)
     w.train_panel.set_arch("resnet18")
-    w.train_panel.epochs_spin.setValue(3)
-    w.train_panel.lr_spin.setValue(0.01)
+    w.train_panel.form.set_value("epochs", 3)
+    w.train_panel.form.set_value("lr", 0.01)
     w.set_data_source(str(folder))
     w.resize(700, 500)
     size = (w.width(), w.height())

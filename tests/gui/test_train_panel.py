@@ -6,7 +6,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
 
-from gui.train_panel import TrainPanel, dataset_shape, new_run_dir
+from core import runs
+from gui.train import TrainPanel
+from gui.train.jobs import dataset_shape, new_run_dir
 
 pytest.importorskip("torch")
 
@@ -20,12 +22,12 @@ def panel(qtbot, tmp_path):
     qtbot.addWidget(p)
     p.on_torch_ready()
     p.set_arch("mlp")
-    p.epochs_spin.setValue(1)
-    p.batch_spin.setValue(256)
+    p.form.set_value("epochs", 1)
+    p.form.set_value("batch_size", 256)
     yield p
     p.stop_and_wait(15_000)
-    if p._param_task is not None:
-        p._param_task.wait(10)
+    if p.session.params.handle is not None:
+        p.session.params.handle.wait(10)
 
 
 def train(qtbot, p: TrainPanel, timeout: int = 90_000) -> dict | None:
@@ -54,7 +56,7 @@ def test_specs_provider_reaches_config(qtbot, panel, tmp_path):
 
 
 def test_pause_then_resume(qtbot, panel):
-    panel.batch_spin.setValue(64)  # 23 batches: the pause lands mid-epoch
+    panel.form.set_value("batch_size", 64)  # 23 batches: the pause lands mid-epoch
     with qtbot.waitSignal(panel.training_finished, timeout=90_000) as sig:
         assert panel.start_training()
         qtbot.waitUntil(lambda: len(panel.plots.batch_loss) >= 1, timeout=60_000)
@@ -77,8 +79,8 @@ def test_pause_then_resume(qtbot, panel):
 def test_stop_mid_epoch_leaves_loadable_last_pt(qtbot, panel):
     from core.checkpoint import load_bundle
 
-    panel.epochs_spin.setValue(5)
-    panel.batch_spin.setValue(64)
+    panel.form.set_value("epochs", 5)
+    panel.form.set_value("batch_size", 64)
     with qtbot.waitSignal(panel.training_finished, timeout=90_000) as sig:
         assert panel.start_training()
         qtbot.waitUntil(lambda: len(panel.plots.batch_loss) >= 1, timeout=60_000)
@@ -106,11 +108,13 @@ def test_bad_dataset_error_reaches_panel(qtbot, panel, tmp_path):
 
 def test_missing_pretrained_file_is_named(qtbot, panel, tmp_path):
     panel.set_arch("smallcnn")
-    panel.pretrained_combo.setCurrentIndex(panel.pretrained_combo.findData("file"))
+    choices = []
+    panel.model_choice_changed.connect(lambda arch, pretrained: choices.append(pretrained))
     missing = tmp_path / "no-such-weights.pth"
-    panel.pretrained_edit.setText(str(missing))
-    assert panel.pretrained_value() == str(missing)
-    assert panel.mode_combo.currentText() == "finetune"  # picked with the weights
+    panel.form.set_value("pretrained", str(missing))
+    assert panel.pretrained_value() == str(missing) == choices[-1]
+    assert panel.form.widgets["pretrained"].path_row.isVisibleTo(panel)
+    assert panel.form.value("mode") == "finetune"  # picked with the weights
     assert train(qtbot, panel) is None
     assert "no-such-weights.pth" in panel.last_error
 
@@ -138,18 +142,16 @@ def test_parameter_count_matches_model(qtbot, panel):
     expected = models.count_parameters(
         models.build_model("smallcnn", 10, in_channels=1, input_size=28)
     )
-    assert panel.param_counts == expected
+    assert panel.session.param_counts == expected
 
 
 def test_settings_round_trip(qtbot, panel, tmp_path):
     panel.set_arch("smallcnn")
-    panel.mode_combo.setCurrentText("finetune")
-    panel.epochs_spin.setValue(7)
-    panel.batch_spin.setValue(32)
-    panel.lr_spin.setValue(0.0025)
-    panel.optimizer_combo.setCurrentText("sgd")
-    panel.scheduler_combo.setCurrentText("cosine")
-    panel.seed_spin.setValue(42)
+    values = {"mode": "finetune", "epochs": 7, "batch_size": 32, "lr": 0.0025}
+    values.update(optimizer="sgd", scheduler="step", seed=42, gamma=0.5, val_split=0.3)
+    for name, value in values.items():
+        panel.form.set_value(name, value)
+    panel.form.widgets["pretrained"].path_edit.setText("/some/weights.pth")
     panel.set_output_folder(tmp_path / "elsewhere")
     panel.save_settings(QSettings())
     expected = panel.hyperparameters()
@@ -158,10 +160,12 @@ def test_settings_round_trip(qtbot, panel, tmp_path):
     qtbot.addWidget(other)
     other.load_settings(QSettings())
     assert other.hyperparameters() == expected
+    assert {k: expected[k] for k in values} == values
+    assert other.form.widgets["pretrained"].path_edit.text() == "/some/weights.pth"
     assert other.output_edit.text() == str(tmp_path / "elsewhere")
-    other.on_torch_ready()  # the saved model survives filling the registry list
+    other.on_torch_ready()  # the saved model survives filling the device list
     assert other.arch() == "smallcnn"
-    qtbot.waitUntil(lambda: other.param_counts is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: other.session.param_counts is not None, timeout=30_000)
 
 
 def test_metrics_csv_loads_into_plots_and_table(qtbot, panel, tmp_path):
@@ -170,7 +174,7 @@ def test_metrics_csv_loads_into_plots_and_table(qtbot, panel, tmp_path):
         "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds\n"
         "1,1.0,0.5,0.9,0.6,0.001,1.0\n2,0.5,0.8,0.4,0.9,0.001,1.0\n3,0.4,0.85,0.5,0.85,0.001,1.0\n"
     )
-    assert panel.load_metrics_csv(csv_path) == 3
+    assert panel.show_run(runs.read_run(tmp_path)) == 3
     assert len(panel.plots.val_acc) == 3
     assert panel.plots.best_epoch == 2
     assert panel.table.rowCount() == 3
@@ -197,23 +201,24 @@ def test_helpers(tmp_path):
 
 
 def test_settings_the_optimizer_ignores_are_greyed_out(panel):
-    panel.optimizer_combo.setCurrentText("adam")
-    panel.scheduler_combo.setCurrentText("none")
-    assert not panel.momentum_spin.isEnabled()
-    assert not panel.step_spin.isEnabled() and not panel.gamma_spin.isEnabled()
-    panel.optimizer_combo.setCurrentText("sgd")
-    assert panel.momentum_spin.isEnabled()
-    panel.scheduler_combo.setCurrentText("step")
-    assert panel.step_spin.isEnabled() and panel.gamma_spin.isEnabled()
-    panel.scheduler_combo.setCurrentText("cosine")
-    assert not panel.step_spin.isEnabled()
-    assert panel.hyperparameters()["momentum"] == panel.momentum_spin.value()
+    w = panel.form.widgets
+    panel.form.set_value("optimizer", "adam")
+    panel.form.set_value("scheduler", "none")
+    assert not w["momentum"].isEnabled()
+    assert not w["step_size"].isEnabled() and not w["gamma"].isEnabled()
+    panel.form.set_value("optimizer", "sgd")
+    assert w["momentum"].isEnabled()
+    panel.form.set_value("scheduler", "step")
+    assert w["step_size"].isEnabled() and w["gamma"].isEnabled()
+    panel.form.set_value("scheduler", "cosine")
+    assert not w["step_size"].isEnabled()
+    assert panel.hyperparameters()["momentum"] == w["momentum"].value()
 
 
 def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
     import numpy as np
 
-    from gui.plots import IntegerAxis, LivePlots, log_range
+    from gui.train.plots import IntegerAxis, LivePlots, log_range
 
     axis = IntegerAxis("bottom")
     levels = axis.tickValues(1.0, 3.0, 400)  # pyqtgraph alone would tick 1.0, 1.5, 2.0 ...
@@ -229,11 +234,16 @@ def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
     plots.refresh()
     low, high = plots.lr_plot.getPlotItem().viewRange()[1]
     assert low == pytest.approx(-3.2) and high == pytest.approx(-2.8)
+    # a cosine schedule over 1.4 decades: text on 1e-4 and 1e-3 only, bare ticks between
+    lr_axis = plots.lr_plot.getPlotItem().getAxis("left")
+    levels = lr_axis.tickValues(-4.2, -2.8, 150)
+    assert levels[0] == (1.0, [-4.0, -3.0])
+    assert len(levels[1][1]) == 3 + 8 and lr_axis.style["maxTextLevel"] == 0  # 7e-5..9e-4
 
 
 def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
     """While training, an epoch end repaints one plot per tick over a fixed x range."""
-    from gui.plots import LivePlots
+    from gui.train.plots import LivePlots
 
     plots = LivePlots()
     qtbot.addWidget(plots)
@@ -265,7 +275,7 @@ def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
 
 
 def test_planned_batch_plot_grows_its_y_range_in_coarse_steps(qtbot):
-    from gui.plots import LivePlots, nice_ceiling
+    from gui.train.plots import LivePlots, nice_ceiling
 
     assert [nice_ceiling(v) for v in (0.9, 1.0, 1.2, 2.6, 4.0, 7.0, 0.031)] == [
         1.0,
@@ -292,18 +302,33 @@ def test_panel_defaults_are_the_trainers(qtbot, tmp_path):
     """A first run from the window trains as `main.py train` does with no options."""
     from dataclasses import fields
 
-    from core.trainer import TrainConfig
-    from gui.train_panel import _SETTINGS
+    from core import SCHEDULERS
+    from core.config import TrainConfig
 
     trainer = {f.name: f.default for f in fields(TrainConfig)}
-    shared = sorted(set(_SETTINGS) & set(trainer))
-    assert len(shared) >= 12
-    assert {k: _SETTINGS[k][0] for k in shared} == {k: trainer[k] for k in shared}
     fresh = TrainPanel(runs_folder=str(tmp_path / "runs"))
     qtbot.addWidget(fresh)
-    assert fresh.scheduler_combo.currentText() == trainer["scheduler"]
-    from core.trainer import SCHEDULERS
+    shown = fresh.hyperparameters()
+    assert len(shown) >= 15
+    assert shown == {k: trainer[k] for k in shown}
+    scheduler = fresh.form.widgets["scheduler"]
+    assert [scheduler.itemText(i) for i in range(scheduler.count())] == list(SCHEDULERS)
+    assert fresh.form.widgets["epochs"].toolTip() == "Passes over the training set."
+    assert fresh.form.widgets["batch_size"].maximum() == 65_536  # the Setting's ui range
 
-    offered = [fresh.scheduler_combo.itemText(i) for i in range(fresh.scheduler_combo.count())]
-    assert offered == list(SCHEDULERS)
-    assert fresh.epochs_spin.value() == trainer["epochs"]
+
+def test_device_choice_waits_for_the_device_list(qtbot, tmp_path):
+    """A saved device this list does not offer (yet) is kept, and chosen once offered."""
+    fresh = TrainPanel(runs_folder=str(tmp_path / "runs"))
+    qtbot.addWidget(fresh)
+    settings = QSettings()
+    settings.setValue("train/device", "cuda")
+    fresh.load_settings(settings)
+    assert fresh.hyperparameters()["device"] == "auto"  # not offered before torch loads
+    fresh.save_settings(settings)
+    assert settings.value("train/device") == "cuda"
+    fresh.form.set_choices("device", ["auto", "cpu", "cuda"])
+    assert fresh.hyperparameters()["device"] == "cuda"
+    fresh.form.set_value("device", "cpu")
+    fresh.form.set_choices("device", ["auto", "cpu"])
+    assert fresh.hyperparameters()["device"] == "cpu"

@@ -1,4 +1,4 @@
-"""The training worker: core.trainer events become Qt signals from a QThread."""
+"""The training worker: core.events from the trainer become Qt signals from a QThread."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ pytest.importorskip("torch")
 
 def fast_config(out, **kw):
     """A quick digits run: the MLP with big batches (6 batches per epoch)."""
-    from core.trainer import TrainConfig
+    from core.config import TrainConfig
 
     values = {"arch": "mlp", "epochs": 1, "batch_size": 256, "out": str(out)}
     values.update(kw)
@@ -85,7 +85,7 @@ def test_run_emits_events_in_order(qtbot, tmp_path):
     assert (tmp_path / "run" / "best.pt").is_file()
 
 
-def test_error_is_a_message_and_thread_ends(qtbot, tmp_path):
+def test_error_is_the_exception_and_thread_ends(qtbot, tmp_path):
     folder = tmp_path / "one_class" / "cats"
     folder.mkdir(parents=True)
     for i in range(6):
@@ -95,8 +95,11 @@ def test_error_is_a_message_and_thread_ends(qtbot, tmp_path):
     run_to_end(qtbot, run)
     qtbot.waitUntil(lambda: len(rec["finished"]) == 1)
     assert rec["finished"] == [None]
-    assert len(rec["errored"]) == 1 and "class" in rec["errored"][0].lower()
-    assert run.outcome.error == rec["errored"][0]
+    assert len(rec["errored"]) == 1
+    exc = rec["errored"][0]
+    assert isinstance(exc, ValueError) and exc.__traceback__ is not None  # a DataError
+    assert "class" in str(exc).lower()
+    assert run.outcome.exception is exc and run.outcome.error == str(exc)
     assert "Traceback" in run.outcome.error_details
 
 
@@ -126,3 +129,17 @@ def test_pause_then_resume_signals(qtbot, tmp_path):
     assert len(rec["paused"]) == 1 and len(rec["resumed"]) == 1
     assert rec["finished"][0].stopped is True
     assert rec["epoch_ended"] == []
+
+
+def test_worker_needs_no_torch_to_import():
+    """Slots get the real event types: core.events and the worker load without PyTorch."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import gui.worker, gui.train, sys; assert 'torch' not in sys.modules"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr

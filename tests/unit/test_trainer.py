@@ -12,18 +12,17 @@ import pytest
 import torch
 from PIL import Image
 
-from core import checkpoint, cli, trainer
-from core.trainer import (
+from core import checkpoint, cli, config, runs, trainer
+from core.config import ConfigError, TrainConfig
+from core.events import (
     BatchEnded,
     Callback,
-    ConfigError,
     EpochEnded,
     FitStarted,
-    TrainConfig,
     TrainControl,
     TrainingError,
-    fit,
 )
+from core.trainer import fit
 
 
 @pytest.fixture(scope="module")
@@ -123,10 +122,10 @@ def test_learns_tiny_dataset_and_writes_run_folder(tiny_folder, tmp_path):
     assert summary["epochs"] == 3 and summary["stopped"] is False
     assert summary["class_names"] == ["left", "right"]
     assert summary["train_images_per_second"] > 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(trainer.RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(runs.RUN_FILES)
 
     rows = _read_metrics(out / "metrics.csv")
-    assert list(rows[0]) == list(trainer.METRICS_COLUMNS)
+    assert list(rows[0]) == list(runs.METRICS_COLUMNS)
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk["best_val_acc"] == summary["best_val_acc"]
@@ -402,13 +401,22 @@ def test_config_round_trips_and_defaults_are_valid():
     assert TrainConfig.from_dict(json.loads(json.dumps(TrainConfig().to_dict()))) == TrainConfig()
 
 
-def test_cli_choices_mirror_the_trainer():
-    from core import models
+def test_cli_options_are_the_config_fields():
+    """`main.py train` offers each TrainConfig field once, with the trainer's choices."""
+    import argparse
 
-    assert cli.OPTIMIZERS == trainer.OPTIMIZERS
-    assert cli.SCHEDULERS == trainer.SCHEDULERS
-    assert cli.PRECISIONS == trainer.PRECISIONS
-    assert cli.MODES == models.MODES
+    from core import OPTIMIZERS, models
+
+    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    options = {a.dest: a for a in sub.choices["train"]._actions}
+    flags = {name for name, _, _ in config.flag_fields()}
+    assert {"data", "arch", "epochs", "lr", "momentum", "gamma", "out"} <= flags
+    assert flags <= set(options)
+    assert options["optimizer"].choices == OPTIMIZERS
+    assert options["mode"].choices == models.MODES
+    assert tuple(options["arch"].choices) == tuple(models.ARCHS)
+    assert options["device"].choices is None  # cuda:N is checked by validate()
+    assert all(options[name].default is None for name in flags)  # unset: config or resume
 
 
 def test_control_flags():
@@ -454,7 +462,7 @@ def test_stop_before_training_starts(tiny_folder, tmp_path):
 
 def test_resolved_preset_name_says_custom_for_edited_pipelines():
     from core import augment
-    from core.trainer import TrainConfig, resolve_specs
+    from core.trainsetup import resolve_specs
 
     train, eval_, name = resolve_specs(TrainConfig(augment="auto"), "builtin:digits")
     assert name == "digits"
@@ -493,3 +501,29 @@ def test_learning_rate_schedules(tiny_folder, tmp_path, scheduler):
         assert per_batch[0] < 0.01 / 10 and per_batch[-1] < 0.01 / 100
         rising = per_batch[: peak + 1]
         assert all(a <= b for a, b in zip(rising[:-1], rising[1:], strict=True))
+
+
+def test_only_the_main_process_writes_the_run_folder(tiny_folder, tmp_path):
+    """rank != 0 trains and reports the same events but leaves no files (DDP later)."""
+    rec = Recorder()
+    out = tmp_path / "rank1"
+    tr = trainer.Trainer(_config(tiny_folder, out, epochs=1), [rec], rank=1)
+    summary = tr.fit()
+    assert summary["epochs"] == 1 and summary["best_epoch"] == 1
+    assert not out.exists()
+    assert not rec.of("checkpoint") and len(rec.of("epoch_end")) == 1
+    main = trainer.Trainer(_config(tiny_folder, tmp_path / "rank0", epochs=1), [rec])
+    own = [type(cb).__name__ for cb in main.callbacks[:3]]
+    assert own == ["NaNGuard", "RunFolderWriter", "CheckpointWriter"]
+
+
+def test_stopped_run_keeps_the_best_by_the_one_rule(tiny_folder, tmp_path):
+    """summary.json, last.pt and core.runs agree on the best epoch after a stop."""
+    control = TrainControl()
+    out = tmp_path / "run"
+    summary = fit(_config(tiny_folder, out, epochs=4), [StopAt(control, 3, 1)], control)
+    run = runs.read_run(out)
+    assert summary["stopped"] is True and len(run.rows) == 2
+    assert run.best_epoch == summary["best_epoch"] == run.summary["best_epoch"]
+    last = checkpoint.load_bundle(out / "last.pt")
+    assert last["best_epoch"] == summary["best_epoch"] and last["partial_epoch"] is True

@@ -8,12 +8,11 @@ clip-to-view. Updates are cheap to request: the owner appends data and calls
 come.
 
 pyqtgraph takes ~0.5 s to import, so this module is imported only after the main
-window is on screen (see ``TrainPanel``).
+window is on screen (see :meth:`gui.train.panel.TrainPanel.ensure_plots`).
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -28,6 +27,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from core import runs
 
 EMA_ALPHA = 0.1  # smoothing of the batch-loss line (weight of the newest point)
 
@@ -97,6 +98,21 @@ class IntegerAxis(pg.AxisItem):
         return levels
 
 
+class DecadeAxis(pg.AxisItem):
+    """A log axis whose labelled ticks are whole decades; 2..9 times a decade get bare ticks.
+
+    Over less than a few decades pyqtgraph makes the 2..9 ticks its first level, so
+    they are all labelled and the labels overlap (a cosine schedule from 1e-3 showed
+    eleven labels on a 150 px axis). With ``maxTextLevel=0`` only decades get text.
+    """
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 - pyqtgraph name
+        low, high = math.floor(minVal), math.ceil(maxVal)
+        decades = [float(v) for v in range(low, high + 1) if minVal <= v <= maxVal]
+        minor = [v + math.log10(k) for v in range(low, high) for k in range(2, 10)]
+        return [(1.0, decades), (None, [m for m in minor if minVal < m < maxVal])]
+
+
 def log_range(values: np.ndarray) -> tuple[float, float]:
     """The log10 y range for a learning-rate plot: whole decades around the data.
 
@@ -109,10 +125,18 @@ def log_range(values: np.ndarray) -> tuple[float, float]:
 
 
 def _plot(
-    title: str, left: str, bottom: str, legend_at_bottom: bool = False, integer_x: bool = False
+    title: str,
+    left: str,
+    bottom: str,
+    legend_at_bottom: bool = False,
+    integer_x: bool = False,
+    log_y: bool = False,
 ) -> pg.PlotWidget:
-    axes = {"bottom": IntegerAxis("bottom")} if integer_x else None
-    widget = pg.PlotWidget(title=title, axisItems=axes)
+    axes = {"bottom": IntegerAxis("bottom")} if integer_x else {}
+    if log_y:
+        axes["left"] = DecadeAxis("left")
+        axes["left"].setStyle(maxTextLevel=0)  # text on the decades only
+    widget = pg.PlotWidget(title=title, axisItems=axes or None)
     widget.setBackground("w")
     item = widget.getPlotItem()
     item.setLabel("left", left)
@@ -158,11 +182,9 @@ class LivePlots(QWidget):
         self.acc_plot = _plot(
             "Accuracy", "accuracy", "epoch", legend_at_bottom=True, integer_x=True
         )
-        self.lr_plot = _plot("Learning rate", "lr", "epoch", integer_x=True)
+        self.lr_plot = _plot("Learning rate", "lr", "epoch", integer_x=True, log_y=True)
         self.lr_plot.getPlotItem().setLogMode(y=True)  # schedules span decades
-        lr_axis = self.lr_plot.getPlotItem().getAxis("left")
-        lr_axis.setStyle(maxTextLevel=0)  # label the decades only: minor labels overlap
-        lr_axis.setWidth(62)
+        self.lr_plot.getPlotItem().getAxis("left").setWidth(62)
 
         self.batch_raw_curve = self.batch_plot.plot(
             name="batch loss", pen=_pen(TRAIN_COLOR, alpha=70), skipFiniteCheck=True
@@ -288,19 +310,14 @@ class LivePlots(QWidget):
             self.best_epoch, self.best_val_acc = epoch, val_acc
         self._epoch_todo = set(EPOCH_PLOTS)
 
-    def load_metrics_csv(self, path: str | Path) -> int:
-        """Show an earlier run's metrics.csv (epoch curves only); returns the row count.
-
-        The best epoch is the first one with the highest validation accuracy, as the
-        trainer decides it. Raises OSError/ValueError for unreadable files.
-        """
-        return self.show_rows(read_metrics_csv(path))
-
     def show_rows(self, rows: list[dict]) -> int:
-        """Show rows read by :func:`read_metrics_csv` (epoch curves only); returns their count."""
+        """Show a finished run's metrics rows (core.runs; epoch curves only); returns their count.
+
+        The best epoch is marked by core.runs' rule, as the trainer marked it.
+        """
         self.clear()
         self.unplan()
-        for row, is_best in with_best(rows):
+        for row, is_best in runs.with_best(rows):
             self.add_epoch(
                 int(row["epoch"]),
                 row["train_loss"],
@@ -406,29 +423,3 @@ class LivePlots(QWidget):
             ("lr", self.lr_plot),
         ):
             self.export_plot_png(plot, base.with_name(f"{base.stem}-{name}.png"))
-
-
-def with_best(rows: list[dict]):
-    """(row, is_best) per metrics row: the best epoch is the first with the highest val_acc."""
-    best = -1.0
-    for row in rows:
-        yield row, row["val_acc"] > best
-        best = max(best, row["val_acc"])
-
-
-def read_metrics_csv(path: str | Path) -> list[dict]:
-    """Rows of a run's metrics.csv as floats; rows with missing numbers are skipped."""
-    columns = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr")
-    rows = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None or not set(columns) <= set(reader.fieldnames):
-            raise ValueError(f"{path} is not a ConvStudio metrics.csv (missing columns).")
-        for raw in reader:
-            try:
-                row = {k: float(raw[k]) for k in columns}
-                row["seconds"] = float(raw.get("seconds") or 0.0)
-                rows.append(row)
-            except (TypeError, ValueError):
-                continue
-    return rows

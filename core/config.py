@@ -1,0 +1,335 @@
+"""TrainConfig: everything a training run needs, its checks, and how each field is shown.
+
+Torch-free, so the window and the CLI's ``--help`` can use it before PyTorch loads.
+Each field carries a :class:`Setting` in its metadata (label, tooltip, accepted range,
+choices, the range its widget offers, when it matters); :meth:`TrainConfig.validate`
+checks against it, the Train panel builds its form from it and ``main.py train``
+its options, so a field's meaning is written once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from core import ARCH_NAMES, BUILTIN_DIGITS, MODES, OPTIMIZERS, PRECISIONS, SCHEDULERS
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+CHANNELS_LAST = ("auto", "on", "off")
+SETTING = "convstudio"  # the metadata key of a field's Setting
+
+
+class ConfigError(ValueError):
+    """A TrainConfig field has a value the trainer cannot use; the message names the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one TrainConfig field is checked, shown in the Train panel and offered by the CLI.
+
+    ``bounds``: (low, high, brackets) accepted by validate(), brackets "[]", "(]", "[)"
+    or "()" for closed/open ends; high None means no upper bound. ``ui``: (low, high)
+    or (low, high, decimals, step) of the panel's spin box where it offers less.
+    ``group``: the panel's box ("model", "hyper"), "" for fields the panel does not
+    show. ``used_when``: (other field, values) under which the field matters (the
+    panel greys it out otherwise). ``flag``: offered as ``main.py train --name``.
+    """
+
+    label: str
+    tip: str
+    group: str = ""
+    choices: tuple[str, ...] = ()
+    bounds: tuple[float, float | None, str] | None = None
+    ui: tuple[float, ...] | None = None
+    used_when: tuple[str, tuple[str, ...]] | None = None
+    flag: bool = True
+
+
+def _field(default: Any, label: str, tip: str, **setting: Any) -> Any:
+    return dataclasses.field(default=default, metadata={SETTING: Setting(label, tip, **setting)})
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs; JSON-able through to_dict()/from_dict()."""
+
+    data: str = _field(BUILTIN_DIGITS, "Dataset", "builtin:digits or a folder of class folders")
+    arch: str = _field(
+        "smallcnn",
+        "Model",
+        "Network architecture from the model registry.",
+        group="model",
+        choices=ARCH_NAMES,
+    )
+    mode: str = _field(
+        "scratch",
+        "Transfer mode",
+        "scratch: random weights, all layers train. finetune: start from pretrained weights "
+        "and train all layers. feature-extract: freeze the backbone, train only the new head.",
+        group="model",
+        choices=MODES,
+    )
+    pretrained: str = _field(
+        "none",
+        "Pretrained",
+        "Start from ImageNet weights (torchvision, from the torch hub cache) or from a local "
+        ".pth state_dict (imagenet, a path, or none). Missing weights stop the run with a "
+        "message naming the file.",
+        group="model",
+    )
+    augment: str = _field(
+        "auto", "Augmentation", "augmentation preset (auto, seed, digits, none) or SPEC.json"
+    )
+    train_transforms: list | None = _field(None, "Train transforms", "", flag=False)
+    eval_transforms: list | None = _field(None, "Eval transforms", "", flag=False)
+    epochs: int = _field(
+        15, "Epochs", "Passes over the training set.", group="hyper", bounds=(1, 100_000, "[]")
+    )
+    batch_size: int = _field(
+        64,
+        "Batch size",
+        "Images per optimizer step.",
+        group="hyper",
+        bounds=(1, 1_000_000, "[]"),
+        ui=(1, 65_536),
+    )
+    lr: float = _field(
+        1e-3,
+        "Learning rate",
+        "Learning rate: the optimizer's step size.",
+        group="hyper",
+        bounds=(0.0, None, "(]"),
+        ui=(1e-6, 10.0, 6, 1e-4),
+    )
+    optimizer: str = _field(
+        "adam",
+        "Optimizer",
+        "Adam/AdamW adapt the step per weight; SGD uses momentum.",
+        group="hyper",
+        choices=OPTIMIZERS,
+    )
+    momentum: float = _field(
+        0.9,
+        "Momentum",
+        "SGD momentum (ignored by Adam).",
+        group="hyper",
+        bounds=(0.0, 1.0, "[)"),
+        ui=(0.0, 0.999, 3, 0.05),
+        used_when=("optimizer", ("sgd",)),
+    )
+    weight_decay: float = _field(
+        0.0,
+        "Weight decay",
+        "Weight decay (L2 penalty on the weights).",
+        group="hyper",
+        bounds=(0.0, None, "[]"),
+        ui=(0.0, 1.0, 6, 1e-4),
+    )
+    # measured: cosine keeps digits/smallcnn >= 0.99 over the last epochs
+    scheduler: str = _field(
+        "cosine",
+        "LR schedule",
+        "Learning-rate schedule: none (constant), step (multiply by gamma every step size "
+        "epochs), cosine (anneal to zero over the run), onecycle (warm up to the learning "
+        "rate, then anneal; stepped every batch).",
+        group="hyper",
+        choices=SCHEDULERS,
+    )
+    step_size: int = _field(
+        5,
+        "Step size",
+        "StepLR: epochs between learning-rate drops.",
+        group="hyper",
+        bounds=(1, 1_000_000, "[]"),
+        ui=(1, 10_000),
+        used_when=("scheduler", ("step",)),
+    )
+    gamma: float = _field(
+        0.1,
+        "Gamma",
+        "StepLR: factor applied at each drop.",
+        group="hyper",
+        bounds=(0.0, 1.0, "(]"),
+        ui=(0.001, 1.0, 3, 0.05),
+        used_when=("scheduler", ("step",)),
+    )
+    val_split: float = _field(
+        0.2,
+        "Validation split",
+        "Share of images held out for validation when the folder has no valid/ split.",
+        group="hyper",
+        bounds=(0.0, 1.0, "()"),
+        ui=(0.05, 0.9, 2, 0.05),
+    )
+    seed: int = _field(
+        0,
+        "Seed",
+        "Random seed: same seed, same run on CPU.",
+        group="hyper",
+        bounds=(0, 2**63 - 1, "[]"),
+        ui=(0, 2**31 - 1),  # a QSpinBox holds 32-bit numbers
+    )
+    device: str = _field(
+        "auto",
+        "Device",
+        "Where to train: auto picks CUDA, then MPS, when present (or cpu, cuda, cuda:N, mps).",
+        group="hyper",
+        choices=DEVICES,
+    )
+    precision: str = _field(
+        "auto",
+        "Precision",
+        "auto: bf16 autocast where the CPU or GPU runs it fast, else fp32.",
+        choices=PRECISIONS,
+    )
+    channels_last: str = _field(
+        "auto",
+        "Channels last",
+        "channels_last memory format: auto uses it for convolutional nets on CPU and CUDA.",
+        choices=CHANNELS_LAST,
+    )
+    num_workers: int = _field(
+        0, "DataLoader workers", "DataLoader worker processes.", bounds=(0, 256, "[]")
+    )
+    in_channels: int | None = _field(None, "Input channels", "1, 3 or None", flag=False)
+    input_size: int | None = _field(None, "Input size", "8..4096 or None", flag=False)
+    out: str = _field("runs/run", "Output", "run folder to write")
+    resume: str | None = _field(None, "Resume", "a run's last.pt", flag=False)
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the first field whose value cannot be used."""
+        for f in dataclasses.fields(self):
+            _check_field(self, f)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict (lists deep-copied)."""
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        """Build from a dict; unknown keys are ignored so older/newer config.json files load."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def setting(name: str) -> Setting:
+    """The Setting of a TrainConfig field."""
+    return _FIELDS[name].metadata[SETTING]
+
+
+def default(name: str) -> Any:
+    """The default value of a TrainConfig field."""
+    return _FIELDS[name].default
+
+
+def fields_in(group: str) -> list[str]:
+    """The names of the fields of one panel box ("model", "hyper"), in declaration order."""
+    return [name for name, f in _FIELDS.items() if f.metadata[SETTING].group == group]
+
+
+def flag_fields() -> Iterator[tuple[str, Setting, Any]]:
+    """(name, setting, default) of every field offered as a ``main.py train`` option."""
+    for name, f in _FIELDS.items():
+        info = f.metadata[SETTING]
+        if info.flag:
+            yield name, info, f.default
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_field(cfg: TrainConfig, f: dataclasses.Field) -> None:
+    name, value = f.name, getattr(cfg, f.name)
+    special = _SPECIAL.get(name)
+    if special is not None:
+        special(name, value)
+        return
+    info: Setting = f.metadata[SETTING]
+    if info.choices:
+        _check_choice(name, value, info.choices)
+    elif info.bounds is not None:
+        kind = _check_float if isinstance(f.default, float) else _check_int
+        kind(name, value, info.bounds)
+    elif isinstance(f.default, str):
+        _check_str(name, value)
+
+
+def _check_str(name: str, value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(name, f"must be a non-empty string, not {value!r}.")
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(name, f"must be one of {', '.join(choices)}, not {value!r}.")
+
+
+def _check_int(name: str, value: Any, bounds: tuple) -> None:
+    low, high, _ = bounds
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(name, f"must be a whole number, not {value!r}.")
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, not {value}.")
+
+
+def _check_float(name: str, value: Any, bounds: tuple) -> None:
+    low, high, brackets = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(name, f"must be a finite number, not {value!r}.")
+    open_low, open_high = brackets[0] == "(", brackets[1] == ")"
+    too_low = value <= low if open_low else value < low
+    too_high = high is not None and (value >= high if open_high else value > high)
+    if too_low or too_high:
+        bound = "inf" if high is None else f"{high:g}"
+        raise ConfigError(
+            name, f"must be in {brackets[0]}{low:g}, {bound}{brackets[1]}, not {value!r}."
+        )
+
+
+def _check_device(name: str, device: Any) -> None:
+    if not isinstance(device, str) or not (
+        device in DEVICES or (device.startswith("cuda:") and device[5:].isdigit())
+    ):
+        raise ConfigError(name, f"must be one of {', '.join(DEVICES)} (or cuda:N), not {device!r}.")
+
+
+def _check_transforms(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, list):
+        raise ConfigError(name, "must be a list of transform steps or None.")
+
+
+def _check_in_channels(name: str, value: Any) -> None:
+    if value is not None and value not in (1, 3):
+        raise ConfigError(name, f"must be 1, 3 or None, not {value!r}.")
+
+
+def _check_input_size(name: str, value: Any) -> None:
+    if value is not None:
+        _check_int(name, value, (8, 4096, "[]"))
+
+
+def _check_resume(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str | os.PathLike):
+        raise ConfigError(name, "must be a path to a last.pt file or None.")
+
+
+_SPECIAL = {
+    "device": _check_device,  # also cuda:N, which the panel's list does not offer
+    "train_transforms": _check_transforms,
+    "eval_transforms": _check_transforms,
+    "in_channels": _check_in_channels,
+    "input_size": _check_input_size,
+    "resume": _check_resume,
+}
+_FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(TrainConfig)}
+
+__all__ = ["CHANNELS_LAST", "DEVICES", "ConfigError", "Setting", "TrainConfig"]

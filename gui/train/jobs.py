@@ -1,0 +1,78 @@
+"""The Train tab's plain functions: run folder names, the dataset's shape, the parameter count.
+
+No widgets here: :func:`count_model_parameters` is a task function for
+:mod:`gui.tasks` and the others are ordinary helpers, all testable without a window.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+from core import BUILTIN_DIGITS
+from gui import appdata
+
+
+def default_runs_folder() -> str:
+    """runs/ in the app's data folder (~/.local/share/ConvStudio/runs on Linux)."""
+    return str(appdata.runs_dir())
+
+
+def new_run_dir(folder: str | Path, arch: str, now: _dt.datetime | None = None) -> Path:
+    """A fresh run folder name under ``folder``: <arch>-<YYYYmmdd-HHMMSS>[-n]."""
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = Path(folder) / f"{arch}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
+
+
+def dataset_shape(source: str) -> tuple[int, int, int | None]:
+    """(classes, channels, natural input size) of a source without reading images.
+
+    Digits are 10 classes of 1x28x28; a folder's class count is its number of class
+    sub-folders (under train/ when that layout is used). Used only for the parameter
+    count shown before training, so a quick directory listing is enough.
+    """
+    if source in (BUILTIN_DIGITS, "digits"):
+        return 10, 1, 28
+    root = Path(source)
+    if (root / "train").is_dir():
+        root = root / "train"
+    try:
+        classes = [e for e in os.scandir(root) if e.is_dir() and not e.name.startswith(".")]
+    except OSError:
+        return 2, 3, None
+    return max(2, len(classes)), 3, None
+
+
+def count_model_parameters(ctx, arch: str, mode: str, source: str) -> tuple[int, int]:
+    """Task function: build the model (no pretrained weights needed) and count parameters."""
+    from core import models
+
+    ctx.check()
+    num_classes, channels, size = dataset_shape(source)
+    info = models.ARCHS[arch]
+    model = models.build_model(
+        arch,
+        num_classes,
+        in_channels=channels,
+        mode=mode,
+        pretrained=None,
+        input_size=size or info.default_input_size,
+    )
+    ctx.check()
+    return models.count_parameters(model)
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """m:ss or h:mm:ss; "--:--" when unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "--:--"
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

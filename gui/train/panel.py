@@ -1,0 +1,582 @@
+"""The Train tab's view: the settings form, Start/Pause/Stop, live plots, epoch table, log.
+
+The widgets follow a :class:`~gui.train.session.TrainingSession` (the run, its
+progress, the parameter count). The session's event slots only record values; a
+5 Hz timer pushes them to the plots and labels, so the GUI thread does little work
+however fast batches come.
+
+Nothing here imports torch at module top: the device list, the model help and the
+parameter count appear once the main window reports that PyTorch is loaded
+(:meth:`TrainPanel.on_torch_ready`). pyqtgraph (slow to import) is loaded when the
+plots are first needed (:meth:`TrainPanel.ensure_plots`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import BUILTIN_DIGITS, config, runs
+from core.config import TrainConfig
+from core.events import BatchEnded, CheckpointSaved, EpochEnded, FitEnded, FitStarted
+from gui import errors
+from gui.panel import Panel
+from gui.train.form import SettingsForm
+from gui.train.jobs import default_runs_folder, fmt_duration, new_run_dir
+from gui.train.session import TrainingSession
+from gui.train.table import EpochTable
+
+REFRESH_MS = 200  # plots and labels are redrawn at most 5 times a second
+LOG_LINES = 5000
+SETTINGS_GROUP = "train"
+
+
+class TrainPanel(Panel):
+    """Choose a model and hyperparameters, train in a background thread, watch it live.
+
+    Signals: ``model_choice_changed(str arch, str pretrained)``, ``run_started(str
+    run_dir)``, ``run_finished(str run_dir, str best_pt)`` when a run ends with a
+    best.pt (also after a stop), ``training_finished(object)`` (the summary dict or
+    None) once the training thread is gone, ``training_state_changed(bool running)``,
+    and the Panel's ``error_occurred(str)`` for any message the user must see.
+    """
+
+    title = "Train"
+
+    run_started = Signal(str)
+    run_finished = Signal(str, str)
+    training_finished = Signal(object)
+    training_state_changed = Signal(bool)
+    model_choice_changed = Signal(str, str)  # arch, TrainConfig.pretrained
+
+    def __init__(self, parent: QWidget | None = None, *, runs_folder: str | None = None) -> None:
+        super().__init__(parent)
+        self.torch_ready = False
+        self.last_error: str | None = None
+        self.plots = None
+        self._specs_provider: Callable[[], dict | None] | None = None
+        self.session = TrainingSession(self)
+        self.form = SettingsForm(self)
+        self._build(runs_folder or default_runs_folder())
+        self._wire()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._update_buttons()
+
+    # ================================================================== layout
+    def _build(self, runs_folder: str) -> None:
+        settings = QWidget()
+        form_box = QVBoxLayout(settings)
+        form_box.addWidget(self._build_model_group())
+        form_box.addWidget(self._build_hyper_group())
+        form_box.addWidget(self._build_output_group(runs_folder))
+        form_box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(settings)
+        scroll.setMinimumWidth(330)
+
+        right = QWidget()
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addLayout(self._build_controls())
+        self.plot_holder = QWidget()
+        self.plot_holder_layout = QVBoxLayout(self.plot_holder)
+        self.plot_holder_layout.setContentsMargins(0, 0, 0, 0)
+        self.plot_placeholder = QLabel("Loading plots...")
+        self.plot_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plot_holder_layout.addWidget(self.plot_placeholder)
+        self.table = EpochTable()
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(LOG_LINES)
+        bottom = QTabWidget()
+        bottom.addTab(self.table, "Epochs")
+        bottom.addTab(self.log_view, "Log")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plot_holder)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([3000, 1000])  # the curves get most of the height from the start
+        self.plot_holder.setMinimumHeight(280)
+        right_box.addWidget(split, 1)
+
+        outer = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(scroll)
+        outer.addWidget(right)
+        outer.setStretchFactor(1, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(outer)
+
+    def _build_model_group(self) -> QGroupBox:
+        group = QGroupBox("Model")
+        rows = QFormLayout(group)
+        self.data_label = QLabel(BUILTIN_DIGITS)
+        self.data_label.setToolTip("The dataset chosen in the Data tab.")
+        self.data_label.setWordWrap(True)
+        rows.addRow(f"{config.setting('data').label}:", self.data_label)
+        self.form.add_rows(rows, config.fields_in("model"))
+        self.arch_help = QLabel("")
+        self.arch_help.setWordWrap(True)
+        self.arch_help.setStyleSheet("color: gray")
+        rows.insertRow(2, self.arch_help)  # under the model choice
+        self.params_label = QLabel("Parameters: (loading PyTorch...)")
+        self.params_label.setToolTip("Trainable / total parameters of the chosen model.")
+        rows.addRow(self.params_label)
+        self.model_group = group
+        return group
+
+    def _build_hyper_group(self) -> QGroupBox:
+        group = QGroupBox("Hyperparameters")
+        self.form.add_rows(QFormLayout(group), config.fields_in("hyper"))
+        self.form.set_choices("device", ("auto", "cpu"))  # this machine's list: on_torch_ready
+        self.hyper_group = group
+        return group
+
+    def _build_output_group(self, runs_folder: str) -> QGroupBox:
+        group = QGroupBox("Output")
+        self.output_group = group
+        row = QHBoxLayout(group)
+        self.output_edit = QLineEdit(runs_folder)
+        self.output_edit.setToolTip(
+            "Each run gets its own folder here (config, metrics, best.pt, last.pt)."
+        )
+        browse = QToolButton()
+        browse.setText("...")
+        browse.clicked.connect(self._browse_output)
+        row.addWidget(self.output_edit, 1)
+        row.addWidget(browse)
+        return group
+
+    def _build_controls(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start training")
+        self.start_button.setToolTip("Train with these settings (Ctrl+T / F5).")
+        self.start_button.clicked.connect(self.start_training)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Pause between batches; press again to resume.")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop after the current batch; last.pt is still written (Esc).")
+        self.stop_button.clicked.connect(self.stop_training)
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        box.addLayout(buttons)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("idle")
+        box.addWidget(self.progress_bar)
+        self.status_label = QLabel("Ready.")
+        box.addWidget(self.status_label)
+        return box
+
+    def _wire(self) -> None:
+        self.form.changed.connect(self._on_field_changed)
+        s = self.session
+        s.training_state_changed.connect(self._on_state_changed)
+        s.started.connect(self._on_started)
+        s.batch_ended.connect(self._on_batch)
+        s.epoch_ended.connect(self._on_epoch)
+        s.checkpoint_saved.connect(self._on_checkpoint)
+        s.paused.connect(self._on_paused)
+        s.resumed.connect(self._on_resumed)
+        s.failed.connect(self._on_failed)
+        s.fit_ended.connect(self._on_fit_ended)
+        s.run_finished.connect(self.run_finished)
+        s.training_finished.connect(self.training_finished)
+        s.params_counted.connect(self._on_params_counted)
+        s.params_failed.connect(self._on_params_failed)
+
+    def ensure_plots(self):
+        """Create the live plots (imports pyqtgraph) the first time they are needed."""
+        if self.plots is None:
+            from gui.train.plots import LivePlots
+
+            self.plots = LivePlots()
+            self.plot_holder_layout.removeWidget(self.plot_placeholder)
+            self.plot_placeholder.deleteLater()
+            self.plot_holder_layout.addWidget(self.plots)
+        return self.plots
+
+    # ================================================================== wiring API
+    @property
+    def source(self) -> str:
+        """The dataset to train on: "builtin:digits" or a folder."""
+        return self.session.source
+
+    @property
+    def last_run_dir(self) -> str | None:
+        return self.session.last_run_dir
+
+    def set_data_source(self, source: str) -> None:
+        """The dataset to train on (from the Data panel): "builtin:digits" or a folder."""
+        self.session.source = str(source) or BUILTIN_DIGITS
+        self.data_label.setText(self.session.source)
+        self._request_param_count()
+
+    def set_specs_provider(self, provider: Callable[[], dict | None] | None) -> None:
+        """A callable returning {"train": spec, "eval": spec} (the Augment panel's specs)."""
+        self._specs_provider = provider
+
+    def set_output_folder(self, folder: str | Path) -> None:
+        self.output_edit.setText(str(folder))
+
+    def on_torch_ready(self) -> None:
+        """PyTorch is importable: offer this machine's devices, describe the model, count."""
+        self.torch_ready = True
+        self.form.set_choices("device", _devices())
+        self._update_arch_help()
+        self._update_buttons()
+        self._request_param_count()
+
+    # ================================================================== model choice
+    def arch(self) -> str:
+        return self.form.value("arch")
+
+    def set_arch(self, name: str) -> None:
+        self.form.set_value("arch", name)
+
+    def pretrained_value(self) -> str:
+        """TrainConfig.pretrained: "none", "imagenet" or the .pth path."""
+        return self.form.value("pretrained")
+
+    @Slot(str)
+    def _on_field_changed(self, name: str) -> None:
+        if name == "pretrained":
+            picker = self.form.widgets["pretrained"]
+            if picker.key() != "none" and self.form.value("mode") == "scratch":
+                self.form.set_value("mode", "finetune")  # pretrained weights are for transfer
+        elif name in ("arch", "mode"):
+            self._update_arch_help()
+            self._request_param_count()
+        else:
+            return
+        self.model_choice_changed.emit(self.arch(), self.pretrained_value())
+
+    def _update_arch_help(self) -> None:
+        if not self.torch_ready:
+            return
+        from core import models
+
+        info = models.ARCHS.get(self.arch())
+        self.arch_help.setText(info.description if info else "")
+        self.form.widgets["pretrained"].allow_imagenet(bool(info and info.pretrained))
+
+    def _request_param_count(self) -> None:
+        if not self.torch_ready:
+            return
+        self.params_label.setText("Parameters: counting...")
+        self.session.count_parameters(self.arch(), self.form.value("mode"))
+
+    @Slot(object)
+    def _on_params_counted(self, counts: tuple[int, int]) -> None:
+        trainable, total = counts
+        self.params_label.setText(f"Parameters: {trainable:,} trainable / {total:,} total")
+
+    @Slot(object)
+    def _on_params_failed(self, error: BaseException) -> None:
+        self.params_label.setText(f"Parameters: unavailable ({errors.message(error)})")
+
+    def _browse_output(self) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self, "Folder for training runs", self.output_edit.text()
+        )
+        if path:
+            self.output_edit.setText(path)
+
+    # ================================================================== config
+    def hyperparameters(self) -> dict:
+        """The TrainConfig fields the form holds (besides data, specs and out)."""
+        return self.form.values()
+
+    def build_config(self, run_dir: str | Path | None = None) -> TrainConfig:
+        """A validated TrainConfig for the current choices (ConfigError when a value is bad)."""
+        values = self.hyperparameters()
+        specs = self._current_specs()
+        if specs:
+            values["train_transforms"] = specs.get("train")
+            values["eval_transforms"] = specs.get("eval")
+        if run_dir is None:
+            folder = self.output_edit.text().strip() or default_runs_folder()
+            run_dir = new_run_dir(folder, values["arch"])
+        cfg = TrainConfig(data=self.source, out=str(run_dir), num_workers=0, **values)
+        cfg.validate()
+        return cfg
+
+    def _current_specs(self) -> dict | None:
+        if self._specs_provider is None:
+            return None
+        specs = self._specs_provider()
+        if not specs or not specs.get("train") or not specs.get("eval"):
+            return None
+        return specs
+
+    # ================================================================== run control
+    def is_training(self) -> bool:
+        return self.session.is_training()
+
+    def is_paused(self) -> bool:
+        return self.session.is_paused()
+
+    @Slot()
+    def start_training(self) -> bool:
+        """Start a run with the current settings; False (and a message) when it cannot."""
+        if self.session.is_training():
+            return False
+        if not self.torch_ready:
+            self._show_error("PyTorch is still loading; press Start again in a moment.")
+            return False
+        try:
+            cfg = self.build_config()
+        except Exception as exc:  # bad value or bad augmentation spec: say so, do not crash
+            self._show_error(f"Cannot start training: {errors.message(exc)}")
+            return False
+        self.last_error = None
+        self.table.clear_rows()
+        plots = self.ensure_plots()
+        plots.clear()
+        # lay the epoch axes out now, before the training thread competes for the GIL
+        plots.plan(cfg.epochs)
+        plots.repaint()
+        self.log(f"Starting {cfg.arch} on {cfg.data} -> {cfg.out}")
+        self.session.start(cfg)
+        self.run_started.emit(str(cfg.out))
+        return True
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        if self.session.is_paused():
+            self.resume()
+        else:
+            self.pause()
+
+    def pause(self) -> None:
+        self.session.pause()
+        self._update_buttons()
+
+    def resume(self) -> None:
+        self.session.resume()
+        self._update_buttons()
+
+    @Slot()
+    def stop_training(self) -> None:
+        """Ask the run to stop between batches (last.pt is still written)."""
+        if self.session.is_training():
+            self.session.stop()
+            self.log("Stopping after the current batch...")
+            self._update_buttons()
+
+    def stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
+        """Stop and block until the training thread has ended (window close, app quit)."""
+        return self.session.stop_and_wait(timeout_ms)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Window closing: stop and wait for training, drop background work, ignore late events."""
+        ok = self.session.shutdown(timeout_ms)
+        self._timer.stop()
+        return ok
+
+    # ================================================================== the run's events
+    @Slot(bool)
+    def _on_state_changed(self, running: bool) -> None:
+        if running:
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.refresh()
+            self._show_outcome()
+        self._update_buttons()
+        self.training_state_changed.emit(running)
+
+    def _show_outcome(self) -> None:
+        summary = self.session.last_summary
+        failed = self.session.error is not None
+        self.progress_bar.setFormat("failed" if failed else "done")
+        if not failed and summary:
+            self.status_label.setText(self.finished_text(summary))
+            if summary.get("stopped"):
+                self.progress_bar.setFormat("stopped")
+
+    @Slot(object)
+    def _on_started(self, ev: FitStarted) -> None:
+        if self.plots is not None:
+            self.plots.plan(ev.epochs, ev.steps_per_epoch)
+        self.log(
+            f"{ev.arch}: {ev.trainable_params:,} trainable / {ev.total_params:,} parameters; "
+            f"{ev.num_classes} classes; {ev.train_size} train / {ev.valid_size} valid images; "
+            f"{ev.steps_per_epoch} batches per epoch; device {ev.device}, {ev.precision}."
+        )
+
+    @Slot(object)
+    def _on_batch(self, ev: BatchEnded) -> None:
+        if self.plots is not None:
+            self.plots.add_batch(ev.global_step, ev.loss)
+
+    @Slot(object)
+    def _on_epoch(self, ev: EpochEnded) -> None:
+        if self.plots is not None:
+            self.plots.add_epoch(
+                ev.epoch, ev.train_loss, ev.train_acc, ev.val_loss, ev.val_acc, ev.lr, ev.is_best
+            )
+        self.table.add_row(ev.row(), ev.is_best)
+        self.log(
+            f"epoch {ev.epoch}/{ev.epochs}: train loss {ev.train_loss:.4f} acc {ev.train_acc:.4f}"
+            f" | val loss {ev.val_loss:.4f} acc {ev.val_acc:.4f}"
+            f"{' (best)' if ev.is_best else ''} | {ev.seconds:.1f}s"
+        )
+
+    @Slot(object)
+    def _on_checkpoint(self, ev: CheckpointSaved) -> None:
+        acc = "" if ev.val_acc is None else f", val acc {ev.val_acc:.4f}"
+        self.log(f"saved {Path(ev.path).name} (epoch {ev.epoch}{acc})")
+
+    @Slot()
+    def _on_paused(self) -> None:
+        self.log("Paused.")
+        self._update_buttons()
+
+    @Slot()
+    def _on_resumed(self) -> None:
+        self.log("Resumed.")
+        self._update_buttons()
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        self._show_error(f"Training failed: {errors.message(exc)}")
+
+    @Slot(object)
+    def _on_fit_ended(self, ev: FitEnded) -> None:
+        s = ev.summary
+        state = "stopped" if ev.stopped else "finished"
+        best = s.get("best_val_acc")
+        best_text = "n/a" if best is None else f"{best:.4f} (epoch {s.get('best_epoch')})"
+        self.log(
+            f"Training {state} after {fmt_duration(s.get('seconds'))}: best val acc {best_text}."
+        )
+
+    @staticmethod
+    def finished_text(summary: dict) -> str:
+        """The status line after a run: how it ended, the best epoch, where the model went."""
+        state = "stopped" if summary.get("stopped") else "finished"
+        best = summary.get("best_val_acc")
+        text = f"Training {state} after {fmt_duration(summary.get('seconds'))}"
+        if best is not None:
+            text += (
+                f" · best val acc {best:.4f} at epoch {summary.get('best_epoch')}"
+                " · its best.pt is loaded in the Predict tab"
+            )
+        return text + "."
+
+    # ================================================================== display
+    @Slot()
+    def refresh(self) -> None:
+        """Push recorded values to plots and labels (5 times a second while training)."""
+        running = self.session.is_training()
+        if self.plots is not None:
+            # while training: one plot per tick, so no tick paints all four at once
+            self.plots.refresh(one_step=running)
+        p = self.session.progress
+        if not running and p.epoch == 0:
+            return
+        # set only what changed: each change repaints a widget on the GUI thread
+        value = int(p.fraction() * 1000)
+        if value != self.progress_bar.value():
+            self.progress_bar.setValue(value)
+        text = f"epoch {p.epoch}/{p.epochs} · batch {p.step}/{p.steps}"
+        if text != self.progress_bar.format():
+            self.progress_bar.setFormat(text)
+        paused = " · paused" if self.is_paused() else ""
+        status = (
+            f"elapsed {fmt_duration(p.elapsed())} · ETA {fmt_duration(p.eta())}"
+            f" · {p.images_per_second:,.0f} images/s{paused}"
+        )
+        if running and status != self.status_label.text():
+            self.status_label.setText(status)  # after a run it holds the summary
+
+    def _update_buttons(self) -> None:
+        running = self.session.is_training()
+        stopping = self.session.is_stopping()
+        self.start_button.setEnabled(self.torch_ready and not running)
+        self.pause_button.setEnabled(running and not stopping)
+        self.stop_button.setEnabled(running and not stopping)
+        self.pause_button.setText("Resume" if self.is_paused() else "Pause")
+        # the running config is fixed: editing these during a run would change nothing
+        for name in config.fields_in("model"):  # the model's description stays readable
+            self.form.widgets[name].setEnabled(not running)
+        self.hyper_group.setEnabled(not running)
+        self.output_group.setEnabled(not running)
+
+    def log(self, text: str) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        self.log_view.appendPlainText(f"[{stamp}] {text}")
+
+    def log_text(self) -> str:
+        return self.log_view.toPlainText()
+
+    def _show_error(self, message: str) -> None:
+        """Record and announce a message (the main window shows it in a dialog)."""
+        self.last_error = message
+        self.log(message)
+        self.status_label.setText(message)
+        self.error_occurred.emit(message)
+
+    def show_run(self, run: runs.Run) -> int:
+        """Show a run folder's metrics (core.runs.read_run) in the plots and the table."""
+        self.ensure_plots().show_rows(run.rows)
+        self.table.show_rows(run.rows)
+        self.log(f"Loaded {len(run.rows)} epochs from {run.folder}")
+        return len(run.rows)
+
+    # ================================================================== settings
+    def save_settings(self, settings: QSettings) -> None:
+        settings.beginGroup(SETTINGS_GROUP)
+        self.form.save(settings)
+        settings.setValue("output", self.output_edit.text())
+        settings.endGroup()
+
+    def load_settings(self, settings: QSettings) -> None:
+        """Restore saved choices; missing or unreadable values keep the defaults."""
+        settings.beginGroup(SETTINGS_GROUP)
+        self.form.load(settings)
+        output = settings.value("output", "", type=str)
+        settings.endGroup()
+        if output:
+            self.output_edit.setText(str(output))
+
+
+def _devices() -> list[str]:
+    """auto, cpu, and the accelerators PyTorch sees on this machine."""
+    import torch
+
+    devices = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("mps")
+    return devices
