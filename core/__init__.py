@@ -14,7 +14,7 @@ ARCH_NAMES = (
 )
 
 #: Training choices, torch-free so the CLI's --help and the window can list them
-#: before torch loads (core.trainer and core.models check against these).
+#: before torch loads (core.config and core.models check against these).
 MODES = ("scratch", "finetune", "feature-extract")
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULERS = ("none", "step", "cosine", "onecycle")

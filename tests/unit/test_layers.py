@@ -14,10 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 pytest.importorskip("importlinter")
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess:
-    code = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True))"
+    code = (
+        "import sys; sys.path.insert(0, '.'); from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports(no_cache=True))"
+    )
     return subprocess.run(
         [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120
     )
@@ -29,18 +33,31 @@ def test_layering_contracts_are_kept():
     assert "0 broken" in proc.stdout
 
 
-def test_a_broken_contract_is_caught(tmp_path):
-    """The check can fail: a core module importing Qt breaks it."""
-    for package in ("core", "gui"):
-        (tmp_path / package).mkdir()
-        (tmp_path / package / "__init__.py").write_text("")
-    (tmp_path / "core" / "bad.py").write_text("def f():\n    import PySide6.QtCore\n")
+def _copy_of_the_layout(tmp_path: Path) -> Path:
+    """core/ and gui/ with every package the contracts name, empty, plus our pyproject."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    packages = {"core", "gui"}
+    for contract in config["contracts"]:
+        packages.update(contract.get("modules", []))
+    for name in packages:
+        folder = tmp_path.joinpath(*name.split("."))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").write_text("")
     (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
-    proc = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.path.insert(0, '.'); from importlinter.cli import lint_imports; "
-         "sys.exit(lint_imports(no_cache=True))"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("offender", "code", "named"),
+    [
+        ("core/bad.py", "def f():\n    import PySide6.QtCore\n", "core.bad"),
+        ("gui/data/bad.py", "from gui.train import something\n", "gui.data.bad"),
+    ],
+)
+def test_a_broken_contract_is_caught(tmp_path, offender, code, named):
+    """The check can fail: core importing Qt, or one panel importing another."""
+    root = _copy_of_the_layout(tmp_path)
+    (root / offender).write_text(code)
+    proc = _lint(root)
     assert proc.returncode != 0
-    assert "BROKEN" in proc.stdout and "core.bad" in proc.stdout
+    assert "BROKEN" in proc.stdout and named in proc.stdout
