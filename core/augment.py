@@ -24,7 +24,13 @@ imported inside the functions that build or run pipelines.
 from __future__ import annotations
 
 from core.augment_build import build_pipeline, spec_to_code
-from core.augment_checks import normalize_stats, output_size, spec_warnings
+from core.augment_checks import (
+    data_channels,
+    normalize_stats,
+    output_size,
+    pipeline_channels,
+    spec_warnings,
+)
 from core.augment_grid import (
     VIEW_MODEL,
     VIEW_PERSON,
@@ -71,12 +77,14 @@ __all__ = [
     "TransformInfo",
     "augment_samples",
     "build_pipeline",
+    "data_channels",
     "display_arrays",
     "enabled_steps",
     "get_preset",
     "load_spec_file",
     "normalize_stats",
     "output_size",
+    "pipeline_channels",
     "sample_grid",
     "sample_seed",
     "save_spec_file",

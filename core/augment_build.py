@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.augment_checks import pipeline_channels
+from core.augment_size import needed_short_side
 from core.augment_spec import enabled_steps, step_label, validate_spec
 from core.augment_transforms import TRANSFORMS
 from core.augment_types import ParamInfo, SpecError, jsonable
@@ -38,7 +40,10 @@ def _build_step(step: dict) -> list:
 
 
 def build_pipeline(spec: Any):
-    """The torchvision.transforms.v2.Compose for ``spec`` (disabled steps skipped)."""
+    """The torchvision.transforms.v2.Compose for ``spec`` (disabled steps skipped).
+
+    Its ``input_channels`` attribute is :func:`core.augment_checks.pipeline_channels`.
+    """
     from torchvision.transforms import v2
 
     transforms: list = []
@@ -49,7 +54,12 @@ def build_pipeline(spec: Any):
             transforms.extend(_build_step(step))
         except (TypeError, ValueError) as exc:  # torchvision's own checks
             raise SpecError(f"{step_label(index, step['name'])}: {exc}", step=index) from exc
-    return v2.Compose(transforms)
+    pipeline = v2.Compose(transforms)
+    # what its images must be loaded as: core.data.build_datasets reads it
+    pipeline.input_channels = pipeline_channels(spec)
+    # how small a large image may be decoded (core.data.ImageDataset reads it)
+    pipeline.input_min_side = needed_short_side(spec)
+    return pipeline
 
 
 def _code_value(info: ParamInfo, value: Any) -> str:

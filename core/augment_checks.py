@@ -21,6 +21,34 @@ def normalize_stats(spec: Any) -> tuple[list[float], list[float]] | None:
     return list(norms[-1]["params"]["mean"]), list(norms[-1]["params"]["std"])
 
 
+def pipeline_channels(spec: Any) -> int | None:
+    """The channel count a pipeline's input images must have (1 or 3), or None for any.
+
+    Its first enabled Normalize decides: one mean/std value per channel. torchvision's
+    Normalize broadcasts three values over a one-channel image without complaint, so a
+    grayscale dataset under the seed preset would reach the model as 3 channels while the
+    data said 1; the datasets are loaded with this count instead (core.data). A
+    Grayscale step before the Normalize sets the count itself: then any input will do.
+    """
+    for step in enabled_steps(spec):
+        if step["name"] == "Grayscale":
+            return None
+        if step["name"] == "Normalize":
+            count = len(step["params"]["mean"])
+            return count if count in (1, 3) else None
+    return None
+
+
+def data_channels(train_spec: Any, eval_spec: Any, natural: int) -> int:
+    """The channels the images are loaded with for these pipelines (training and preview).
+
+    The eval pipeline's need first (it is the bundle's: prediction loads images that
+    way), then the train pipeline's, else the dataset's ``natural`` count (1 for the
+    built-in digits, 3 for folders).
+    """
+    return pipeline_channels(eval_spec) or pipeline_channels(train_spec) or natural
+
+
 def _as_hw(size: int | list[int]) -> tuple[int, int]:
     return (size, size) if isinstance(size, int) else (size[0], size[1])
 
@@ -51,6 +79,48 @@ def _step_size(step: dict, hw: tuple[int, int]) -> tuple[int, int]:
         pad = params["padding"]
         return hw[0] + 2 * pad, hw[1] + 2 * pad
     return hw
+
+
+def pipeline_crops(spec: Any) -> bool:
+    """Whether the pipeline cuts part of the picture away (any enabled crop step)."""
+    return any(s["name"].endswith("Crop") for s in enabled_steps(spec))
+
+
+def _crop_start(size: int, crop: int) -> int:
+    """torchvision's center_crop offset: the middle, or a negative pad when larger."""
+    if crop > size:
+        return -((crop - size) // 2)
+    return int(round((size - crop) / 2.0))
+
+
+def output_region(spec: Any, image_size: tuple[int, int]) -> tuple[float, float, float, float]:
+    """The part of an (h, w) image that the pipeline's output shows: (top, left, h, w).
+
+    In the image's own pixels: Resize scales, CenterCrop keeps the middle (a crop
+    larger than the image reaches outside it, into the padding), Pad adds a border. A
+    random crop's place changes per sample: RandomCrop counts as the centre crop and
+    RandomResizedCrop as the whole image, as do the steps that keep the size. Grad-CAM
+    maps the model's input back onto the picture with it.
+    """
+    h, w = int(image_size[0]), int(image_size[1])
+    top = left = 0.0
+    per_y = per_x = 1.0  # image pixels per pixel of the current step
+    for step in enabled_steps(spec):
+        name, params = step["name"], step["params"]
+        if name in ("CenterCrop", "RandomCrop"):
+            ch, cw = _as_hw(params["size"])
+            top += _crop_start(h, ch) * per_y
+            left += _crop_start(w, cw) * per_x
+            h, w = ch, cw
+        elif name == "Pad":
+            pad = params["padding"]
+            top, left = top - pad * per_y, left - pad * per_x
+            h, w = h + 2 * pad, w + 2 * pad
+        else:  # Resize, RandomResizedCrop: scaled; others keep the size
+            nh, nw = _step_size(step, (h, w))
+            per_y, per_x = per_y * h / max(nh, 1), per_x * w / max(nw, 1)
+            h, w = nh, nw
+    return top, left, h * per_y, w * per_x
 
 
 def output_size(spec: Any, image_size: tuple[int, int]) -> tuple[int, int]:

@@ -94,6 +94,9 @@ class ImageDataset(torch.utils.data.Dataset):
         self.channels = channels
         self.class_names = list(class_names) if class_names is not None else None
         self.max_pixels = max_pixels
+        # large photos are decoded reduced to what the pipeline needs (build_pipeline's
+        # input_min_side, core.augment_size): an 81 MP PNG no longer costs 1.4 GB a load
+        self.min_side = getattr(transform, "input_min_side", None)
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -102,7 +105,7 @@ class ImageDataset(torch.utils.data.Dataset):
         """The PIL image of one sample; ImageLoadError names the file on failure."""
         path, _ = self.samples[index]
         try:
-            return load_image(path, self.channels, self.max_pixels)
+            return load_image(path, self.channels, self.max_pixels, min_side=self.min_side)
         except ImageLoadError as exc:
             raise ImageLoadError(f"{path}: {exc}") from None
 
@@ -164,6 +167,15 @@ def _check_trainable(summary: DatasetSummary) -> None:
         )
 
 
+def _pipelines_channels(*pipelines: Callable | None) -> int | None:
+    """The first channel count a pipeline asks for (build_pipeline's input_channels)."""
+    for pipeline in pipelines:
+        wanted = getattr(pipeline, "input_channels", None)
+        if wanted in (1, 3):
+            return wanted
+    return None
+
+
 def build_datasets(
     source: str,
     train_transform: Callable | None = None,
@@ -177,10 +189,16 @@ def build_datasets(
 
     The digits split is always the fixed seed-0 80/20 split (so results compare across
     runs and with other tools); ``seed`` and ``val_split`` shape folder splits only.
+    ``channels`` None: what the pipelines need (their ``input_channels``, see
+    core.augment_checks.data_channels), else the dataset's own (digits 1, folders 3),
+    so grayscale digits feed a 3-channel pipeline as RGB and photos a 1-channel one
+    as grayscale.
     """
     resolved = parse_source(source)
     if channels not in (None, 1, 3):
         raise DataError(f"channels must be 1 or 3, not {channels!r}.")
+    if channels is None:
+        channels = _pipelines_channels(eval_transform, train_transform)
     if resolved == BUILTIN_DIGITS:
         ch = channels or 1
         summary = digits_summary(ch)

@@ -4,7 +4,8 @@ Nothing heavy is imported here (no torch): the window must be on screen within a
 second; :class:`gui.main_window.MainWindow` loads PyTorch in the background.
 
 ``CONVSTUDIO_EXIT_AFTER_SHOW=1`` makes the app print how long after process start
-the window was shown, then exit (used by bench/bench_gui.py).
+the window was shown, then exit; ``CONVSTUDIO_EXIT_WHEN_READY=1`` prints when Train can
+start (PyTorch loaded), then exits (both used by bench/bench_gui.py).
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ class _LaunchTimer:
         os._exit(0)  # a bench needs no cleanup; the PyTorch import has not started yet
 
 
+class _ReadyTimer:
+    """Bench mode: print when Train can start (PyTorch and the panels ready), then exit."""
+
+    def __init__(self, window) -> None:
+        window.torch_ready.connect(self.on_ready)
+
+    def on_ready(self) -> None:
+        print(f"train ready {process_age_s():.3f} s after process start", flush=True)
+        os._exit(0)  # a bench needs no cleanup
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Run the app until the window closes; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -83,6 +95,8 @@ def run_app(argv: list[str] | None = None) -> int:
     window = MainWindow(data_source=args.data, defer_panels=True)
     if os.environ.get("CONVSTUDIO_EXIT_AFTER_SHOW"):
         window._launch_timer = _LaunchTimer(window)
+    elif os.environ.get("CONVSTUDIO_EXIT_WHEN_READY"):
+        window._launch_timer = _ReadyTimer(window)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
     return app.exec()

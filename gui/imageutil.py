@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
@@ -47,17 +47,41 @@ def qimage_to_pil(image: QImage) -> Image.Image:
     return background
 
 
-def heatmap_overlay(base: Image.Image, heat: np.ndarray, opacity: float = 0.5) -> Image.Image:
-    """Blend a [0, 1] heatmap (any size) over an image with a jet-like colour map."""
+def heatmap_overlay(
+    base: Image.Image,
+    heat: np.ndarray,
+    opacity: float = 0.5,
+    box: tuple[float, float, float, float] | None = None,
+) -> Image.Image:
+    """Blend a [0, 1] heatmap (any size) over an image with a jet-like colour map.
+
+    ``box`` (x, y, w, h) in the image's pixels: the heatmap covers only that part (the
+    region the model saw, e.g. the eval pipeline's centre crop), which is outlined;
+    it may reach outside the image (padding). None: the whole image.
+    """
     base = base.convert("RGB")
+    if box is None:
+        return Image.blend(base, _jet(heat, base.size), float(np.clip(opacity, 0.0, 1.0)))
+    x, y, w, h = (round(v) for v in box)
+    colour = _jet(heat, (max(1, w), max(1, h)))
+    layer = base.copy()
+    layer.paste(colour, (x, y))  # Pillow clips what lies outside the picture
+    out = Image.blend(base, layer, float(np.clip(opacity, 0.0, 1.0)))
+    ImageDraw.Draw(out).rectangle(
+        (x, y, x + w - 1, y + h - 1), outline=(255, 255, 255), width=max(1, base.width // 160)
+    )
+    return out
+
+
+def _jet(heat: np.ndarray, size: tuple[int, int]) -> Image.Image:
+    """A [0, 1] heatmap resized to ``size`` (w, h), coloured blue - green - red."""
     h = np.clip(np.asarray(heat, dtype=np.float32), 0.0, 1.0)
-    heat_img = Image.fromarray((h * 255).astype(np.uint8), "L").resize(base.size, Image.BILINEAR)
+    heat_img = Image.fromarray((h * 255).astype(np.uint8), "L").resize(size, Image.BILINEAR)
     v = np.asarray(heat_img, dtype=np.float32) / 255.0
     r = np.clip(1.5 - np.abs(4 * v - 3), 0, 1)
     g = np.clip(1.5 - np.abs(4 * v - 2), 0, 1)
     b = np.clip(1.5 - np.abs(4 * v - 1), 0, 1)
-    colour = Image.fromarray((np.stack([r, g, b], axis=-1) * 255).astype(np.uint8), "RGB")
-    return Image.blend(base, colour, float(np.clip(opacity, 0.0, 1.0)))
+    return Image.fromarray((np.stack([r, g, b], axis=-1) * 255).astype(np.uint8), "RGB")
 
 
 def scaled_image(image: QImage, size: int) -> QImage:

@@ -1,41 +1,39 @@
 """The main window: a thin shell that hosts one panel per feature and wires them together.
 
-Panels (Data, Augment, Train, Calculator, Predict) are imported when the window is
-built, each inside a try/except: a broken panel becomes a placeholder label with the
-error, and the rest of the app still works.
+Panels (Data, Augment, Train, Calculator, Predict, Evaluate, Runs) are imported when the
+window is built, each inside a try/except: a broken panel becomes a placeholder label
+with the error, and the rest of the app still works.
 
 PyTorch takes seconds to import, so the window never imports it on the GUI thread: it
 starts a background task that imports torch and the core modules, shows
-"Loading PyTorch..." meanwhile, then emits ``torch_ready`` and calls every panel's
-``on_torch_ready()``. Training stays disabled until then.
+"Loading PyTorch..." and the next step meanwhile, then emits ``torch_ready`` and calls
+every panel's ``on_torch_ready()``. Train pressed before that (F5) waits and starts as
+soon as PyTorch has loaded.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import platform
 import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from core import BUILTIN_DIGITS, IMAGE_EXTENSIONS
-from gui import appdata, dnd, errors, runtime, tasks
+from gui import dnd, errors, runtime, sizing, tasks, tooltips
+from gui import help as help_pages
 from gui.panel import Panel
 
 # (tab title, module, class) in tab order
@@ -45,6 +43,8 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("Train", "gui.train", "TrainPanel"),
     ("Calculator", "gui.calculator", "CalculatorPanel"),
     ("Predict", "gui.predict", "PredictPanel"),
+    ("Evaluate", "gui.evaluate", "EvaluatePanel"),
+    ("Runs", "gui.runs", "RunsPanel"),
 )
 CLOSE_WAIT_MS = 15_000
 
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
     """ConvStudio's window.
 
     Signals: ``torch_ready()`` once PyTorch and the core modules are imported,
-    ``panels_built()`` once the five panels exist, ``first_shown()``, ``error_shown(str)``.
+    ``panels_built()`` once the panels exist, ``first_shown()``, ``error_shown(str)``.
 
     ``defer_panels=True`` (what the app uses) shows the window shell first and builds
     the panels on the event loop's first turn, so the window is on screen before the
@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self._torch_task = None
         self._source = ""
         self._pending_data_source: str | None = None
+        self.start_queued = False  # Train pressed while PyTorch loads: start once it has
         self._load_torch_now = load_torch_now
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -144,7 +145,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         errors.sink().reported.connect(self.show_error)
-        self.statusBar().showMessage("Loading PyTorch...")
+        self.statusBar().showMessage(help_pages.LOADING)
+        self.next_step_label = help_pages.add_next_step(self.statusBar())
         self._restore_geometry()
         if defer_panels:
             QTimer.singleShot(30, lambda: self.build_panels(data_source))
@@ -155,22 +157,26 @@ class MainWindow(QMainWindow):
         """Import and build the panels (once), wire them, restore settings, load torch."""
         if self.panels_ready or self._closing_done:
             return
+        if self._load_torch_now:
+            # the import runs beside the panels' building: Train is ready ~0.5 s sooner
+            self.start_torch_loader()
         current = self.tabs.currentIndex()
         for index, (title, module, cls) in enumerate(PANELS):
             widget = self._make_panel(title, module, cls)
             self.panels[title] = widget
             loading = self.tabs.widget(index)
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, widget, title)
+            # a panel that needs more room scrolls; it never widens the window (gui.sizing)
+            page = sizing.page(widget) if isinstance(widget, Panel) else widget
+            self.tabs.insertTab(index, page, title)
             loading.deleteLater()
         self.tabs.setCurrentIndex(max(0, current))
         self.panels_ready = True
         self._wire_panels()
         self._restore_settings(data_source)
         self._on_training_state(False)
+        tooltips.wrap_all(self)
         self.panels_built.emit()
-        if self._load_torch_now:
-            QTimer.singleShot(0, self.start_torch_loader)
 
     # ================================================================== panels
     def _make_panel(self, title: str, module: str, cls: str) -> QWidget:
@@ -215,6 +221,10 @@ class MainWindow(QMainWindow):
     def predict_panel(self) -> Any:
         return self.panel("Predict")
 
+    @property
+    def evaluate_panel(self) -> Any:
+        return self.panel("Evaluate")
+
     def _wire_panels(self) -> None:
         data, augment, train = self.data_panel, self.augment_panel, self.train_panel
         if data is not None:
@@ -225,6 +235,48 @@ class MainWindow(QMainWindow):
             train.run_finished.connect(self._on_run_finished)
             train.training_state_changed.connect(self._on_training_state)
             train.model_choice_changed.connect(self._on_model_choice)
+            # the last run's outcome stays in the status bar between other messages
+            self.statusBar().addWidget(train.outcome_label, 1)
+            train.outcome_label.show()
+        evaluate, predict = self.evaluate_panel, self.predict_panel
+        if evaluate is not None:
+            evaluate.retrain_requested.connect(self._retrain)
+            evaluate.data_changed.connect(self._on_data_fixed)
+            if predict is not None:
+                predict.evaluate_requested.connect(self.open_in_evaluate)
+        self._wire_runs()
+
+    def _wire_runs(self) -> None:
+        """The Runs tab's actions go to Predict, Evaluate and Train; runs refresh it."""
+        runs_panel, train = self.panel("Runs"), self.train_panel
+        if runs_panel is None:
+            return
+        runs_panel.open_model_requested.connect(self.open_model)
+        runs_panel.evaluate_requested.connect(self.open_in_evaluate)
+        runs_panel.resume_requested.connect(self.resume_run)
+        runs_panel.set_evaluate_available(self.evaluate_panel is not None)
+        if train is not None:
+            train.run_started.connect(self._list_run)
+            train.training_finished.connect(runs_panel.refresh)
+
+    @Slot(str)
+    def _list_run(self, run_dir: str) -> None:
+        """A run started: the Runs tab lists its folder (also outside the runs folder)."""
+        runs_panel = self.panel("Runs")
+        parent = Path(run_dir).parent
+        if parent != runs_panel.runs_dir():
+            runs_panel.add_folder(parent)
+        runs_panel.refresh()
+
+    @Slot(str, int)
+    def resume_run(self, run_dir: str, epochs: int) -> bool:
+        """Continue a run in the Train tab (the Runs tab's Resume)."""
+        train = self.train_panel
+        if train is None:
+            self.show_error("The Train panel is unavailable, so no run can be resumed.")
+            return False
+        self.show_tab("Train")
+        return train.resume_run(run_dir, epochs)
 
     @Slot(str, str)
     def _on_model_choice(self, arch: str, pretrained: str) -> None:
@@ -241,9 +293,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Augment panel: {exc}", 8000)
 
     def show_tab(self, title: str) -> None:
-        widget = self.panels.get(title)
-        if widget is not None:
-            self.tabs.setCurrentWidget(widget)
+        if title in self.panels:  # each panel's tab holds it in a scroll area
+            titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+            self.tabs.setCurrentIndex(titles.index(title))
 
     def current_tab(self) -> str:
         return self.tabs.tabText(self.tabs.currentIndex())
@@ -275,11 +327,35 @@ class MainWindow(QMainWindow):
             (),
             "Show a run's curves and predict with its best.pt.",
         )
+        self.import_weights_action = self._action(
+            "Import &weights...",
+            self.show_weights_dialog,
+            (),
+            "Put pretrained weights into the torch hub cache: import a .pth, or download.",
+        )
+        self.export_action = self._action(
+            "&Export model...",
+            self.show_export_dialog,
+            (),
+            "Save a model as TorchScript or ONNX (checked), a usage snippet or a training script.",
+        )
+        self.copy_script_action = self._action(
+            "Copy as training &script",
+            self.copy_training_script,
+            (),
+            "Put the last run as a plain PyTorch training script on the clipboard.",
+        )
+        self.evaluate_action = self._action(
+            "Open in &Evaluate...",
+            lambda: self.open_in_evaluate(),
+            (),
+            "Evaluate a model bundle on a labelled folder: confusion matrix, mistakes, fixes.",
+        )
         self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
         self.start_action = self._action(
             "&Start training",
             self.start_training,
-            ("Ctrl+T", "F5"),
+            ("F5", "Ctrl+T"),  # the first one is the one menus show
             "Train with the Train tab's settings.",
         )
         self.pause_action = self._action("&Pause / resume", self._toggle_pause, ("Ctrl+P",))
@@ -289,6 +365,12 @@ class MainWindow(QMainWindow):
             act = self._action(f"&{i} {title}", self._tab_slot(title), (f"Ctrl+{i}",))
             self.tab_actions.append(act)
         self.about_action = self._action("&About ConvStudio", self.show_about)
+        self.getting_started_action = self._action(
+            "&Getting started", self.show_getting_started, ("F1",), "The first steps, in short."
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", self.show_shortcuts, (), "Every shortcut of the window."
+        )
         self.show_log_action = self._action(
             "Show &log", self.show_log, (), "Errors of background work, with their details."
         )
@@ -302,15 +384,23 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         for act in (self.open_folder_action, self.open_model_action, self.open_run_action):
             file_menu.addAction(act)
+        file_menu.addAction(self.evaluate_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.import_weights_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         train_menu = bar.addMenu("&Train")
         for act in (self.start_action, self.pause_action, self.stop_action):
             train_menu.addAction(act)
+        train_menu.addSeparator()
+        train_menu.addAction(self.copy_script_action)
         view_menu = bar.addMenu("&View")
         for act in self.tab_actions:
             view_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.getting_started_action)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.show_log_action)
         help_menu.addAction(self.about_action)
 
@@ -320,7 +410,7 @@ class MainWindow(QMainWindow):
         """Import torch and the core modules in the background (once)."""
         if self._torch_task is not None or self.torch_loaded:
             return
-        self.statusBar().showMessage("Loading PyTorch...")
+        self.statusBar().showMessage(help_pages.LOADING)
         self._torch_task = tasks.run_task(
             load_torch, on_finished=self._on_torch_loaded, on_error=self._on_torch_failed
         )
@@ -351,11 +441,15 @@ class MainWindow(QMainWindow):
         train = self.train_panel
         if train is not None:
             self._on_model_choice(train.arch(), train.pretrained_value())
+        tooltips.wrap_all(self)  # the panels described their models just now
+        if self.start_queued:
+            self.start_training()
         self.torch_ready.emit()
 
     @Slot(object)
     def _on_torch_failed(self, error: BaseException) -> None:
         message = errors.message(error)
+        self.start_queued = False
         self.show_error(
             f"PyTorch could not be loaded ({message}); training and prediction are off."
         )
@@ -389,6 +483,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_dataset_changed(self, source: str) -> None:
         self._source = str(source)
+        self.next_step_label.setText(help_pages.next_step(self._source))
         train, augment = self.train_panel, self.augment_panel
         if train is not None:
             train.set_data_source(self._source)
@@ -434,13 +529,43 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def _on_run_finished(self, run_dir: str, best_pt: str) -> None:
-        self.statusBar().showMessage(f"Training done: {best_pt}", 10_000)
+        # the status line (finished or stopped, at which epoch, what was kept) is the
+        # Train panel's: it sends it through status_message once the run's thread is gone
         predict = self.predict_panel
         if predict is not None:
             try:
                 predict.load_model(best_pt)
             except Exception as exc:
                 self.show_error(f"The Predict panel could not load {best_pt}: {exc}")
+        if self.evaluate_panel is not None:
+            self.evaluate_panel.open_run(run_dir, best_pt)
+
+    def open_in_evaluate(self, model: str = "", folder: str = "") -> None:
+        """Evaluate a bundle on a labelled folder; without a model, ask for both."""
+        evaluate = self.evaluate_panel
+        if evaluate is None:
+            self.show_error("The Evaluate panel is unavailable.")
+            return
+        self.show_tab("Evaluate")
+        if model:
+            evaluate.open_evaluation(model, folder or None)
+        else:
+            evaluate.ask_open()
+
+    @Slot(str)
+    def _on_data_fixed(self, root: str) -> None:
+        """Files of a dataset were moved in Evaluate: the Data panel counts again if it shows it."""
+        data = self.data_panel
+        if data is not None and os.path.realpath(data.source()) == os.path.realpath(root):
+            data.rescan()
+
+    @Slot(str)
+    def _retrain(self, source: str) -> None:
+        """Retrain with these changes: the Train tab's settings on the fixed dataset."""
+        if source != self._source:
+            self.set_data_source(source)
+            self._on_dataset_changed(source)  # Train starts on it now; Data scans meanwhile
+        self.start_training()
 
     def ask_open_dataset(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open dataset folder")
@@ -459,6 +584,29 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_run(folder)
 
+    def show_export_dialog(self) -> QDialog:
+        """File > Export model...: the dialog, on the Predict panel's model or the last run's."""
+        from gui.export_dialog import ExportDialog, current_bundle
+
+        self._export_dialog = ExportDialog(current_bundle(self), self)
+        self._export_dialog.show()
+        return self._export_dialog
+
+    def show_weights_dialog(self) -> QDialog:
+        """File > Import weights...: for the Train tab's architecture (gui.weights)."""
+        from gui.weights import WeightsDialog
+
+        train = self.train_panel
+        self._weights_dialog = WeightsDialog(train.arch() if train else "resnet18", self)
+        self._weights_dialog.show()
+        return self._weights_dialog
+
+    def copy_training_script(self) -> None:
+        """Train > Copy as training script: the last run as a plain PyTorch script."""
+        from gui.export_dialog import ScriptCopier
+
+        ScriptCopier.for_window(self).copy()
+
     # ================================================================== training
     def _training(self) -> bool:
         train = self.train_panel
@@ -466,10 +614,17 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def start_training(self) -> None:
+        """Start a run; pressed while PyTorch loads, it starts as soon as that is done."""
         train = self.train_panel
         if train is None:
             return
         self.show_tab("Train")
+        if not self.torch_loaded:
+            self.start_queued = True
+            self.next_step_label.hide()  # taken: it only waits for PyTorch
+            self.statusBar().showMessage(help_pages.START_QUEUED)
+            return
+        self.start_queued = False
         train.start_training()
 
     @Slot()
@@ -485,9 +640,9 @@ class MainWindow(QMainWindow):
     def _on_training_state(self, running: bool) -> None:
         if running:
             runtime.freeze_heap()  # the run's start-up objects live as long as the run
-        self.start_action.setEnabled(
-            self.torch_loaded and not running and self.train_panel is not None
-        )
+            self.next_step_label.hide()  # the first step is taken
+        # before PyTorch has loaded too: the start then waits for it (start_training)
+        self.start_action.setEnabled(not running and self.train_panel is not None)
         self.pause_action.setEnabled(running)
         self.stop_action.setEnabled(running)
 
@@ -560,42 +715,23 @@ class MainWindow(QMainWindow):
         self._message_boxes = [b for b in self._message_boxes if b.isVisible()]
 
     def about_text(self) -> str:
-        import PySide6
-
-        info = self.torch_info
-        torch_v = info.get("torch", "loading...")
-        tv_v = info.get("torchvision", "loading...")
-        device = info.get("device", "unknown until PyTorch is loaded")
-        bf16 = info.get("bf16")
-        bf16_text = "" if bf16 is None else f" (CPU bfloat16 support: {'yes' if bf16 else 'no'})"
-        return (
-            "ConvStudio: a desktop workbench for training image classifiers with PyTorch.\n\n"
-            f"PyTorch {torch_v}\ntorchvision {tv_v}\nQt {qVersion()}\nPySide6 {PySide6.__version__}\n"
-            f"Python {platform.python_version()}\nDevice: {device}{bf16_text}"
-        )
+        return help_pages.about_text(self.torch_info)
 
     def show_log(self) -> QDialog:
         """Help > Show log: the log file's newest part in a read-only, non-modal window."""
-        path = appdata.log_path()
-        dialog = QDialog(self)
-        dialog.setWindowTitle(f"ConvStudio log - {path}")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        text = QPlainTextEdit(dialog)
-        text.setObjectName("log_text")
-        text.setReadOnly(True)
-        text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        text.setPlainText(errors.read_log_tail(path))
-        text.moveCursor(text.textCursor().MoveOperation.End)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-        buttons.rejected.connect(dialog.close)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel(f"Log file: {path}", dialog))
-        layout.addWidget(text)
-        layout.addWidget(buttons)
-        dialog.resize(900, 500)
-        self._log_dialog = dialog
-        dialog.show()
-        return dialog
+        self._log_dialog = help_pages.log_dialog(self)
+        return self._log_dialog
+
+    def show_getting_started(self) -> QDialog:
+        """Help > Getting started: the first steps (non-modal)."""
+        return help_pages.page(
+            self, "Getting started", help_pages.GETTING_STARTED, "getting_started"
+        )
+
+    def show_shortcuts(self) -> QDialog:
+        """Help > Keyboard shortcuts: read from the window's actions (non-modal)."""
+        text = help_pages.shortcuts_html(self.actions())
+        return help_pages.page(self, "Keyboard shortcuts", text, "shortcuts")
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About ConvStudio", self.about_text())
@@ -603,10 +739,11 @@ class MainWindow(QMainWindow):
     # ================================================================== settings
     def _restore_geometry(self) -> None:
         geometry = QSettings().value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 820)
+        # Qt refuses a geometry saved on a screen of a quite different width (it returns
+        # False): the default size then, never the panels' own size hint
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*sizing.DEFAULT_SIZE)
+        sizing.fit_to_screen(self)  # saved on a bigger screen, or the default on a small one
 
     def _restore_settings(self, data_source: str | None) -> None:
         settings = QSettings()

@@ -6,7 +6,7 @@ of its :class:`~gui.augment.pipeline.Pipeline`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,13 +28,14 @@ from gui.augment.presets import BUILTIN_PRESETS
 from gui.augment.steps import StepList, StepListModel
 
 CUSTOM_LABEL = "(custom)"
+COPIED_MS = 2000
 
 
 class EditorPane(QWidget):
     """Presets, the train and eval step lists side by side, the selected step's form.
 
     Signals: ``add_requested(pipeline, transform)``, ``remove_requested(pipeline)``,
-    ``move_requested(pipeline, delta)``; ``preset_chosen(name)``,
+    ``move_requested(pipeline, delta)``; ``preset_chosen(name)``, ``custom_chosen()``,
     ``preset_save_requested(name)``, ``preset_delete_requested(name)``;
     ``load_requested(path)``, ``save_requested(path)``, ``copy_requested()``.
     """
@@ -43,6 +44,7 @@ class EditorPane(QWidget):
     remove_requested = Signal(str)
     move_requested = Signal(str, int)
     preset_chosen = Signal(str)
+    custom_chosen = Signal()  # "(custom)": the user's own pipelines back
     preset_save_requested = Signal(str)
     preset_delete_requested = Signal(str)
     load_requested = Signal(str)
@@ -78,7 +80,10 @@ class EditorPane(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Preset:"))
         self.preset_combo = QComboBox()
-        self.preset_combo.setToolTip("seed = the notes' pipeline; digits = 28x28 grayscale.")
+        self.preset_combo.setToolTip(
+            "seed = the notes' pipeline; digits = 28x28 grayscale. Choosing a preset keeps "
+            "your own edits: (custom) brings them back."
+        )
         self.preset_combo.activated.connect(self._on_preset_activated)
         row.addWidget(self.preset_combo, 1)
         save = QPushButton("Save preset…")
@@ -140,7 +145,18 @@ class EditorPane(QWidget):
             button.setToolTip(tip)
             button.clicked.connect(slot)
             row.addWidget(button)
+        self.copy_button = button  # the last one: its text confirms a copy for a moment
+        self._copy_text = button.text()
+        self._copied_timer = QTimer(self)
+        self._copied_timer.setSingleShot(True)
+        self._copied_timer.setInterval(COPIED_MS)
+        self._copied_timer.timeout.connect(lambda: self.copy_button.setText(self._copy_text))
         return row
+
+    def flash_copied(self) -> None:
+        """Say on the button that the code is on the clipboard (for COPIED_MS)."""
+        self.copy_button.setText("Copied \u2713")
+        self._copied_timer.start()
 
     # ----------------------------------------------------------------- presets
 
@@ -171,6 +187,8 @@ class EditorPane(QWidget):
         data = self.preset_combo.itemData(index)
         if data is not None:
             self.preset_chosen.emit(data[1])
+        else:
+            self.custom_chosen.emit()
 
     def _ask_preset_name(self) -> None:
         name, ok = QInputDialog.getText(self, "Save preset", "Preset name:")

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 
 from core import BUILTIN_DIGITS, augment
 from core.augment import TRANSFORMS, SpecError
+from core.predict_checks import image_facts
 from gui.augment.editor import EditorPane
 from gui.augment.params import ParamWidget
 from gui.augment.pipeline import WHICH, Edit, Pipeline
 from gui.augment.presets import PresetStore
-from gui.augment.preview import PreviewRequest, PreviewResult
+from gui.augment.preview import PreviewRequest, PreviewResult, channel_note
 from gui.augment.preview_pane import PreviewPane
 from gui.augment.session import AugmentSession
 from gui.panel import Panel
@@ -64,6 +65,8 @@ class AugmentPanel(Panel):
         self._last_grid: QImage | None = None
         self._last_valid: dict | None = None
         self._applied: dict | None = None  # the preset last applied, to spot edits
+        self._applied_name: str | None = None
+        self._custom: dict | None = None  # the user's own pipelines, kept across presets
         self._build_ui()
         self._connect()
         self._restore()
@@ -120,6 +123,7 @@ class AugmentPanel(Panel):
         editor.remove_requested.connect(self.remove_step)
         editor.move_requested.connect(lambda which, delta: self.move_step(delta, which))
         editor.preset_chosen.connect(self._on_preset_chosen)
+        editor.custom_chosen.connect(self.restore_custom)
         editor.preset_save_requested.connect(
             lambda name: self._or_warn("Save preset", self.save_user_preset, name)
         )
@@ -320,6 +324,16 @@ class AugmentPanel(Panel):
     @Slot()
     def _update_warnings(self, warnings: list[str] | None = None) -> None:
         self.preview_pane.show_warnings(self.warnings() if warnings is None else warnings)
+        self.preview_pane.show_channel_note(self.channel_note())
+
+    def channel_note(self) -> str:
+        """Why the pictures are grey or in colour here (see gui.augment.preview.channel_note)."""
+        valid = self.pipeline.valid_specs()
+        if valid is None:
+            return ""
+        dropped = self.session.dropped
+        colour = dropped is not None and image_facts(dropped).colour
+        return channel_note(valid, self.session.channels, colour)
 
     # ----------------------------------------------------------------- presets & files
 
@@ -332,7 +346,7 @@ class AugmentPanel(Panel):
     def apply_preset(self, name: str, *, _user: bool = True) -> None:
         """Load a built-in preset (seed, digits, none) or a saved user preset by name."""
         specs = self._presets.load(name)
-        self._applied = copy.deepcopy(specs)
+        self._applied, self._applied_name = copy.deepcopy(specs), name
         self.set_specs(specs, _user=_user)
         self._refresh_presets(select=name)
 
@@ -373,10 +387,32 @@ class AugmentPanel(Panel):
             self.error_label.setText(str(exc))
             return
         QGuiApplication.clipboard().setText(text)
+        self.editor.flash_copied()
+        self.show_status("Copied both pipelines to the clipboard as torchvision code.")
 
     def _mark_custom_if_edited(self, valid: dict) -> None:
         if self._applied is not None and self._applied != valid:
             self.editor.show_custom()
+            self._keep_custom(valid)
+
+    def _keep_custom(self, specs: dict) -> None:
+        """The user's own pipelines: kept when a preset is chosen, back with (custom)."""
+        self._custom = copy.deepcopy(specs)
+        QSettings().setValue("augment/custom", json.dumps(specs))
+
+    def custom_specs(self) -> dict | None:
+        return copy.deepcopy(self._custom)
+
+    @Slot()
+    def restore_custom(self) -> None:
+        """ "(custom)" chosen: the user's own pipelines again (the preset's stay one click away)."""
+        if self._custom is None:
+            self.show_status("No pipeline of your own yet: edit a step and it becomes (custom).")
+            self._refresh_presets(select=self._applied_name)
+            return
+        if self._custom != self.pipeline.valid_specs():
+            self.set_specs(self._custom)
+        self.editor.show_custom()
 
     @Slot(str)
     def _on_preset_chosen(self, name: str) -> None:
@@ -395,10 +431,18 @@ class AugmentPanel(Panel):
     def _restore(self) -> None:
         """Last session's pipelines, else the seed preset until a dataset says otherwise."""
         self._refresh_presets()
-        saved = QSettings().value("augment/specs", "")
+        settings = QSettings()
+        try:
+            custom = json.loads(str(settings.value("augment/custom", "") or "null"))
+            self._custom = custom if isinstance(custom, dict) else None
+        except ValueError:
+            self._custom = None
+        saved = settings.value("augment/specs", "")
         if saved:
             try:
                 self.set_specs(json.loads(str(saved)))
+                if self._custom is None:  # kept before (custom) was remembered apart
+                    self._custom = self.pipeline.valid_specs()
                 return
             except (SpecError, ValueError, KeyError, TypeError):
                 pass
@@ -482,6 +526,8 @@ class AugmentPanel(Panel):
             n=n,
             seed=self.seed_spin.value(),
             view=self.view_combo.currentData(),
+            # the channels training loads the images with (core.data.build_datasets)
+            channels=augment.data_channels(valid["train"], valid["eval"], self.session.channels),
         )
 
     @Slot(object)

@@ -40,6 +40,7 @@ class PreviewRequest:
     n: int = 16
     seed: int = 0
     view: str = augment.VIEW_PERSON
+    channels: int | None = None  # what the sources become first (as the dataset loads them)
 
 
 @dataclass
@@ -65,10 +66,11 @@ def original_thumbnail(image: Image.Image) -> Image.Image:
 
 def render_preview(request: PreviewRequest) -> PreviewResult:
     """Augment, convert for display and tile: the whole preview, off the GUI thread."""
+    sources = [as_channels(s, request.channels) for s in request.sources]
     with single_threaded():  # many tiny ops: one core is faster and leaves one to training
         grid = augment.sample_grid(
             request.spec,
-            request.sources,
+            sources,
             request.n,
             request.seed,
             view=request.view,
@@ -76,12 +78,49 @@ def render_preview(request: PreviewRequest) -> PreviewResult:
         )
     return PreviewResult(
         grid=array_to_qimage(grid.pixels),
-        original=pil_to_qimage(original_thumbnail(request.sources[0])),
+        original=pil_to_qimage(original_thumbnail(sources[0])),
         shape=grid.shape,
         info=grid.description,
         seed=request.seed,
         count=grid.count,
         view=request.view,
+    )
+
+
+def as_channels(image: Image.Image, channels: int | None) -> Image.Image:
+    """``image`` in 1 ("L") or 3 ("RGB") channels, as core.data loads it; None: as it is."""
+    mode = {1: "L", 3: "RGB"}.get(channels or 0)
+    return image if mode is None or image.mode == mode else image.convert(mode)
+
+
+def channel_note(specs: dict, natural: int, picture_colour: bool) -> str:
+    """Why the preview's pictures have the channels they have ("" when nothing changes).
+
+    ``specs``: {"train", "eval"}; ``natural``: the dataset's own channels (digits 1,
+    folders 3); ``picture_colour``: an opened colour picture is on show. The channels
+    are core.augment_checks.data_channels', the ones training loads the images with.
+    """
+    train, eval_ = specs["train"], specs["eval"]
+    need = augment.data_channels(train, eval_, natural)
+    if augment.pipeline_channels(eval_) or augment.pipeline_channels(train):
+        why = f"this pipeline's Normalize has {need} value{'s' if need > 1 else ''}"
+    else:
+        why = f"the dataset is {'grayscale' if natural == 1 else 'in colour'}"
+    if need == 1 and picture_colour:
+        return (
+            f"The opened picture is shown in grey: {why}, so the model gets grayscale "
+            "images; training converts every picture the same way."
+        )
+    if need == natural:
+        return ""
+    if need == 3:
+        return (
+            f"The dataset is grayscale but {why}: its images are repeated to 3 channels "
+            "(RGB) for training, validation and this preview."
+        )
+    return (
+        f"The dataset is in colour but {why}: its images are converted to grayscale for "
+        "training, validation and this preview."
     )
 
 

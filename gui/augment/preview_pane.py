@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core.augment import VIEW_MODEL, VIEW_PERSON
 from gui import dnd
 from gui.imageutil import qimage_to_pil
+from gui.sizing import FitImageLabel
 
 
 class PreviewArea(QWidget):
@@ -38,8 +39,9 @@ class PreviewArea(QWidget):
         self.setAcceptDrops(True)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        self.label = QLabel("No preview yet.")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # the grid shrinks to fit a small window instead of scrolling
+        self.label = FitImageLabel()
+        self.label.setText("No preview yet.")
         self.scroll.setWidget(self.label)
         self.setToolTip("Drop an image file here to preview it.")
         layout = QVBoxLayout(self)
@@ -96,6 +98,12 @@ class PreviewPane(QWidget):
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
         col.addWidget(self.info_label)
+        self.channel_label = QLabel()  # why the pictures are grey or colour here
+        self.channel_label.setObjectName("channel_note")
+        self.channel_label.setWordWrap(True)
+        self.channel_label.setStyleSheet("color: #1a5fb4;")
+        self.channel_label.hide()
+        col.addWidget(self.channel_label)
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet("color: #a60;")
@@ -186,6 +194,10 @@ class PreviewPane(QWidget):
         self.preview_area.label.setPixmap(QPixmap.fromImage(grid))
         self.original_label.setPixmap(QPixmap.fromImage(original))
         self.info_label.setText(info)
+
+    def show_channel_note(self, text: str) -> None:
+        self.channel_label.setText(text)
+        self.channel_label.setVisible(bool(text))
 
     def show_warnings(self, warnings: list[str]) -> None:
         self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PIL import Image
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from core import BUILTIN_DIGITS
 from gui import errors
 from gui.augment.preview import (
     PreviewRequest,
@@ -68,6 +69,7 @@ class AugmentSession(QObject):
     def set_dataset(self, source: str) -> None:
         """Preview images from ``source`` (loaded once torch is ready)."""
         self.source = source
+        self.channels = 1 if source in (BUILTIN_DIGITS, "digits") else 3  # until samples come
         self.use_dataset_image()
         if self.torch_ready:
             self._load_samples()
@@ -94,8 +96,12 @@ class AugmentSession(QObject):
         self.info.emit(f"Could not load preview images: {errors.message(error)}")
 
     def load_file(self, path: str) -> None:
-        """Load an image file off the GUI thread and preview it (the newest file wins)."""
-        self.file_task.start(file_task, str(path), self.channels)
+        """Load an image file off the GUI thread and preview it (the newest file wins).
+
+        In colour: each render converts it to the channels the pipeline gets (as the
+        dataset's images), and the panel says so when that turns a colour picture grey.
+        """
+        self.file_task.start(file_task, str(path), 3)
 
     def set_image(self, image: Image.Image) -> None:
         """Preview this image (e.g. dropped raw data) instead of a dataset image."""
@@ -104,9 +110,7 @@ class AugmentSession(QObject):
 
     @Slot(object)
     def _use_image(self, image: Image.Image) -> None:
-        if self.channels == 1:
-            image = image.convert("L")
-        elif image.mode != "RGB":
+        if image.mode not in ("L", "RGB"):
             image = image.convert("RGB")
         self.dropped = image
         self.source_changed.emit()

@@ -29,6 +29,13 @@ from gui.data.scan import ScanResult
 from gui.data.session import DataSession
 from gui.data.view import ClassCounts, ThumbnailStrip, WarningsBox, info_text
 from gui.panel import Panel
+from gui.sizing import ElidedLabel
+
+WAITING_TEXT = (
+    "The dataset is read as soon as PyTorch has loaded (a few seconds). Meanwhile: "
+    "Built-in digits is ready to train on, Open folder... (or a folder dropped here) "
+    "uses your own pictures, one sub-folder per class."
+)
 
 
 class DataPanel(Panel):
@@ -72,7 +79,7 @@ class DataPanel(Panel):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         layout.addWidget(self.error_label)
-        self.info_label = QLabel("No dataset scanned yet.")
+        self.info_label = QLabel(WAITING_TEXT)
         self.info_label.setWordWrap(True)
         layout.addWidget(self.info_label)
         self.counts = ClassCounts()
@@ -93,9 +100,8 @@ class DataPanel(Panel):
     def _build_source_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(QLabel("Dataset:"))
-        self.source_label = QLabel(BUILTIN_DIGITS)
+        self.source_label = ElidedLabel(BUILTIN_DIGITS)  # a long path never widens the window
         self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.source_label.setToolTip("Drop a folder on this panel to use it as the dataset.")
         row.addWidget(self.source_label, 1)
         self.digits_button = QPushButton("Built-in digits")
         self.digits_button.setToolTip(

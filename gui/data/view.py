@@ -29,6 +29,7 @@ from gui.data.scan import THUMB_SIZE, ScanResult
 from gui.imageutil import scaled_pixmap
 
 TABLE_COLUMNS = ("Class", "Train", "Valid", "Total")
+ROWS_IN_VIEW = 10  # the table is at least this tall: the digits' ten classes all show
 TRAIN_COLOR = (31, 119, 180)
 VALID_COLOR = (255, 127, 14)
 WARNING_COLOR = QColor(170, 85, 0)
@@ -63,7 +64,9 @@ class ClassCounts(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.table = _read_only_table(len(TABLE_COLUMNS), list(TABLE_COLUMNS), "class_table")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+        # compact rows, and room for ROWS_IN_VIEW of them: the last digit is never hidden
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        layout.addWidget(self.table)  # as tall as its rows need (up to ROWS_IN_VIEW)
         self._chart_box = QVBoxLayout()
         layout.addLayout(self._chart_box, 1)
         self.chart: Any = None  # the pyqtgraph PlotWidget, made on the first result
@@ -76,6 +79,10 @@ class ClassCounts(QWidget):
     def _fill_table(self, summary: Any) -> None:
         table = self.table
         table.setRowCount(len(summary.class_names))
+        rows = min(len(summary.class_names), ROWS_IN_VIEW)
+        header = table.horizontalHeader().sizeHint().height()
+        row = table.verticalHeader().defaultSectionSize()
+        table.setMinimumHeight(header + rows * row + 2 * table.frameWidth() + 2)
         totals = summary.class_totals()
         for row, name in enumerate(summary.class_names):
             values = (
@@ -102,7 +109,7 @@ class ClassCounts(QWidget):
         chart = pg.PlotWidget()
         chart.setObjectName("count_chart")
         chart.setBackground("w")
-        chart.setMinimumHeight(160)
+        chart.setMinimumHeight(120)
         chart.setLabel("left", "images")
         chart.setMouseEnabled(x=False, y=False)
         # two columns at the top right, dark text; _fill_chart leaves headroom above the bars

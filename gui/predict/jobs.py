@@ -23,6 +23,7 @@ from PIL import Image
 from PySide6.QtGui import QImage
 
 from gui import tasks
+from gui.gradcam import heat_and_view
 from gui.imageutil import pil_to_qimage, scaled_image
 from gui.predict.prepared import Prepared, PreparedFiles
 
@@ -56,13 +57,16 @@ class PredictionResult:
     path: str | None
     topk: list[tuple[str, float]]
     error: str | None = None
-    view: Image.Image | None = None  # display copy (<= VIEW_SIZE), model's channels
+    view: Image.Image | None = None  # display copy (<= VIEW_SIZE), in its own colours
     thumb: QImage | None = None
     detail: QImage | None = None  # the view at DETAIL_SIZE, ready for the detail pane
     image: Image.Image | None = None  # raw data (no file) kept for Grad-CAM
     cam: np.ndarray | None = None
-    cam_view: Image.Image | None = None  # the model-input image the heatmap refers to
+    cam_view: Image.Image | None = None  # the picture the heatmap is drawn over
+    cam_box: tuple[float, float, float, float] | None = None  # (x, y, w, h) in cam_view
     view_error: str | None = None  # why the picture could not be read again for showing
+    facts: Any = None  # core.predict_checks.InputFacts of the picture as it came
+    warnings: list[str] = field(default_factory=list)  # how it differs from training data
 
     @property
     def top1(self) -> str:
@@ -169,8 +173,19 @@ def load_predictor_task(
     problem = model_fit_problem(info)
     if problem:
         raise ValueError(problem)
+    _add_checks(info, predictor)
     warm_up(predictor)
     return predictor, info
+
+
+def _add_checks(info: ModelInfo, predictor: Any) -> None:
+    """What the warnings on unlike inputs compare with (see core.predict_checks)."""
+    from core.augment_checks import pipeline_crops
+    from core.predict_checks import confidence_floor
+
+    info.extra["floor"] = confidence_floor(info.path)
+    spec = (getattr(predictor, "bundle", None) or {}).get("eval_transforms") or []
+    info.extra["crops"] = pipeline_crops(spec)
 
 
 def warm_up(predictor: Any) -> None:
@@ -208,16 +223,30 @@ def display_parts(
     return view, pil_to_qimage(_display_copy(view, THUMB_SIZE)), detail
 
 
-def _input_image(predictor: Any, item: InputItem) -> Image.Image:
-    """The picture in the model's channels; ImageLoadError for files that cannot be used."""
-    return predictor.load(item.image if item.image is not None else item.path)
+def _picture(predictor: Any, item: InputItem) -> tuple[Image.Image, Image.Image, Any]:
+    """(the picture as it came, in colour; the same in the model's channels; its facts).
+
+    The first is what the detail view and Grad-CAM show, the facts feed the warnings
+    on unlike inputs; ImageLoadError for files that cannot be used.
+    """
+    from core.data import convert_image, load_image
+    from core.predict_checks import image_facts
+
+    if item.image is not None:
+        shown = convert_image(item.image, 3)
+    else:
+        shown = load_image(item.path, channels=3)
+    # a colour model takes the colour picture as it is (what Predictor.load would make)
+    image = shown if getattr(predictor, "in_channels", 1) == 3 else predictor.load(shown)
+    return shown, image, image_facts(shown)
 
 
 def view_task(
     ctx: tasks.TaskContext, predictor: Any, result: PredictionResult
 ) -> tuple[PredictionResult, tuple[Image.Image, QImage, QImage | None]]:
     """General pool: the display copies of a result whose copies were let go (no model)."""
-    return result, display_parts(_input_image(predictor, InputItem(result.name, result.path)))
+    shown, _, _ = _picture(predictor, InputItem(result.name, result.path))
+    return result, display_parts(shown)
 
 
 # One helper thread makes the display copies while the model thread preprocesses and
@@ -246,18 +275,18 @@ def prepare_task(
         if key is None or prepared.has(key):
             continue
         try:
-            image = _input_image(predictor, InputItem(path, path))
-            display = _DISPLAY.submit(display_parts, image)
+            shown, image, facts = _picture(predictor, InputItem(path, path))
+            display = _DISPLAY.submit(display_parts, shown)
             tensor = predictor.preprocess(image, loaded=True)
             view, thumb, detail = display.result()
         except (ImageLoadError, OSError, ValueError, RuntimeError):
             continue
-        prepared.put(key, Prepared.of(predictor, tensor, view, thumb, detail))
+        prepared.put(key, Prepared.of(predictor, tensor, view, thumb, detail, facts))
         count += 1
     return count
 
 
-def _result(item: InputItem, topk, parts, image=None) -> PredictionResult:
+def _result(item: InputItem, topk, parts, image=None, facts=None) -> PredictionResult:
     view, thumb, detail = parts
     return PredictionResult(
         name=item.name,
@@ -267,6 +296,7 @@ def _result(item: InputItem, topk, parts, image=None) -> PredictionResult:
         thumb=thumb,
         detail=detail,
         image=image,
+        facts=facts,
     )
 
 
@@ -290,14 +320,14 @@ def predict_one(
             topk = predictor.predict_preprocessed(ready.tensor, k=k)
         except Exception as exc:  # one bad image never stops the batch
             return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
-        return _result(item, topk, (ready.view, ready.thumb, ready.detail))
+        return _result(item, topk, (ready.view, ready.thumb, ready.detail), facts=ready.facts)
     try:
-        image = _input_image(predictor, item)
+        shown, image, facts = _picture(predictor, item)
     except ImageLoadError as exc:
         return PredictionResult(item.name, item.path, [], str(exc))
     except OSError as exc:
         return PredictionResult(item.name, item.path, [], f"cannot read the file ({exc})")
-    display = _DISPLAY.submit(display_parts, image, with_detail)
+    display = _DISPLAY.submit(display_parts, shown, with_detail)
     try:
         topk = predictor.predict(image, k=k, loaded=True)
     except Exception as exc:  # one bad image never stops the batch
@@ -307,7 +337,7 @@ def predict_one(
         parts = display.result()
     except Exception as exc:  # noqa: BLE001 - one picture's display never stops the batch
         return PredictionResult(item.name, item.path, [], f"cannot show the image ({exc})")
-    return _result(item, topk, parts, image=item.image)
+    return _result(item, topk, parts, image=item.image, facts=facts)
 
 
 def expand_inputs(items: list[InputItem]) -> list[InputItem | PredictionResult]:
@@ -372,9 +402,8 @@ def _batch_row(predictor: Any, path: str, topk: list) -> PredictionResult:
     """Display thread: a predicted file's row with its display copies (no detail image)."""
     result = PredictionResult(path, path, [(str(c), float(p)) for c, p in topk])
     try:
-        result.view, result.thumb, _ = display_parts(
-            _input_image(predictor, InputItem(path, path)), with_detail=False
-        )
+        shown, _, result.facts = _picture(predictor, InputItem(path, path))
+        result.view, result.thumb, _ = display_parts(shown, with_detail=False)
     except Exception:  # noqa: BLE001 - the row stays; showing it reads the file again
         pass
     return result
@@ -460,30 +489,40 @@ def predict_task(
 # --------------------------------------------------------------------------- Grad-CAM
 
 
-def model_view(predictor: Any, image: Image.Image) -> Image.Image | None:
-    """The image as the model receives it (after its eval transforms), for the overlay."""
-    from core.augment import unnormalize
-
-    spec = (getattr(predictor, "bundle", None) or {}).get("eval_transforms")
-    if spec is None:
-        return None
-    tensor = predictor.preprocess(image, loaded=True)
-    arr = (unnormalize(tensor, spec).numpy() * 255.0).round().astype(np.uint8)
-    if arr.shape[0] == 1:
-        return Image.fromarray(arr[0], "L")
-    return Image.fromarray(np.transpose(arr[:3], (1, 2, 0)), "RGB")
-
-
 def gradcam_task(
     ctx: tasks.TaskContext, predictor: Any, result: PredictionResult
-) -> tuple[PredictionResult, np.ndarray, Image.Image]:
-    """Pool thread: the Grad-CAM heatmap of the top-1 class and the image it refers to."""
-    image = _input_image(predictor, InputItem(result.name, result.path, result.image))
+) -> tuple[PredictionResult, np.ndarray, Image.Image, tuple | None]:
+    """Pool thread: the top-1 class's Grad-CAM heatmap, to be drawn over the picture.
+
+    Returns the heatmap (at the model's input size), the display copy of the picture as
+    it came and where in that copy the model's input lies, (x, y, w, h): the eval
+    pipeline's crop; None when the input is the whole picture (squashed to a square).
+    """
+    shown, image, _ = _picture(predictor, InputItem(result.name, result.path, result.image))
     ctx.check()
     names = list(predictor.class_names)
     index = names.index(result.top1) if result.top1 in names else None
-    heat = np.asarray(predictor.gradcam(image, class_index=index), dtype=np.float32)
-    view = model_view(predictor, image)
-    if view is None:  # no spec known: stretch the whole picture under the map
-        view = _display_copy(image)
-    return result, heat, view
+    heat, _ = heat_and_view(predictor, image, index)
+    view = _display_copy(shown)
+    return result, heat, view, cam_box(predictor, shown.size, view.size)
+
+
+def cam_box(
+    predictor: Any, picture_size: tuple[int, int], view_size: tuple[int, int]
+) -> tuple[float, float, float, float] | None:
+    """Where the model's input lies in a view of a (w, h) picture: (x, y, w, h), or None.
+
+    core.augment_checks.output_region follows the eval pipeline's Resize, crops and
+    padding; None when the input covers the whole picture.
+    """
+    from core.augment_checks import output_region
+
+    spec = (getattr(predictor, "bundle", None) or {}).get("eval_transforms")
+    if not spec:
+        return None
+    width, height = picture_size
+    top, left, box_h, box_w = output_region(spec, (height, width))
+    if abs(top) < 0.5 and abs(left) < 0.5 and abs(box_h - height) < 1 and abs(box_w - width) < 1:
+        return None
+    scale = view_size[0] / max(1, width)
+    return left * scale, top * scale, box_w * scale, box_h * scale

@@ -23,20 +23,18 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QLabel,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from core import IMAGE_EXTENSIONS
-from gui import dnd
+from gui import dnd, sizing
 from gui.imageutil import heatmap_overlay, pil_to_qimage, qimage_to_pil, scaled_pixmap
 from gui.panel import Panel
 from gui.predict.jobs import DETAIL_SIZE, ModelInfo, PredictionResult
-from gui.predict.panes import InputPane, ModelBox, ResultsPane
+from gui.predict.panes import InputPane, LabelledNote, ModelBox, ResultsPane
 from gui.predict.prepared import PREPARE_AHEAD
 from gui.predict.session import NO_MODEL_MESSAGE, PredictSession
 from gui.predict.table import COL_FILE, ResultsFilter, ResultsModel
@@ -56,6 +54,7 @@ class PredictPanel(Panel):
     model_loaded = Signal(str)
     model_failed = Signal(str)
     predictions_ready = Signal(object)  # list[PredictionResult] of one finished batch
+    evaluate_requested = Signal(str, str)  # model path, a dropped labelled folder
     busy_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -85,6 +84,9 @@ class PredictPanel(Panel):
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         root.addWidget(self.message_label)
+        self.labelled_note = LabelledNote(self)
+        self.labelled_note.open_requested.connect(self._open_in_evaluate)
+        root.addWidget(self.labelled_note)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._build_left())
         splitter.addWidget(self._build_right())
@@ -111,11 +113,9 @@ class PredictPanel(Panel):
         self.detail = pane.detail
         self.image_label, self.class_label = self.detail.image_label, self.detail.class_label
         self.uncertain_label, self.bars = self.detail.uncertain_label, self.detail.bars
-        # On a short screen the column scrolls instead of pushing the window taller.
-        scroll = QScrollArea(self)
-        scroll.setWidget(pane)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # On a short screen the column scrolls (below its minimum height only: see
+        # gui.sizing.page) instead of pushing the window taller.
+        scroll = sizing.page(pane)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         bar = scroll.verticalScrollBar().sizeHint().width()
         scroll.setMinimumWidth(pane.minimumSizeHint().width() + bar)
@@ -204,6 +204,25 @@ class PredictPanel(Panel):
     def predict_paths(self, paths: list[str]) -> None:
         """Predict files and folders (walked recursively); drops on the window end here."""
         self.session.predict_paths(paths)
+        self._recognise_labelled(paths)
+
+    def _recognise_labelled(self, paths: list[str]) -> None:
+        """A folder whose sub-folders are classes the model knows: offer to evaluate it."""
+        from core.evaluate import known_subfolders
+
+        info = self.session.info
+        found = ("", [])
+        for path in paths if info is not None else []:
+            classes = known_subfolders(path, info.class_names) if os.path.isdir(path) else []
+            if classes:
+                found = (str(path), classes)
+                break
+        self.labelled_note.offer(*found)
+
+    @Slot(str)
+    def _open_in_evaluate(self, folder: str) -> None:
+        if self.session.info is not None:
+            self.evaluate_requested.emit(self.session.info.path, folder)
 
     def predict_image(self, image: QImage) -> None:
         """Predict raw image data (a drop from another application or the clipboard)."""
@@ -273,7 +292,8 @@ class PredictPanel(Panel):
         result = self.session.shown
         if result is None or result.cam is None or result.cam_view is None:
             return None
-        return heatmap_overlay(result.cam_view, result.cam, self.opacity_slider.value() / 100.0)
+        opacity = self.opacity_slider.value() / 100.0
+        return heatmap_overlay(result.cam_view, result.cam, opacity, result.cam_box)
 
     # ----------------------------------------------------------------- drops on the panel
 
@@ -409,9 +429,7 @@ class PredictPanel(Panel):
         image = result.view
         if self.gradcam_check.isChecked() and self.gradcam_check.isEnabled():
             if result.cam is not None and result.cam_view is not None:
-                image = heatmap_overlay(
-                    result.cam_view, result.cam, self.opacity_slider.value() / 100.0
-                )
+                image = self.overlay_image()
             else:
                 self.session.request_gradcam(result)
         if image is result.view and result.detail is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from gui.predict.jobs import THUMB_SIZE, ModelInfo
 from gui.predict.table import (
-    COL_ERROR,
     COL_FILE,
     COL_PROB,
     COL_THUMB,
@@ -61,7 +62,7 @@ class InputPane(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(self._build_options())
         self.detail = ResultView(self)
-        layout.addWidget(self.detail)
+        layout.addWidget(self.detail)  # its picture shrinks when the column is short
         layout.addStretch(1)
 
     def _build_options(self) -> QHBoxLayout:
@@ -90,6 +91,40 @@ class InputPane(QWidget):
         row.addWidget(opacity_label)
         row.addWidget(self.opacity_slider, 1)
         return row
+
+
+class LabelledNote(QWidget):
+    """Shown when a dropped folder is labelled with the model's classes: offers Evaluate.
+
+    Signals: ``open_requested(folder)``.
+    """
+
+    open_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label, 1)
+        self.button = QPushButton("Open in Evaluate", self)
+        self.button.setToolTip("Accuracy, confusion matrix and mistakes of the model on it.")
+        self.button.clicked.connect(lambda: self.open_requested.emit(self.folder))
+        layout.addWidget(self.button)
+        self.folder = ""
+        self.hide()
+
+    def offer(self, folder: str, classes: list[str]) -> None:
+        """Say that ``folder`` is labelled with ``classes`` ("" hides the note)."""
+        self.folder = folder
+        self.setVisible(bool(folder))
+        if folder:
+            names = ", ".join(classes[:8]) + (" ..." if len(classes) > 8 else "")
+            self.label.setText(
+                f"<b>{Path(folder).name}</b> is a labelled folder (classes the model knows: "
+                f"{names}): open it in Evaluate for its accuracy and confusion matrix."
+            )
 
 
 class ModelBox(QGroupBox):
@@ -213,9 +248,10 @@ class ResultsPane(QWidget):
         table.setWordWrap(False)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(COL_TOPK, QHeaderView.ResizeMode.Stretch)
-        widths = {COL_THUMB: THUMB_SIZE + 8, COL_FILE: 170, COL_TOP1: 90, COL_PROB: 90}
-        for column, width in {**widths, COL_ERROR: 160}.items():
+        # Top-5 keeps room for its text ("3: 96.4%, 9: 2.1%, ..."); Error takes what is left
+        header.setStretchLastSection(True)
+        widths = {COL_THUMB: THUMB_SIZE + 8, COL_FILE: 150, COL_TOP1: 80, COL_PROB: 85}
+        for column, width in {**widths, COL_TOPK: 330}.items():
             table.setColumnWidth(column, width)
         table.setSortingEnabled(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # arrival order until a click

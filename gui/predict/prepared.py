@@ -24,10 +24,11 @@ class Prepared:
     view: Image.Image | None
     thumb: QImage | None
     detail: QImage | None
+    facts: Any = None  # core.predict_checks.InputFacts of the file
 
     @classmethod
-    def of(cls, predictor: Any, tensor: Any, view, thumb, detail) -> Prepared:
-        return cls(weakref.ref(predictor), tensor, view, thumb, detail)
+    def of(cls, predictor: Any, tensor: Any, view, thumb, detail, facts=None) -> Prepared:
+        return cls(weakref.ref(predictor), tensor, view, thumb, detail, facts)
 
 
 class PreparedFiles:

@@ -301,12 +301,29 @@ class PredictSession(QObject):
         self.results.extend(new)
         known = set(self.class_names())
         for result in new:
+            result.warnings = self.warnings_for(result)
             self._kept.keep(result)
             if result.top1 and result.top1 not in known:
                 self._classes.append(result.top1)
                 known.add(result.top1)
         self.results_added.emit(new, first_of_batch)
         self._kept.trim(KEPT_VIEWS, self.shown)
+
+    def warnings_for(self, result: PredictionResult) -> list[str]:
+        """How ``result``'s input differs from the loaded model's training data."""
+        from core.predict_checks import input_warnings
+
+        info = self.info
+        if info is None or result.error:
+            return []
+        return input_warnings(
+            result.facts,
+            result.prob,
+            in_channels=info.in_channels,
+            input_size=info.input_size if isinstance(info.input_size, int) else None,
+            floor=info.extra.get("floor"),
+            crops=bool(info.extra.get("crops")),
+        )
 
     def clear_results(self) -> None:
         self.results.clear()
@@ -376,8 +393,8 @@ class PredictSession(QObject):
 
     @Slot(object)
     def _on_gradcam_ready(self, ready: tuple) -> None:
-        result, heat, view = ready
-        result.cam, result.cam_view = heat, view
+        result, heat, view, box = ready
+        result.cam, result.cam_view, result.cam_box = heat, view, box
         self.view_changed.emit(result)
 
     @Slot(object)

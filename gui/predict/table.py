@@ -20,7 +20,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from core.predict_checks import format_prob, format_topk, warnings_tooltip
 from gui.predict.jobs import PredictionResult
+from gui.tooltips import wrapped
+from gui.widgets import topk_lines
 
 COLUMNS = ("", "File", "Top-1", "Probability", "Top-5", "Error")
 COL_THUMB, COL_FILE, COL_TOP1, COL_PROB, COL_TOPK, COL_ERROR = range(len(COLUMNS))
@@ -49,20 +52,23 @@ def file_label(result: PredictionResult) -> str:
 
 
 def topk_text(result: PredictionResult) -> str:
-    return ", ".join(f"{n} {p:.0%}" for n, p in result.topk)
+    return format_topk(result.topk)
 
 
-def topk_lines(topk: list[tuple[str, float]]) -> str:
-    return "\n".join(f"{n}: {p:.1%}" for n, p in topk)
+WARNING_MARK = "\u26a0"  # ⚠ before the top-1 class of an input unlike the training data
+
+
+def top1_text(result: PredictionResult) -> str:
+    return f"{WARNING_MARK} {result.top1}" if result.warnings else result.top1
 
 
 def _text(result: PredictionResult, column: int) -> str:
     if column == COL_FILE:
         return file_label(result)
     if column == COL_TOP1:
-        return result.top1
+        return top1_text(result)
     if column == COL_PROB:
-        return "" if result.error else f"{result.prob:.1%}"
+        return "" if result.error else format_prob(result.prob)
     if column == COL_TOPK:
         return topk_text(result)
     if column == COL_ERROR:
@@ -74,6 +80,8 @@ def sort_key(result: PredictionResult, column: int) -> float | str:
     """What a column sorts by: the probability as a number (errors last), else the text."""
     if column == COL_PROB:
         return -1.0 if result.error else result.prob
+    if column == COL_TOP1:
+        return result.top1  # the warning mark does not sort
     return _text(result, COL_FILE if column == COL_THUMB else column)
 
 
@@ -132,6 +140,8 @@ class ResultsModel(QAbstractTableModel):
                 return result.name
             if column == COL_TOPK:
                 return topk_lines(result.topk)
+            if column == COL_TOP1 and result.warnings:
+                return wrapped(warnings_tooltip(result.warnings))
             return (result.error or "") if column == COL_ERROR else None
         return result  # RESULT_ROLE
 

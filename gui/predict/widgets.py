@@ -1,14 +1,18 @@
-"""The Predict panel's small widgets: the drop zone, the top-k bars and the detail view."""
+"""The Predict panel's small widgets: the drop zone and the detail view (bars: gui.widgets)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QPainter
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from core.predict_checks import format_prob, warnings_tooltip
 from gui import dnd
-from gui.predict.jobs import DETAIL_SIZE, TOP_K, PredictionResult
-from gui.predict.table import topk_lines
+from gui.predict.jobs import DETAIL_SIZE, PredictionResult
+from gui.predict.table import WARNING_MARK
+from gui.sizing import FitImageLabel
+from gui.tooltips import wrapped
+from gui.widgets import TopKBars
 
 
 class DropZone(QFrame):
@@ -71,70 +75,6 @@ class DropZone(QFrame):
             self.images_dropped.emit(images)
 
 
-class TopKBars(QWidget):
-    """Painted horizontal bars: class names and probabilities, best first."""
-
-    BAR_COLOUR = QColor("#3d7edb")
-    UNCERTAIN_COLOUR = QColor("#d98c1f")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._topk: list[tuple[str, float]] = []
-        self._uncertain = False
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(self._row_height() * TOP_K + 4)
-
-    def _row_height(self) -> int:
-        return self.fontMetrics().height() + 8
-
-    def set_topk(self, topk: list[tuple[str, float]], uncertain: bool = False) -> None:
-        self._topk = list(topk)
-        self._uncertain = uncertain
-        self.setToolTip(topk_lines(self._topk))
-        self.update()
-
-    def topk(self) -> list[tuple[str, float]]:
-        return list(self._topk)
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(320, self._row_height() * TOP_K + 4)
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
-
-    def _paint(self, painter: QPainter) -> None:
-        metrics = self.fontMetrics()
-        row = self._row_height()
-        names_w = min(
-            self.width() // 3, max((metrics.horizontalAdvance(n) for n, _ in self._topk), default=0)
-        )
-        value_w = metrics.horizontalAdvance("100.0%") + 6
-        bar_x = names_w + 8
-        bar_w = max(1, self.width() - bar_x - value_w)
-        text = self.palette().color(self.foregroundRole())
-        for i, (name, prob) in enumerate(self._topk):
-            y = 2 + i * row
-            colour = self.UNCERTAIN_COLOUR if (self._uncertain and i == 0) else self.BAR_COLOUR
-            if i > 0:
-                colour = colour.lighter(130)
-            painter.setPen(text)
-            elided = metrics.elidedText(name, Qt.TextElideMode.ElideRight, names_w)
-            painter.drawText(0, y, names_w, row - 2, Qt.AlignmentFlag.AlignVCenter, elided)
-            painter.fillRect(bar_x, y + 3, max(1, int(bar_w * prob)), row - 8, colour)
-            painter.drawText(
-                bar_x + bar_w + 4,
-                y,
-                value_w,
-                row - 2,
-                Qt.AlignmentFlag.AlignVCenter,
-                f"{prob:.1%}",
-            )
-
-
 class ResultView(QWidget):
     """One result in detail: the picture, the top-1 class, an uncertainty note, the bars."""
 
@@ -142,11 +82,10 @@ class ResultView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.image_label = QLabel(self)
-        self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image_label.setMinimumSize(DETAIL_SIZE, DETAIL_SIZE)
+        # shrinks to the room left (1024x700): the class, notes and bars stay in view
+        self.image_label = FitImageLabel(self, hint=DETAIL_SIZE)
         self.image_label.setWordWrap(True)
-        layout.addWidget(self.image_label)
+        layout.addWidget(self.image_label, 1)
         self.class_label = QLabel(self)
         font = self.class_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -160,11 +99,18 @@ class ResultView(QWidget):
         self.uncertain_label.setWordWrap(True)
         self.uncertain_label.hide()
         layout.addWidget(self.uncertain_label)
+        self.unlike_label = QLabel(self)  # the input differs from the training data
+        self.unlike_label.setObjectName("unlike_training_data")
+        self.unlike_label.setStyleSheet("color: #b86e00;")
+        self.unlike_label.setWordWrap(True)
+        self.unlike_label.hide()
+        layout.addWidget(self.unlike_label)
         self.bars = TopKBars(self)
         layout.addWidget(self.bars)
 
     def show_result(self, result: PredictionResult | None, threshold_percent: float) -> None:
         """The texts and bars of ``result`` (the picture is set by the panel)."""
+        self._show_warnings([] if result is None or result.error else result.warnings)
         if result is None:
             self.image_label.clear()
             self.class_label.clear()
@@ -177,8 +123,21 @@ class ResultView(QWidget):
             self.uncertain_label.show()
             self.bars.set_topk([])
             return
-        self.class_label.setText(f"{result.top1}  ({result.prob:.1%})")
+        self.class_label.setText(f"{result.top1}  ({format_prob(result.prob)})")
         uncertain = result.is_uncertain(threshold_percent / 100.0)
         self.uncertain_label.setText(f"uncertain: top probability below {threshold_percent:.0f} %")
         self.uncertain_label.setVisible(uncertain)
         self.bars.set_topk(result.topk, uncertain)
+
+    def _show_warnings(self, warnings: list[str]) -> None:
+        """The mark's sentence under the class: what makes the input unlike the training data."""
+        self.unlike_label.setVisible(bool(warnings))
+        if warnings:
+            self.unlike_label.setText(
+                f"{WARNING_MARK} Unlike the training data: " + "; ".join(warnings) + "."
+            )
+            tip = wrapped(warnings_tooltip(warnings))
+            for label in (self.unlike_label, self.class_label):
+                label.setToolTip(tip)
+        else:
+            self.class_label.setToolTip("")

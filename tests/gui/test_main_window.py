@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QSettings
+from PySide6.QtCore import QMimeData, QSettings, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from gui import main_window, tasks
@@ -22,11 +22,13 @@ from tests.gui.drag import drag_events, url_mime
 
 pytest.importorskip("torch")
 
-TAB_TITLES = ["Data", "Augment", "Train", "Calculator", "Predict"]
+TAB_TITLES = ["Data", "Augment", "Train", "Calculator", "Predict", "Evaluate", "Runs"]
 
 
 class StubPredictPanel(Panel):
     """Records what the window forwards to the Predict panel."""
+
+    evaluate_requested = Signal(str, str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,17 +122,23 @@ def test_tabs_menus_and_shortcuts(make_window):
     menus = {a.text().replace("&", ""): a.menu() for a in w.menuBar().actions()}
     assert {"File", "Help"} <= set(menus)
     file_items = [a.text().replace("&", "") for a in menus["File"].actions() if a.text()]
-    assert file_items == ["Open dataset folder...", "Open model...", "Open run folder...", "Quit"]
+    assert file_items[:4] == [
+        "Open dataset folder...",
+        "Open model...",
+        "Open run folder...",
+        "Open in Evaluate...",
+    ]
+    assert file_items[-1] == "Quit"
     keys = {a.text().replace("&", ""): [s.toString() for s in a.shortcuts()] for a in w.actions()}
-    assert keys["Start training"] == ["Ctrl+T", "F5"]
+    assert keys["Start training"] == ["F5", "Ctrl+T"]  # the menu shows F5
     assert keys["Stop training"] == ["Esc", "Ctrl+."]
     assert keys["Open dataset folder..."] == ["Ctrl+O"]
     assert keys["Open model..."] == ["Ctrl+M"]
     assert keys["Quit"] == ["Ctrl+Q"]
-    assert not w.start_action.isEnabled()  # training waits for PyTorch
+    assert w.start_action.isEnabled()  # pressed now, training waits for PyTorch
     w.tab_actions[3].trigger()
     assert w.current_tab() == "Calculator"
-    assert w.statusBar().currentMessage() == "Loading PyTorch..."
+    assert w.statusBar().currentMessage().startswith("Loading PyTorch")
 
 
 def test_broken_panel_becomes_placeholder(make_window, monkeypatch):
