@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("train", "predict", "augment", "convcalc", "evaluate")
+SUBCOMMANDS = ("train", "predict", "augment", "convcalc", "evaluate", "export", "runs", "lr-find")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,11 @@ of a multi-process run:
   epoch, summary.json at the end (also after an error).
 * :class:`CheckpointWriter`: best.pt when an epoch is the best so far, last.pt after
   every epoch and at a stop; each save is announced with ``on_checkpoint``.
+* :class:`EvaluationWriter`: at the end, best.pt evaluated on the validation split into
+  evaluation.json and predictions.csv (core.evaluate).
+* :class:`RunLock`: RUN/.running while the fit runs (how a listing tells "running").
+* :class:`EarlyStopping` (with ``early_stop`` set, every rank): ends the run once the
+  best-model metric stopped improving.
 
 Every file is written to a temporary name and renamed, so a crash leaves the
 previous version intact.
@@ -21,12 +26,12 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
-import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.atomic import atomic_write
 from core.events import (
     BatchEnded,
     Callback,
@@ -36,22 +41,41 @@ from core.events import (
     FitStarted,
     TrainingError,
 )
-from core.runs import METRICS_COLUMNS
+from core.runs import METRICS_COLUMNS, is_better, remove_lock, write_lock
 
 if TYPE_CHECKING:
     from core.trainer import Trainer
 
 
+#: a batch loss this many times its starting value (at least 1) means divergence: a
+#: healthy cross-entropy stays within a few times ln(classes); lr 1e6 on smallcnn
+#: reached 5e13 without ever becoming NaN
+EXPLODE_FACTOR = 100.0
+
+
 class NaNGuard(Callback):
-    """Stop a diverging run at the first non-finite loss (fastai's TerminateOnNaNCallback)."""
+    """Stop a diverging run at the first non-finite loss (fastai's TerminateOnNaNCallback),
+    or once the loss has exploded far above its starting value without becoming NaN."""
 
     def __init__(self, lr: float) -> None:
         self.lr = lr  # the configured learning rate, named in the advice
+        self.start_loss: float | None = None  # the fit's first batch loss
+
+    def on_fit_start(self, ev: FitStarted) -> None:
+        self.start_loss = None
 
     def on_batch_end(self, ev: BatchEnded) -> None:
         if not math.isfinite(ev.loss):
             raise TrainingError(
                 f"The loss became {ev.loss} at epoch {ev.epoch}, step {ev.step}; training "
+                f"diverged. Lower the learning rate (now {ev.lr:g}) and try again."
+            )
+        if self.start_loss is None:
+            self.start_loss = ev.loss
+        elif ev.loss > EXPLODE_FACTOR * max(self.start_loss, 1.0):
+            raise TrainingError(
+                f"The loss grew to {ev.loss:.3g} at epoch {ev.epoch}, step {ev.step}, over "
+                f"{EXPLODE_FACTOR:g} times its starting value {self.start_loss:.3g}; training "
                 f"diverged. Lower the learning rate (now {ev.lr:g}) and try again."
             )
 
@@ -71,14 +95,24 @@ class RunFolderWriter(Callback):
         self.rows: list[dict] = []
 
     def on_fit_start(self, ev: FitStarted) -> None:
+        from core.runfolder import prepare_run_folder
+
         tr = self.trainer
-        tr.run_dir.mkdir(parents=True, exist_ok=True)
+        # temp files of a save a kill interrupted; the replaced run's files (--overwrite)
+        prepare_run_folder(tr.run_dir, tr.overwrite)
         write_json(tr.run_dir / "config.json", tr.resolved_config())
-        self.rows = list(tr.state.rows)  # a resumed run's earlier epochs
+        self.rows = list(tr.state.rows)  # a resumed run's earlier epochs, up to last.pt's
+        if tr.config.resume:  # drop rows a kill left beyond last.pt
+            write_metrics(tr.run_dir / "metrics.csv", self.rows)
 
     def on_epoch_end(self, ev: EpochEnded) -> None:
-        self.rows.append(ev.row())
-        write_metrics(self.trainer.run_dir / "metrics.csv", self.rows)
+        self.rows.append(ev.row())  # written once last.pt holds the epoch: on_checkpoint
+
+    def on_checkpoint(self, ev: CheckpointSaved) -> None:
+        """metrics.csv after last.pt, so it never lists an epoch a resume cannot start from."""
+        if ev.kind == "last":
+            rows = [row for row in self.rows if row["epoch"] <= ev.epoch]
+            write_metrics(self.trainer.run_dir / "metrics.csv", rows)
 
     def on_fit_end(self, ev: FitEnded) -> None:
         self._write_summary(ev.summary)
@@ -86,7 +120,10 @@ class RunFolderWriter(Callback):
     def on_exception(self, exc: BaseException) -> None:
         tr = self.trainer
         if tr.run_dir.is_dir() and tr.model is not None:  # the run had started
-            self._write_summary(tr.summary(stopped=False))
+            try:
+                self._write_summary(tr.summary(stopped=False))
+            except OSError:  # a full disk: the error being reported says so already
+                pass
 
     def _write_summary(self, summary: dict) -> None:
         self.trainer.run_dir.mkdir(parents=True, exist_ok=True)
@@ -101,11 +138,13 @@ class CheckpointWriter(Callback):
 
     def on_fit_start(self, ev: FitStarted) -> None:
         """Resuming into a new folder: bring the earlier best.pt so best.pt matches best_val_acc."""
+        from core.atomic import copy_file
+
         resume = self.trainer.config.resume
-        if resume:
+        if resume and self.trainer.state.best_epoch:  # none after a change of data
             src, dst = Path(resume).parent / "best.pt", self.trainer.run_dir / "best.pt"
             if src.is_file() and not dst.exists():
-                shutil.copy2(src, dst)
+                copy_file(src, dst)
 
     def on_epoch_end(self, ev: EpochEnded) -> None:
         bundle = self.trainer.bundle(ev.epoch, ev.row())  # one copy of the weights for both
@@ -136,23 +175,125 @@ class CheckpointWriter(Callback):
         self.trainer.emit("on_checkpoint", saved)
 
 
+class EarlyStopping(Callback):
+    """End the run once ``early_stop`` epochs in a row brought no improvement larger than
+    ``min_delta`` of the best-model metric (as Lightning's EarlyStopping).
+
+    It only raises the trainer's ``early_stopped_at`` flag: the loop ends after the
+    epoch's files are written, like a finished run, and summary.json records
+    ``"stopped_early": true`` and the epoch. A resumed run starts from the best of its
+    earlier epochs with fresh patience.
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.best: float | None = None
+        self.wait = 0
+
+    def on_fit_start(self, ev: FitStarted) -> None:
+        self.best, self.wait = None, 0
+        for row in self.trainer.state.rows:  # a resumed run's earlier epochs
+            self._improved(row)
+        self.wait = 0
+
+    def on_epoch_end(self, ev: EpochEnded) -> None:
+        if self._improved(ev.row()):
+            self.wait = 0
+            return
+        self.wait += 1
+        if self.wait >= self.trainer.config.early_stop and ev.epoch < ev.epochs:
+            self.trainer.early_stopped_at = ev.epoch
+
+    def _improved(self, row: dict) -> bool:
+        cfg = self.trainer.config
+        value = row[cfg.best_metric]
+        if is_better(value, self.best, cfg.best_metric, cfg.min_delta):
+            self.best = value
+            return True
+        return False
+
+
+class EvaluationWriter(Callback):
+    """RUN/evaluation.json and RUN/predictions.csv: best.pt on the validation split.
+
+    At the end of a fit that was not stopped, on the trainer's own validation dataset
+    (no second scan), in float32 with the bundle's eval pipeline, like `main.py
+    evaluate`. A Stop during it leaves the files out; a failure is logged, never the
+    run's failure (the Evaluate panel computes them when the run is opened).
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+
+    def on_fit_end(self, ev: FitEnded) -> None:
+        tr = self.trainer
+        best = tr.run_dir / "best.pt"
+        splits = getattr(tr, "splits", None)
+        if ev.stopped or splits is None or not best.is_file():
+            return
+        from core.evaluate import write_run_evaluation
+
+        try:
+            write_run_evaluation(
+                best,
+                splits.valid,
+                tr.source,
+                device=str(tr.device),
+                should_stop=lambda: tr.control.should_stop,
+            )
+        except Exception as exc:  # noqa: BLE001 - the run itself succeeded
+            logging.getLogger("convstudio").warning("evaluating %s failed: %s", best, exc)
+
+
+class RunLock(Callback):
+    """RUN/.running (core.runs.LOCK_FILE) while this process trains into the folder, so
+    the Runs panel and ``main.py runs`` tell a running run from one that was killed."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+
+    def on_fit_start(self, ev: FitStarted) -> None:
+        try:
+            write_lock(self.trainer.run_dir)
+        except OSError:  # advisory only: the run itself must not fail for it
+            pass
+
+    def on_fit_end(self, ev: FitEnded) -> None:
+        self._remove()
+
+    def on_exception(self, exc: BaseException) -> None:
+        self._remove()
+
+    def _remove(self) -> None:
+        try:
+            remove_lock(self.trainer.run_dir)
+        except OSError:
+            pass
+
+
 def write_metrics(path: Path, rows: list[dict]) -> None:
-    """metrics.csv: one row per epoch, columns core.runs.METRICS_COLUMNS."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+    """metrics.csv: one row per epoch, columns core.runs.METRICS_COLUMNS (atomically)."""
+    with atomic_write(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=METRICS_COLUMNS)
         writer.writeheader()
         for row in rows:
             writer.writerow({k: row[k] for k in METRICS_COLUMNS})
-    os.replace(tmp, path)
 
 
 def write_json(path: Path, obj: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    """``obj`` as indented JSON, atomically (core.atomic: a full disk keeps the old file)."""
+    with atomic_write(path, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, indent=2)
         fh.write("\n")
-    os.replace(tmp, path)
 
 
-__all__ = ["CheckpointWriter", "NaNGuard", "RunFolderWriter", "write_json", "write_metrics"]
+__all__ = [
+    "CheckpointWriter",
+    "EarlyStopping",
+    "EvaluationWriter",
+    "NaNGuard",
+    "RunFolderWriter",
+    "RunLock",
+    "write_json",
+    "write_metrics",
+]

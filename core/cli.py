@@ -8,6 +8,7 @@ Heavy modules (torch) are imported inside the subcommands so `--help` stays quic
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_augment(sub)
     _add_convcalc(sub)
     _add_evaluate(sub)
+    _add_export(sub)
+    _add_runs(sub)
+    _add_lr_find(sub)
     return parser
 
 
@@ -63,21 +67,38 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "best.pt and last.pt. Unset options take the trainer's defaults (or, with --resume, "
         "the resumed run's values).",
     )
-    for name, info, default in flag_fields():  # one option per TrainConfig field
+    _add_config_options(p)
+    p.add_argument(
+        "--threads", type=int, help="CPU threads for PyTorch (default: PyTorch's choice)"
+    )
+    p.add_argument("--resume", metavar="RUN/last.pt", help="continue a run from its last.pt")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run already in --out (without it such a folder is refused; "
+        "without --out every run gets a fresh folder runs/<arch>-<date>-<time>)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    p.set_defaults(func=cmd_train)
+
+
+def _add_config_options(p: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
+    """One option per TrainConfig field (train, lr-find), unset by default."""
+    for name, info, default in flag_fields():
+        if name in skip:
+            continue
         p.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
             type=type(default),
             # --device also takes cuda:N, which TrainConfig.validate() checks
             choices=info.choices if info.choices and name != "device" else None,
-            help=f"{info.tip} (default {default})".replace("%", "%%"),
+            help=f"{info.tip} (default {_DEFAULT_TEXT.get(name, default)})".replace("%", "%%"),
         )
-    p.add_argument(
-        "--threads", type=int, help="CPU threads for PyTorch (default: PyTorch's choice)"
-    )
-    p.add_argument("--resume", metavar="RUN/last.pt", help="continue a run from its last.pt")
-    p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
-    p.set_defaults(func=cmd_train)
+
+
+#: what an unset option means where it is not the field's default (cmd_train decides)
+_DEFAULT_TEXT = {"out": "a new folder runs/<arch>-<date>-<time>; with --resume, the run's"}
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
@@ -221,6 +242,9 @@ class _ConsoleProgress(Callback):
             self._json({"event": "start", **_event_dict(ev)})
         else:
             print(line, flush=True)
+            print(f"run folder {ev.run_dir}", flush=True)
+            for note in ev.notes:  # what a resume changed or found (core.resume)
+                print(f"note: {note}", flush=True)
             for warning in ev.summary.get("warnings", []) or []:
                 print(f"warning: {warning}", file=self.err, flush=True)
 
@@ -263,6 +287,29 @@ class _ConsoleProgress(Callback):
             f"val_acc {_pct(ev.val_acc)}  lr {ev.lr:.3g}  {ev.seconds:.1f}s{best}",
             flush=True,
         )
+        if ev.skipped:  # files gone or emptied since the scan: skipped, not fatal
+            shown = "; ".join(ev.skipped_examples)
+            print(
+                f"warning: {ev.skipped} image(s) could not be read in epoch {ev.epoch} and "
+                f"were skipped: {shown}",
+                file=self.err,
+                flush=True,
+            )
+
+    def on_phase(self, ev) -> None:
+        """Downloading weights, extracting features (core.stages): a line when it ends."""
+        ended = ev.total > 0 and ev.done >= ev.total
+        if self.as_json:
+            if ended:
+                self._json({"event": "phase", **_event_dict(ev)})
+            return
+        if ended:
+            self._clear()
+            print(ev.text, flush=True)
+        elif self.tty:
+            self.err.write(f"\r{ev.text}".ljust(72))
+            self.err.flush()
+            self._dirty = True
 
     def on_exception(self, exc: BaseException) -> None:
         self._clear()
@@ -275,6 +322,8 @@ class _ConsoleProgress(Callback):
             return
         ips = s.get("train_images_per_second")
         status = "stopped" if ev.stopped else "done"
+        if s.get("stopped_early"):
+            status = f"stopped early after epoch {s.get('stopped_early_epoch')} (no improvement)"
         print(
             f"{status}: best val_acc {_pct(s.get('best_val_acc'))} at epoch {s.get('best_epoch')}; "
             f"{s.get('epochs')} epochs in {s.get('seconds', 0):.1f}s; "
@@ -297,6 +346,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.trainer import fit
 
     config = _train_config(args)
+    fresh = None
+    if args.out is None and not args.resume:  # a new folder: never an earlier run's
+        from core.runfolder import new_run_dir
+
+        fresh = new_run_dir("runs", config.arch)
+        config.out = str(fresh)
     if args.threads is not None:
         if args.threads < 1:
             raise UsageError("--threads must be at least 1.")
@@ -317,10 +372,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ValueError:  # not the main thread
         previous = None
     try:
-        summary = fit(config, [progress], control)
+        summary = fit(config, [progress], control, overwrite=args.overwrite)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        if fresh is not None and fresh.is_dir() and not any(fresh.iterdir()):
+            fresh.rmdir()  # it failed before writing anything: leave no empty folder
     return EXIT_OK if summary.get("best_epoch") or summary.get("stopped") else EXIT_FAILURE
 
 
@@ -328,30 +385,34 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from core.predict import Predictor, iter_image_files, write_csv
+    from core.checkpoint import check_model_path
+    from core.predict import Predictor, check_csv_target, clamp_k, iter_image_files, write_csv
+    from core.predict_checks import format_topk
+    from core.textsafe import printable
 
     if args.topk < 1:
         raise UsageError("--topk must be at least 1.")
-    if not Path(args.model).is_file():
-        raise UsageError(
-            f"model file {args.model} does not exist; pass a best.pt from a run folder."
-        )
-    predictor = Predictor(args.model, device=args.device, precision=args.precision)
+    check_model_path(args.model)  # missing, a folder, /dev/zero: one line each
     files = iter_image_files(args.paths)  # missing paths are kept and reported as errors
     if not files:
         raise UsageError("no image files found in the given paths.")
-    preds = predictor.predict_many(files, k=min(args.topk, len(predictor.class_names)))
+    if args.csv:  # before any work: never write over the model or an input image
+        check_csv_target(args.csv, args.model, files)
+    predictor = Predictor(args.model, device=args.device, precision=args.precision)
+    classes = len(predictor.class_names)
+    k = clamp_k(args.topk, classes)  # --topk 100000000 asks for the class count at most
+    preds = predictor.predict_many(files, k=k)
     if args.csv:
-        write_csv(preds, args.csv, k=args.topk)
+        write_csv(preds, args.csv, k=k, num_classes=classes)
     if args.json:
         print(json.dumps([p.to_dict() for p in preds]))
-    else:
+    else:  # names that are not UTF-8 print with their bytes as \xNN (core.textsafe)
         for p in preds:
             if p.error:
-                print(f"{p.path}: error: {p.error}")
+                print(f"{printable(p.path)}: error: {printable(p.error)}")
             else:
-                ranked = ", ".join(f"{c} {100 * prob:.1f}%" for c, prob in p.topk)
-                print(f"{p.path}: {ranked}")
+                ranked = [(printable(name), prob) for name, prob in p.topk]
+                print(f"{printable(p.path)}: {format_topk(ranked)}")  # "0: 99.7%, 9: 0.2%"
     ok = sum(1 for p in preds if not p.error)
     if ok == 0:
         print("error: none of the images could be classified.", file=sys.stderr)
@@ -429,6 +490,106 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return report.run_args(args)
 
 
+# ----------------------------------------------------------------------------- export
+
+EXPORT_FORMATS = ("torchscript", "onnx", "snippet", "script")  # core.export.FORMATS, torch-free
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export a bundle as TorchScript, ONNX, a usage snippet or a training script",
+        description="Write a model bundle as a TorchScript or ONNX file (run on a few images "
+        "and compared with the bundle before it is kept: same top-1, logits within 1e-4), "
+        "a snippet that shows how to use those files outside ConvStudio, or the run as a "
+        "plain PyTorch training script. ONNX needs: pip install -e \".[export]\"",
+    )
+    p.add_argument("--model", required=True, metavar="BUNDLE", help="a best.pt/last.pt bundle")
+    p.add_argument("--format", required=True, dest="fmt", choices=EXPORT_FORMATS)
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    p.add_argument(
+        "--check",
+        nargs="+",
+        metavar="IMAGE_OR_DIR",
+        help="images to check the exported model on (default: samples of the run's dataset "
+        "and synthetic images)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.check and args.fmt not in ("torchscript", "onnx"):
+        raise UsageError("--check applies to --format torchscript and onnx only.")
+    missing = [p for p in args.check or [] if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"--check {missing[0]} does not exist.")
+    out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name such as model.onnx.")
+    if not out.parent.is_dir():
+        raise UsageError(f"the folder of --out {out} does not exist.")
+    from core.checkpoint import check_model_path
+    from core.export import export_model
+
+    check_model_path(args.model)  # missing, a folder, /dev/zero: one line each
+    result = export_model(args.model, args.fmt, out, check_images=args.check)
+    print(json.dumps(result.to_dict()) if args.json else result.text())
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def _add_runs(sub: argparse._SubParsersAction) -> None:
+    from core import runs_cmd
+
+    p = sub.add_parser(
+        "runs",
+        help="list run folders, or show how two runs' settings differ",
+        description="List every run folder under --dir: name, date, data, architecture, "
+        "mode, augmentation, epochs done/planned, best validation accuracy and epoch, "
+        "train images/s, wall time, status (running, finished, stopped, failed, incomplete, "
+        "not a run) and note. --diff RUN_A RUN_B prints only the settings that differ.",
+    )
+    runs_cmd.add_arguments(p)
+    p.set_defaults(func=cmd_runs)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from core import runs_cmd
+
+    return runs_cmd.run_args(args)
+
+
+# ----------------------------------------------------------------------------- lr-find
+
+# settings the range test does not use (it sets the learning rate itself, writes nothing)
+LR_FIND_SKIP = ("lr", "epochs", "scheduler", "step_size", "gamma", "out")
+LR_FIND_SKIP += ("best_metric", "early_stop", "min_delta")
+
+
+def _add_lr_find(sub: argparse._SubParsersAction) -> None:
+    from core import lrfind
+
+    p = sub.add_parser(
+        "lr-find",
+        help="suggest a learning rate with the range test",
+        description="The learning-rate range test on a copy of the model: one mini-batch "
+        "per learning rate, grown exponentially from --start to --end, until the smoothed "
+        "loss diverges. Suggests the rate where the loss falls fastest. Writes nothing.",
+    )
+    _add_config_options(p, skip=LR_FIND_SKIP)
+    lrfind.add_arguments(p)
+    p.set_defaults(func=cmd_lr_find, resume=None, **dict.fromkeys(LR_FIND_SKIP))
+
+
+def cmd_lr_find(args: argparse.Namespace) -> int:
+    from core import lrfind
+
+    return lrfind.run_args(args, _train_config(args))
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -457,6 +618,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse argv and run one subcommand; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     _prefer_passive_threads()
+    for stream in (sys.stdout, sys.stderr):  # a stray undecodable name never kills output
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

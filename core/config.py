@@ -21,6 +21,7 @@ from core import ARCH_NAMES, BUILTIN_DIGITS, MODES, OPTIMIZERS, PRECISIONS, SCHE
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CHANNELS_LAST = ("auto", "on", "off")
+BEST_METRICS = ("val_acc", "val_loss")  # what decides "best" (core.runs.is_better)
 SETTING = "convstudio"  # the metadata key of a field's Setting
 
 
@@ -74,7 +75,8 @@ class TrainConfig:
         "scratch",
         "Transfer mode",
         "scratch: random weights, all layers train. finetune: start from pretrained weights "
-        "and train all layers. feature-extract: freeze the backbone, train only the new head.",
+        "and train all layers. feature-extract: freeze the backbone, train only the new head. "
+        "two-stage: the head alone first (head epochs), then all layers at a lower rate.",
         group="model",
         choices=MODES,
     )
@@ -85,6 +87,57 @@ class TrainConfig:
         ".pth state_dict (imagenet, a path, or none). Missing weights stop the run with a "
         "message naming the file.",
         group="model",
+    )
+    head_epochs: int = _field(
+        3,
+        "Head epochs",
+        "two-stage: epochs that train the head alone, the backbone frozen (on cached "
+        "features); then every layer trains from the best head.",
+        group="model",
+        bounds=(1, 100_000, "[]"),
+        ui=(1, 10_000),
+        used_when=("mode", ("two-stage",)),
+    )
+    finetune_lr_factor: float = _field(
+        0.1,
+        "Fine-tune LR factor",
+        "two-stage: the learning rate of the second stage (all layers) is the learning "
+        "rate times this factor.",
+        group="model",
+        bounds=(0.0, 1.0, "(]"),
+        ui=(0.0001, 1.0, 4, 0.01),
+        used_when=("mode", ("two-stage",)),
+    )
+    feature_cache: str = _field(
+        "on",
+        "Feature cache",
+        "Frozen backbone (feature-extract, two-stage's head epochs): on computes the "
+        "backbone's features once and trains the head on them (epochs take a fraction of "
+        "a second); off runs the whole network on every image in every epoch.",
+        group="model",
+        choices=("on", "off"),
+        used_when=("mode", ("feature-extract", "two-stage")),
+    )
+    cache_views: int = _field(
+        0,
+        "Augmented views",
+        "Feature cache: augmented versions of each training image extracted once through "
+        "the train pipeline, a different one each epoch. 0 (the default, fastest): no "
+        "augmentation, the head sees each image as the evaluation pipeline makes it.",
+        group="model",
+        bounds=(0, 1000, "[]"),
+        ui=(0, 1000),
+        used_when=("mode", ("feature-extract", "two-stage")),
+    )
+    cache_memory_mb: int = _field(
+        512,
+        "Cache memory (MB)",
+        "Feature cache: kept in memory up to this size, read from its file beyond it "
+        "(0: always from the file).",
+        group="model",
+        bounds=(0, 1_000_000, "[]"),
+        ui=(0, 1_000_000),
+        used_when=("mode", ("feature-extract", "two-stage")),
     )
     augment: str = _field(
         "auto", "Augmentation", "augmentation preset (auto, seed, digits, none) or SPEC.json"
@@ -169,6 +222,32 @@ class TrainConfig:
         group="hyper",
         bounds=(0.0, 1.0, "()"),
         ui=(0.05, 0.9, 2, 0.05),
+    )
+    best_metric: str = _field(
+        "val_acc",
+        "Best model by",
+        "What decides the best epoch (best.pt, the best mark, early stopping): val_acc, "
+        "the highest validation accuracy, or val_loss, the lowest validation loss.",
+        group="hyper",
+        choices=BEST_METRICS,
+    )
+    early_stop: int = _field(
+        0,
+        "Early stop patience",
+        "Stop after this many epochs without a validation improvement larger than min "
+        "delta (0: off, train all epochs).",
+        group="hyper",
+        bounds=(0, 100_000, "[]"),
+        ui=(0, 10_000),
+    )
+    min_delta: float = _field(
+        0.0,
+        "Min delta",
+        "Early stopping: the smallest change of the best-model metric that counts as an "
+        "improvement (0.001 on accuracy: a tenth of a percent).",
+        group="hyper",
+        bounds=(0.0, None, "[]"),
+        ui=(0.0, 10.0, 4, 0.001),
     )
     seed: int = _field(
         0,
@@ -332,4 +411,4 @@ _SPECIAL = {
 }
 _FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(TrainConfig)}
 
-__all__ = ["CHANNELS_LAST", "DEVICES", "ConfigError", "Setting", "TrainConfig"]
+__all__ = ["BEST_METRICS", "CHANNELS_LAST", "DEVICES", "ConfigError", "Setting", "TrainConfig"]

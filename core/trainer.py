@@ -26,8 +26,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from core import runs
-from core.callbacks import CheckpointWriter, NaNGuard, RunFolderWriter
+from core import runs, stages
+from core.callbacks import (
+    CheckpointWriter,
+    EarlyStopping,
+    EvaluationWriter,
+    NaNGuard,
+    RunFolderWriter,
+    RunLock,
+)
 from core.config import TrainConfig
 from core.events import (
     BatchEnded,
@@ -40,6 +47,8 @@ from core.events import (
     TrainingError,
     plain,
 )
+from core.resume import data_change_note, data_fingerprint, restore_training
+from core.runfolder import check_out_folder
 from core.trainsetup import (
     build_loss,
     build_optimizer,
@@ -93,6 +102,7 @@ class Trainer:
         sampler: torch.utils.data.Sampler | None = None,
         device: torch.device | str | None = None,
         rank: int = 0,
+        overwrite: bool = False,
     ) -> None:
         config.validate()
         self.config = config
@@ -101,10 +111,18 @@ class Trainer:
         self.device = torch.device(device) if device is not None else resolve_device(config.device)
         self.run_dir = Path(config.out)
         self.is_main = rank == 0
+        self.overwrite = overwrite  # replace a run already in config.out (--overwrite)
+        self.notes: list[str] = []  # told when the fit starts (what a resume changed)
+        self.lr_plan: dict | None = None  # a resumed run's continued schedule (core.resume)
+        self.unreadable: list[str] = []  # this epoch's images that could not be read
         own: list[Callback] = [NaNGuard(config.lr)]
         if self.is_main:
-            own += [RunFolderWriter(self), CheckpointWriter(self)]
+            own += [RunFolderWriter(self), CheckpointWriter(self), EvaluationWriter(self)]
+            own.append(RunLock(self))
+        if config.early_stop:
+            own.append(EarlyStopping(self))
         self.callbacks = own + list(callbacks)
+        self.early_stopped_at: int | None = None  # set by EarlyStopping
         self.state = _LoopState()
         self.model: nn.Module | None = None
         self.optimizer: torch.optim.Optimizer | None = None
@@ -137,6 +155,8 @@ class Trainer:
         from core import augment, data, models
 
         cfg = self.config
+        if self.is_main:  # before anything is read or written: never train over a run
+            check_out_folder(self.run_dir, cfg.resume, self.overwrite)
         resume = load_resume(cfg.resume) if cfg.resume else None
         self.source = data.parse_source(cfg.data)
         self.train_spec, self.eval_spec, self.preset = resolve_specs(cfg, self.source)
@@ -150,11 +170,13 @@ class Trainer:
             progress=self._scan_progress,
         )
         summary = self.splits.summary
+        self.data_fingerprint = data_fingerprint(self.splits)
         self.class_names = list(summary.class_names)
         self.in_channels = cfg.in_channels or summary.in_channels
         shape = check_sample(self.splits, self.in_channels, self.train_spec, self.eval_spec)
         self.input_size = cfg.input_size or shape[-1]
         torch.manual_seed(cfg.seed)
+        stages.fetch_weights(self)  # missing ImageNet weights: downloaded with progress
         try:
             model = models.build_model(
                 cfg.arch,
@@ -181,6 +203,7 @@ class Trainer:
             cfg, self.optimizer, len(self.train_loader)
         )
         self.loss_fn = build_loss()
+        self.plan = stages.prepare(self, resume)  # input pipeline, frozen backbone, stages
         if resume is not None:
             self._restore(resume)
 
@@ -204,14 +227,32 @@ class Trainer:
             )
         try:
             self.model.load_state_dict(ckpt["state_dict"])
-            if ckpt.get("optimizer"):
-                self.optimizer.load_state_dict(ckpt["optimizer"])
-            if self.scheduler is not None and ckpt.get("scheduler"):
-                self.scheduler.load_state_dict(ckpt["scheduler"])
         except (RuntimeError, ValueError, KeyError) as exc:
             raise TrainingError(f"Cannot resume from {resume}: {exc}") from exc
         st = self.state
         st.epoch = int(ckpt.get("epoch", 0))
+        if st.epoch >= self.config.epochs:
+            raise TrainingError(
+                f"{resume} already finished epoch {st.epoch} of {self.config.epochs}; "
+                "ask for more epochs to continue."
+            )
+        # the settings given now win: optimizer settings, the schedule over the new length
+        done = restore_training(
+            self.config.to_dict(),
+            ckpt,
+            self.optimizer,
+            self.scheduler,
+            self.sched_per_batch,
+            len(self.train_loader),
+            st.epoch,
+        )
+        self.scheduler, self.sched_per_batch = done.scheduler, done.per_batch
+        self.lr_plan = done.plan
+        self.notes += done.notes
+        changed_data = data_change_note(ckpt.get("data_fingerprint"), self.data_fingerprint)
+        if changed_data:
+            self.notes.append(changed_data)
+            ckpt = {**ckpt, "best_val_acc": None, "best_epoch": 0}
         best = ckpt.get("best_val_acc")
         st.best_val_acc = float(best) if best is not None else None
         st.best_epoch = int(ckpt.get("best_epoch", 0) or 0)
@@ -220,11 +261,6 @@ class Trainer:
             st.rows = runs.read_metrics(Path(resume).parent / "metrics.csv", st.epoch)
         except (OSError, runs.RunError):
             st.rows = []  # no earlier rows to carry over; the checkpoint still resumes
-        if st.epoch >= self.config.epochs:
-            raise TrainingError(
-                f"{resume} already finished epoch {st.epoch} of {self.config.epochs}; "
-                "ask for more epochs to continue."
-            )
 
     # ---------------------------------------------------------------- device helpers
     def _autocast(self) -> contextlib.AbstractContextManager:
@@ -238,10 +274,25 @@ class Trainer:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
+    def _readable(self, batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """(x, y) of a loader batch, noting the images that could not be read (their
+        files vanished or were emptied after the scan; core.trainsetup.collate_readable)."""
+        x, y, unreadable = batch if len(batch) == 3 else (*batch, ())
+        self.unreadable.extend(unreadable)
+        return x, y
+
+    def _none_readable(self, split: str) -> tuple[float, float]:
+        if self.unreadable:
+            raise TrainingError(
+                f"None of the {split} images could be read ({len(self.unreadable)} failed, "
+                f"e.g. {self.unreadable[0]}); check that the dataset folder is still there."
+            )
+        return float("nan"), 0.0
+
     # ---------------------------------------------------------------- the loop
     def train_one_epoch(self, epoch: int) -> tuple[float, float]:
         """One pass over the training data in the notes' order; returns (loss, acc)."""
-        model, opt = self.model, self.optimizer
+        model, opt = self.net, self.optimizer  # net: the model, or its head on cached features
         model.train()
         steps = len(self.train_loader)
         sync_each_step = self.device.type == "cpu"  # .item() is free on CPU
@@ -251,8 +302,11 @@ class Trainer:
         pending: tuple[int, torch.Tensor, float] | None = None
         t0 = time.perf_counter()
         self._paused_seconds = 0.0
-        for step, (x, y) in enumerate(self.train_loader, start=1):
+        for step, batch in enumerate(self.train_loader, start=1):
             self._check_control()
+            x, y = self._readable(batch)
+            if x is None:  # every image of the batch had gone
+                continue
             x, y = self._to_device(x), y.to(self.device, non_blocking=True)
             lr = current_lr(opt)
             with self._autocast():
@@ -284,7 +338,7 @@ class Trainer:
         self.state.train_images += seen
         self.state.train_seconds += elapsed
         if seen == 0:
-            return float("nan"), 0.0
+            return self._none_readable("training")
         return float(loss_sum) / seen, int(correct) / seen
 
     def _batch_end(
@@ -307,13 +361,16 @@ class Trainer:
 
     def evaluate(self) -> tuple[float, float]:
         """Validation loss and accuracy with model.eval() under torch.inference_mode()."""
-        model = self.model
+        model = self.net
         model.eval()
         loss_sum = torch.zeros((), device=self.device, dtype=torch.float64)
         correct = torch.zeros((), device=self.device, dtype=torch.int64)
         seen = 0
         with torch.inference_mode():
-            for x, y in self.valid_loader:
+            for batch in self.valid_loader:
+                x, y = self._readable(batch)
+                if x is None:
+                    continue
                 x, y = self._to_device(x), y.to(self.device, non_blocking=True)
                 with self._autocast():
                     out = model(x)
@@ -321,7 +378,7 @@ class Trainer:
                 correct += (out.argmax(1) == y).sum()
                 seen += y.shape[0]
         if seen == 0:
-            return float("nan"), 0.0
+            return self._none_readable("validation")
         return float(loss_sum) / seen, int(correct) / seen
 
     def fit(self) -> dict:
@@ -329,11 +386,14 @@ class Trainer:
         self._t_start = time.perf_counter()
         stopped = False
         self.error = None
+        self.early_stopped_at = None
         try:
             self._setup()
             self._fit_started()
             for epoch in range(self.state.epoch + 1, self.config.epochs + 1):
                 self._run_epoch(epoch)
+                if self.early_stopped_at is not None:
+                    break
         except StopRequested:
             stopped = True  # on_fit_end below still runs: last.pt is written there
         except BaseException as exc:
@@ -353,7 +413,9 @@ class Trainer:
         return summary
 
     def _run_epoch(self, epoch: int) -> None:
+        self.plan.before_epoch(epoch)  # two-stage's switch, the cached features' view
         t0 = time.perf_counter()
+        self.unreadable = []
         seed_epoch(self.config.seed, epoch, self.generator)
         if self.sampler is not None and hasattr(self.sampler, "set_epoch"):
             self.sampler.set_epoch(epoch)
@@ -363,7 +425,9 @@ class Trainer:
         if self.scheduler is not None and not self.sched_per_batch:
             self.scheduler.step()
         st = self.state
-        is_best = runs.is_better(val_acc, st.best_val_acc)
+        metric = self.config.best_metric
+        value = val_acc if metric == "val_acc" else val_loss
+        is_best = runs.is_better(value, self.best_value(), metric)
         ev = EpochEnded(
             epoch=epoch,
             epochs=self.config.epochs,
@@ -376,9 +440,21 @@ class Trainer:
             best_val_acc=val_acc if is_best else st.best_val_acc,
             best_epoch=epoch if is_best else st.best_epoch,
             seconds=time.perf_counter() - t0,
+            skipped=len(self.unreadable),
+            skipped_examples=tuple(self.unreadable[:5]),
         )
         self.emit("on_epoch_end", ev)  # NaN guard, metrics.csv, best.pt and last.pt first
         st.commit(ev)
+
+    def best_value(self) -> float | None:
+        """The best-model metric (config.best_metric) at the best epoch so far."""
+        st = self.state
+        if not st.best_epoch:
+            return None
+        if self.config.best_metric == "val_acc":
+            return st.best_val_acc
+        rows = [r for r in st.rows if int(r["epoch"]) == st.best_epoch]
+        return rows[-1]["val_loss"] if rows else None
 
     def _fit_started(self) -> None:
         from core.models import count_parameters
@@ -401,6 +477,7 @@ class Trainer:
                 train_size=len(self.splits.train),
                 valid_size=len(self.splits.valid),
                 summary=plain(self.splits.summary.to_dict()),
+                notes=tuple(self.notes),
             ),
         )
 
@@ -414,6 +491,8 @@ class Trainer:
         d["eval_transforms"] = plain(self.eval_spec)
         d["in_channels"] = self.in_channels
         d["input_size"] = self.input_size
+        if self.lr_plan is not None:
+            d["lr_plan"] = self.lr_plan  # the schedule a resume continued with (core.resume)
         return d
 
     def bundle(self, epoch: int, metrics: dict) -> dict:
@@ -442,6 +521,9 @@ class Trainer:
             "best_epoch": best_epoch,
             "global_step": self.state.global_step,
             "partial_epoch": bool(partial),
+            "lr_plan": self.lr_plan,
+            "steps_per_epoch": len(self.train_loader),
+            "data_fingerprint": self.data_fingerprint,
         }
 
     def summary(self, stopped: bool) -> dict:
@@ -459,6 +541,9 @@ class Trainer:
             ),
             "seconds": time.perf_counter() - self._t_start,
             "stopped": stopped,
+            "stopped_early": self.early_stopped_at is not None,
+            "stopped_early_epoch": self.early_stopped_at,
+            "best_metric": self.config.best_metric,
             "error": self.error,
             "arch": self.config.arch,
             "mode": self.config.mode,
@@ -486,9 +571,15 @@ def fit(
     sampler: torch.utils.data.Sampler | None = None,
     device: torch.device | str | None = None,
     rank: int = 0,
+    overwrite: bool = False,
 ) -> dict:
-    """Run training to the end (or a stop) and return the summary dict."""
-    trainer = Trainer(config, callbacks, control, sampler=sampler, device=device, rank=rank)
+    """Run training to the end (or a stop) and return the summary dict.
+
+    ``overwrite``: replace a run already in ``config.out`` (else RunExistsError).
+    """
+    trainer = Trainer(
+        config, callbacks, control, sampler=sampler, device=device, rank=rank, overwrite=overwrite
+    )
     return trainer.fit()
 
 

@@ -19,19 +19,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,12 +36,17 @@ from core.config import TrainConfig
 from core.events import BatchEnded, CheckpointSaved, EpochEnded, FitEnded, FitStarted
 from gui import errors
 from gui.panel import Panel
+from gui.train import report
+from gui.train.column import SettingsColumn
 from gui.train.form import SettingsForm
 from gui.train.jobs import default_runs_folder, fmt_duration, new_run_dir
+from gui.train.lrfind import LRFinder
+from gui.train.phase import PhaseDisplay, annotate_form
 from gui.train.session import TrainingSession
 from gui.train.table import EpochTable
 
 REFRESH_MS = 200  # plots and labels are redrawn at most 5 times a second
+PRELOAD_PLOTS_MS = 1000  # after PyTorch is ready, build the plots while the user looks around
 LOG_LINES = 5000
 SETTINGS_GROUP = "train"
 
@@ -59,6 +59,8 @@ class TrainPanel(Panel):
     best.pt (also after a stop), ``training_finished(object)`` (the summary dict or
     None) once the training thread is gone, ``training_state_changed(bool running)``,
     and the Panel's ``error_occurred(str)`` for any message the user must see.
+    A run's outcome also goes to ``status_message``; ``outcome_label`` keeps the last
+    one for the window's status bar.
     """
 
     title = "Train"
@@ -78,24 +80,33 @@ class TrainPanel(Panel):
         self.session = TrainingSession(self)
         self.form = SettingsForm(self)
         self._build(runs_folder or default_runs_folder())
+        self.phase = PhaseDisplay(self.progress_bar, self.log, self)  # weights, features
+        annotate_form(self.form.widgets)
+        self.lr_finder = LRFinder(  # "Find learning rate", under the learning rate
+            self.hyper_group.layout(),
+            self.form.widgets["lr"],
+            lambda: self.build_config(run_dir="lr-find"),  # never written: core.lrfind
+            lambda lr: self.form.set_value("lr", lr),
+            self._show_error,
+            self,
+        )
         self._wire()
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
+        self._plots_timer = QTimer(self)  # owned: never fires on a deleted panel
+        self._plots_timer.setSingleShot(True)
+        self._plots_timer.timeout.connect(self.ensure_plots)
         self._update_buttons()
 
     # ================================================================== layout
     def _build(self, runs_folder: str) -> None:
-        settings = QWidget()
-        form_box = QVBoxLayout(settings)
-        form_box.addWidget(self._build_model_group())
-        form_box.addWidget(self._build_hyper_group())
-        form_box.addWidget(self._build_output_group(runs_folder))
-        form_box.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(settings)
-        scroll.setMinimumWidth(330)
+        column = SettingsColumn(self.form, runs_folder)
+        self.settings_column = column
+        self.data_label, self.arch_help = column.data_label, column.arch_help
+        self.params_label, self.output_edit = column.params_label, column.output_edit
+        self.model_group, self.hyper_group = column.model_group, column.hyper_group
+        self.output_group = column.output_group
 
         right = QWidget()
         right_box = QVBoxLayout(right)
@@ -124,51 +135,14 @@ class TrainPanel(Panel):
         right_box.addWidget(split, 1)
 
         outer = QSplitter(Qt.Orientation.Horizontal)
-        outer.addWidget(scroll)
+        outer.addWidget(column)
         outer.addWidget(right)
+        outer.setStretchFactor(0, 0)  # the window's width changes go to the plots
         outer.setStretchFactor(1, 1)
+        outer.setCollapsible(0, False)
+        outer.setCollapsible(1, False)
         layout = QHBoxLayout(self)
         layout.addWidget(outer)
-
-    def _build_model_group(self) -> QGroupBox:
-        group = QGroupBox("Model")
-        rows = QFormLayout(group)
-        self.data_label = QLabel(BUILTIN_DIGITS)
-        self.data_label.setToolTip("The dataset chosen in the Data tab.")
-        self.data_label.setWordWrap(True)
-        rows.addRow(f"{config.setting('data').label}:", self.data_label)
-        self.form.add_rows(rows, config.fields_in("model"))
-        self.arch_help = QLabel("")
-        self.arch_help.setWordWrap(True)
-        self.arch_help.setStyleSheet("color: gray")
-        rows.insertRow(2, self.arch_help)  # under the model choice
-        self.params_label = QLabel("Parameters: (loading PyTorch...)")
-        self.params_label.setToolTip("Trainable / total parameters of the chosen model.")
-        rows.addRow(self.params_label)
-        self.model_group = group
-        return group
-
-    def _build_hyper_group(self) -> QGroupBox:
-        group = QGroupBox("Hyperparameters")
-        self.form.add_rows(QFormLayout(group), config.fields_in("hyper"))
-        self.form.set_choices("device", ("auto", "cpu"))  # this machine's list: on_torch_ready
-        self.hyper_group = group
-        return group
-
-    def _build_output_group(self, runs_folder: str) -> QGroupBox:
-        group = QGroupBox("Output")
-        self.output_group = group
-        row = QHBoxLayout(group)
-        self.output_edit = QLineEdit(runs_folder)
-        self.output_edit.setToolTip(
-            "Each run gets its own folder here (config, metrics, best.pt, last.pt)."
-        )
-        browse = QToolButton()
-        browse.setText("...")
-        browse.clicked.connect(self._browse_output)
-        row.addWidget(self.output_edit, 1)
-        row.addWidget(browse)
-        return group
 
     def _build_controls(self) -> QVBoxLayout:
         box = QVBoxLayout()
@@ -192,7 +166,13 @@ class TrainPanel(Panel):
         self.progress_bar.setFormat("idle")
         box.addWidget(self.progress_bar)
         self.status_label = QLabel("Ready.")
+        self.status_label.setWordWrap(True)  # a long outcome or error never widens the window
         box.addWidget(self.status_label)
+        # the last run's outcome for the window's status bar (a normal widget there: it
+        # comes back when Predict's or Evaluate's messages about the run time out)
+        self.outcome_label = QLabel("", self)
+        self.outcome_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.outcome_label.hide()
         return box
 
     def _wire(self) -> None:
@@ -203,6 +183,7 @@ class TrainPanel(Panel):
         s.batch_ended.connect(self._on_batch)
         s.epoch_ended.connect(self._on_epoch)
         s.checkpoint_saved.connect(self._on_checkpoint)
+        s.phase_progressed.connect(self.phase.on_phase)
         s.paused.connect(self._on_paused)
         s.resumed.connect(self._on_resumed)
         s.failed.connect(self._on_failed)
@@ -212,8 +193,19 @@ class TrainPanel(Panel):
         s.params_counted.connect(self._on_params_counted)
         s.params_failed.connect(self._on_params_failed)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """The tab is on screen: build the plots on the next turn ("Loading plots..." first)."""
+        super().showEvent(event)
+        if self.plots is None:
+            self._plots_timer.start(0)
+
+    @Slot()
     def ensure_plots(self):
-        """Create the live plots (imports pyqtgraph) the first time they are needed."""
+        """Create the live plots (imports pyqtgraph, ~0.4 s) the first time they are needed.
+
+        Called when the tab is first shown, a second after PyTorch is ready (so the
+        plots are there before the user looks), and at the latest when a run starts.
+        """
         if self.plots is None:
             from gui.train.plots import LivePlots
 
@@ -236,7 +228,7 @@ class TrainPanel(Panel):
     def set_data_source(self, source: str) -> None:
         """The dataset to train on (from the Data panel): "builtin:digits" or a folder."""
         self.session.source = str(source) or BUILTIN_DIGITS
-        self.data_label.setText(self.session.source)
+        self.settings_column.show_source(self.session.source)
         self._request_param_count()
 
     def set_specs_provider(self, provider: Callable[[], dict | None] | None) -> None:
@@ -253,6 +245,8 @@ class TrainPanel(Panel):
         self._update_arch_help()
         self._update_buttons()
         self._request_param_count()
+        if self.plots is None:
+            self._plots_timer.start(PRELOAD_PLOTS_MS)
 
     # ================================================================== model choice
     def arch(self) -> str:
@@ -296,18 +290,18 @@ class TrainPanel(Panel):
     @Slot(object)
     def _on_params_counted(self, counts: tuple[int, int]) -> None:
         trainable, total = counts
-        self.params_label.setText(f"Parameters: {trainable:,} trainable / {total:,} total")
+        text = (
+            f"Parameters: {total:,}, all trainable"
+            if trainable == total
+            else f"Parameters: {trainable:,} of {total:,} trainable"
+        )
+        self.params_label.setText(text)
+        self.params_label.setToolTip(f"{text}\nTrainable / total parameters of the chosen model.")
 
     @Slot(object)
     def _on_params_failed(self, error: BaseException) -> None:
-        self.params_label.setText(f"Parameters: unavailable ({errors.message(error)})")
-
-    def _browse_output(self) -> None:
-        path = QFileDialog.getExistingDirectory(
-            self, "Folder for training runs", self.output_edit.text()
-        )
-        if path:
-            self.output_edit.setText(path)
+        self.params_label.setText("Parameters: unavailable")
+        self.params_label.setToolTip(errors.message(error))
 
     # ================================================================== config
     def hyperparameters(self) -> dict:
@@ -356,13 +350,26 @@ class TrainPanel(Panel):
         except Exception as exc:  # bad value or bad augmentation spec: say so, do not crash
             self._show_error(f"Cannot start training: {errors.message(exc)}")
             return False
+        return self._start(cfg)
+
+    def resume_run(self, run_dir: str, epochs: int) -> bool:
+        """Continue a run from its last.pt with its own settings up to ``epochs`` (Runs tab)."""
+        if self.session.is_training() or not self.torch_ready:
+            self._show_error("Resume needs PyTorch loaded and no other run training.")
+            return False
+        try:
+            cfg = TrainConfig.from_dict({**runs.resume_config(run_dir, epochs), "num_workers": 0})
+            cfg.validate()
+        except ValueError as exc:  # RunError, ConfigError
+            self._show_error(f"Cannot resume {run_dir}: {errors.message(exc)}")
+            return False
+        for name in self.form.widgets:  # the form shows what trains
+            self.form.set_value(name, getattr(cfg, name))
+        return self._start(cfg)
+
+    def _start(self, cfg: TrainConfig) -> bool:
         self.last_error = None
-        self.table.clear_rows()
-        plots = self.ensure_plots()
-        plots.clear()
-        # lay the epoch axes out now, before the training thread competes for the GIL
-        plots.plan(cfg.epochs)
-        plots.repaint()
+        self.ensure_plots()  # the last run's curves stay until this one has started
         self.log(f"Starting {cfg.arch} on {cfg.data} -> {cfg.out}")
         self.session.start(cfg)
         self.run_started.emit(str(cfg.out))
@@ -398,7 +405,9 @@ class TrainPanel(Panel):
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Window closing: stop and wait for training, drop background work, ignore late events."""
         ok = self.session.shutdown(timeout_ms)
+        self.lr_finder.cancel()
         self._timer.stop()
+        self._plots_timer.stop()
         return ok
 
     # ================================================================== the run's events
@@ -408,29 +417,38 @@ class TrainPanel(Panel):
             self._timer.start()
         else:
             self._timer.stop()
+            self.phase.reset()
             self.refresh()
             self._show_outcome()
         self._update_buttons()
         self.training_state_changed.emit(running)
 
     def _show_outcome(self) -> None:
-        summary = self.session.last_summary
-        failed = self.session.error is not None
+        """The run's thread is gone: say how it ended, here and in the window's status bar."""
+        s = self.session
+        summary = s.last_summary
+        failed = s.error is not None
         self.progress_bar.setFormat("failed" if failed else "done")
+        if failed:  # a run that failed at its start shows no progress, not the last run's
+            self.progress_bar.setValue(int(s.progress.fraction() * 1000))
         if not failed and summary:
-            self.status_label.setText(self.finished_text(summary))
+            text = report.outcome_text(summary, s.kept, reached=s.progress.epoch)
+            self.status_label.setText(text)
+            self.outcome_label.setText(text)
+            self.outcome_label.setToolTip(text)
+            self.show_status(text, 10_000)
             if summary.get("stopped"):
                 self.progress_bar.setFormat("stopped")
 
     @Slot(object)
     def _on_started(self, ev: FitStarted) -> None:
-        if self.plots is not None:
-            self.plots.plan(ev.epochs, ev.steps_per_epoch)
-        self.log(
-            f"{ev.arch}: {ev.trainable_params:,} trainable / {ev.total_params:,} parameters; "
-            f"{ev.num_classes} classes; {ev.train_size} train / {ev.valid_size} valid images; "
-            f"{ev.steps_per_epoch} batches per epoch; device {ev.device}, {ev.precision}."
-        )
+        """The run really started: only now do the last run's curves and rows go."""
+        self.table.clear_rows()
+        self.outcome_label.clear()  # the status bar no longer speaks of the last run
+        plots = self.ensure_plots()
+        plots.clear()
+        plots.plan(ev.epochs, ev.steps_per_epoch)
+        self.log(report.started_line(ev))
 
     @Slot(object)
     def _on_batch(self, ev: BatchEnded) -> None:
@@ -444,16 +462,11 @@ class TrainPanel(Panel):
                 ev.epoch, ev.train_loss, ev.train_acc, ev.val_loss, ev.val_acc, ev.lr, ev.is_best
             )
         self.table.add_row(ev.row(), ev.is_best)
-        self.log(
-            f"epoch {ev.epoch}/{ev.epochs}: train loss {ev.train_loss:.4f} acc {ev.train_acc:.4f}"
-            f" | val loss {ev.val_loss:.4f} acc {ev.val_acc:.4f}"
-            f"{' (best)' if ev.is_best else ''} | {ev.seconds:.1f}s"
-        )
+        self.log(report.epoch_line(ev))
 
     @Slot(object)
     def _on_checkpoint(self, ev: CheckpointSaved) -> None:
-        acc = "" if ev.val_acc is None else f", val acc {ev.val_acc:.4f}"
-        self.log(f"saved {Path(ev.path).name} (epoch {ev.epoch}{acc})")
+        self.log(report.checkpoint_line(ev))  # after its epoch's line (gui.worker orders them)
 
     @Slot()
     def _on_paused(self) -> None:
@@ -471,26 +484,7 @@ class TrainPanel(Panel):
 
     @Slot(object)
     def _on_fit_ended(self, ev: FitEnded) -> None:
-        s = ev.summary
-        state = "stopped" if ev.stopped else "finished"
-        best = s.get("best_val_acc")
-        best_text = "n/a" if best is None else f"{best:.4f} (epoch {s.get('best_epoch')})"
-        self.log(
-            f"Training {state} after {fmt_duration(s.get('seconds'))}: best val acc {best_text}."
-        )
-
-    @staticmethod
-    def finished_text(summary: dict) -> str:
-        """The status line after a run: how it ended, the best epoch, where the model went."""
-        state = "stopped" if summary.get("stopped") else "finished"
-        best = summary.get("best_val_acc")
-        text = f"Training {state} after {fmt_duration(summary.get('seconds'))}"
-        if best is not None:
-            text += (
-                f" · best val acc {best:.4f} at epoch {summary.get('best_epoch')}"
-                " · its best.pt is loaded in the Predict tab"
-            )
-        return text + "."
+        self.log(report.fit_end_line(ev))
 
     # ================================================================== display
     @Slot()
@@ -498,8 +492,10 @@ class TrainPanel(Panel):
         """Push recorded values to plots and labels (5 times a second while training)."""
         running = self.session.is_training()
         if self.plots is not None:
-            # while training: one plot per tick, so no tick paints all four at once
-            self.plots.refresh(one_step=running)
+            # while training: the epoch plots (first) or the batch plot, never all four
+            self.plots.refresh(live=running)
+        if running and self.phase.refresh():
+            return  # downloading weights or extracting features: the bar shows that
         p = self.session.progress
         if not running and p.epoch == 0:
             return
@@ -522,6 +518,7 @@ class TrainPanel(Panel):
         running = self.session.is_training()
         stopping = self.session.is_stopping()
         self.start_button.setEnabled(self.torch_ready and not running)
+        self.lr_finder.button.setEnabled(self.torch_ready)  # in the hyperparameter box
         self.pause_button.setEnabled(running and not stopping)
         self.stop_button.setEnabled(running and not stopping)
         self.pause_button.setText("Resume" if self.is_paused() else "Pause")
@@ -547,8 +544,8 @@ class TrainPanel(Panel):
 
     def show_run(self, run: runs.Run) -> int:
         """Show a run folder's metrics (core.runs.read_run) in the plots and the table."""
-        self.ensure_plots().show_rows(run.rows)
-        self.table.show_rows(run.rows)
+        self.ensure_plots().show_rows(run.rows, run.best_metric)
+        self.table.show_rows(run.rows, run.best_metric)
         self.log(f"Loaded {len(run.rows)} epochs from {run.folder}")
         return len(run.rows)
 

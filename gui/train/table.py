@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from core import runs
 
@@ -29,7 +35,8 @@ class EpochTable(QTableWidget):
         self.setHorizontalHeaderLabels([header for header, _, _ in COLUMNS])
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.horizontalHeader().setStretchLastSection(True)
+        # the columns share the width: at 1024 px seven default-width columns overflowed
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.best_row: int | None = None
 
     def clear_rows(self) -> None:
@@ -48,10 +55,10 @@ class EpochTable(QTableWidget):
             self._mark_best(index)
         self.scrollToBottom()
 
-    def show_rows(self, rows: list[dict]) -> None:
+    def show_rows(self, rows: list[dict], metric: str = "val_acc") -> None:
         """A finished run's rows, the best epoch marked by core.runs' rule."""
         self.clear_rows()
-        for row, is_best in runs.with_best(rows):
+        for row, is_best in runs.with_best(rows, metric):
             self.add_row(row, is_best)
 
     def _mark_best(self, best_row: int) -> None:
