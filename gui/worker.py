@@ -5,7 +5,9 @@ Qt-documented worker-object pattern; no QThread subclass, never ``terminate``). 
 core trainer calls a :class:`~core.events.Callback`; the worker's callback turns
 each event (a frozen dataclass of plain Python values) into a ``Signal(object)``.
 Batch events are throttled so the GUI gets at most ~20 of them a second however fast
-batches come; epoch ends and the last batch of an epoch are always delivered.
+batches come; epoch ends and the last batch of an epoch are always delivered. An
+epoch's checkpoint events follow its ``epoch_ended`` (the trainer saves them first,
+but a listener reads "epoch 3/4" before "saved best.pt (epoch 3)").
 
 Stop and pause go through :class:`core.events.TrainControl` (threading.Events the
 trainer checks between batches), so they are safe to call from the GUI thread.
@@ -30,6 +32,7 @@ from core.events import (
     EpochEnded,
     FitEnded,
     FitStarted,
+    PhaseProgressed,
     TrainControl,
 )
 from gui import errors
@@ -57,13 +60,23 @@ class BatchThrottle:
 
 
 class _SignalCallback(Callback):
-    """Forwards the trainer's events to the worker's signals (runs in the training thread)."""
+    """Forwards the trainer's events to the worker's signals (runs in the training thread).
+
+    The trainer's checkpoint writer runs before this listener, so an epoch's
+    ``on_checkpoint`` calls come before its ``on_epoch_end``. Checkpoints of an epoch
+    that has not been forwarded yet are held and sent right after that epoch's
+    ``epoch_ended``; anything still held is sent when the run ends or fails.
+    """
 
     def __init__(self, worker: TrainingWorker) -> None:
         self._worker = worker
         self._throttle = BatchThrottle(worker.batch_interval_s)
+        self._phase_throttle = BatchThrottle(worker.batch_interval_s)
+        self._epoch_sent = 0  # the last epoch whose epoch_ended went out
+        self._held: list[CheckpointSaved] = []
 
     def on_fit_start(self, ev: FitStarted) -> None:
+        self._epoch_sent = ev.start_epoch - 1  # a resumed run's earlier epochs are done
         self._worker.started.emit(ev)
 
     def on_batch_end(self, ev: BatchEnded) -> None:
@@ -71,13 +84,32 @@ class _SignalCallback(Callback):
             self._worker.batch_ended.emit(ev)
 
     def on_epoch_end(self, ev: EpochEnded) -> None:
+        self._epoch_sent = max(self._epoch_sent, ev.epoch)
         self._worker.epoch_ended.emit(ev)
+        self._release()
+
+    def on_phase(self, ev: PhaseProgressed) -> None:
+        ended = ev.total > 0 and ev.done >= ev.total  # a phase's end always arrives
+        if self._phase_throttle.should_emit(int(ended), 1):
+            self._worker.phase_progressed.emit(ev)
 
     def on_checkpoint(self, ev: CheckpointSaved) -> None:
-        self._worker.checkpoint_saved.emit(ev)
+        if ev.epoch > self._epoch_sent:
+            self._held.append(ev)  # its epoch_ended comes next
+        else:
+            self._worker.checkpoint_saved.emit(ev)
 
     def on_fit_end(self, ev: FitEnded) -> None:
+        self._release()
         self._worker.outcome.fit_ended = ev
+
+    def on_exception(self, exc: BaseException) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, []
+        for ev in held:
+            self._worker.checkpoint_saved.emit(ev)
 
     def on_pause(self) -> None:
         self._worker.paused.emit()
@@ -116,6 +148,7 @@ class TrainingWorker(QObject):
     batch_ended = Signal(object)
     epoch_ended = Signal(object)
     checkpoint_saved = Signal(object)
+    phase_progressed = Signal(object)  # PhaseProgressed: weights download, feature extraction
     paused = Signal()
     resumed = Signal()
     stopped = Signal(object)

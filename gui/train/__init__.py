@@ -1,8 +1,9 @@
 """The Train tab: settings form (from TrainConfig), session (the run), table, plots, panel.
 
-``jobs`` holds the plain functions, ``session`` the state and the background work
-(no widgets), ``form``, ``table`` and ``plots`` the widgets, ``panel`` the view the
-main window talks to.
+``jobs`` holds the plain functions and ``report`` the texts about a run (log lines,
+the outcome after it), ``session`` the state and the background work (no widgets),
+``form``, ``column``, ``table``, ``plots`` and ``lrfind`` the widgets, ``panel`` the
+view the main window talks to.
 """
 
 from gui.train.panel import TrainPanel

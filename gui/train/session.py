@@ -81,6 +81,7 @@ class TrainingSession(QObject):
     batch_ended = Signal(object)
     epoch_ended = Signal(object)
     checkpoint_saved = Signal(object)
+    phase_progressed = Signal(object)  # PhaseProgressed (gui.train.phase shows it)
     paused = Signal()
     resumed = Signal()
     failed = Signal(object)
@@ -98,8 +99,9 @@ class TrainingSession(QObject):
         self.error: BaseException | None = None  # the last run's, None when it did not fail
         self.error_details = ""
         self.last_summary: dict | None = None
-        self.last_run_dir: str | None = None
+        self.last_run_dir: str | None = None  # the newest run that really started
         self.best_pt: str | None = None
+        self.kept: dict[str, CheckpointSaved] = {}  # the newest checkpoint of each kind
         self.param_counts: tuple[int, int] | None = None
         self.params = LatestTask(self)
         self.params.finished.connect(self._on_params_counted)
@@ -131,9 +133,8 @@ class TrainingSession(QObject):
         if self.run is not None:
             raise RuntimeError("a training run is already going; stop it first")
         self.error, self.error_details = None, ""
-        self.last_summary = None
-        self.best_pt = None
-        self.last_run_dir = config.out
+        self.last_summary = None  # this run's, once it has one
+        # the previous run's folder and best.pt stay until this one has really started
         self.progress = Progress(config.epochs)
         run = TrainingRun(config)
         worker = run.worker
@@ -141,6 +142,7 @@ class TrainingSession(QObject):
         worker.batch_ended.connect(self._on_batch)
         worker.epoch_ended.connect(self._on_epoch)
         worker.checkpoint_saved.connect(self._on_checkpoint)
+        worker.phase_progressed.connect(self.phase_progressed)
         worker.paused.connect(self.paused)
         worker.resumed.connect(self.resumed)
         worker.errored.connect(self._on_errored)
@@ -187,6 +189,9 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------------ the run's events
     @Slot(object)
     def _on_started(self, ev: FitStarted) -> None:
+        """The run has really started: from now on it is the last run."""
+        self.best_pt, self.kept = None, {}
+        self.last_run_dir = ev.run_dir
         p = self.progress
         p.epochs, p.start_epoch, p.steps = ev.epochs, ev.start_epoch, ev.steps_per_epoch
         self.started.emit(ev)
@@ -207,6 +212,7 @@ class TrainingSession(QObject):
     def _on_checkpoint(self, ev: CheckpointSaved) -> None:
         if ev.kind == "best":
             self.best_pt = ev.path
+        self.kept[ev.kind] = ev
         self.checkpoint_saved.emit(ev)
 
     @Slot(object)

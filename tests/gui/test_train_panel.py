@@ -89,7 +89,8 @@ def test_stop_mid_epoch_leaves_loadable_last_pt(qtbot, panel):
     summary = sig.args[0]
     assert summary["stopped"] is True
     assert summary["epochs"] < 5
-    assert panel.status_label.text().startswith("Training stopped")
+    status = panel.status_label.text()
+    assert status.startswith("Training stopped") and "last.pt" in status, status
     assert panel.progress_bar.format() == "stopped"
     bundle = load_bundle(summary["last_pt"])
     assert bundle["arch"] == "mlp" and bundle["num_classes"] == 10
@@ -215,17 +216,34 @@ def test_settings_the_optimizer_ignores_are_greyed_out(panel):
     assert panel.hyperparameters()["momentum"] == w["momentum"].value()
 
 
-def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
+def test_epoch_axes_tick_whole_epochs_and_lr_axis_has_few_labels(qtbot):
     import numpy as np
 
-    from gui.train.plots import IntegerAxis, LivePlots, log_range
+    from gui.train.plots import LABEL_PX, IntegerAxis, LivePlots, log_range, log_ticks, lr_label
 
     axis = IntegerAxis("bottom")
     levels = axis.tickValues(1.0, 3.0, 400)  # pyqtgraph alone would tick 1.0, 1.5, 2.0 ...
     ticks = sorted(t for _spacing, values in levels for t in values)
     assert ticks == [1.0, 2.0, 3.0]
-    assert log_range(np.array([1e-3, 1e-3])) == pytest.approx((-3.2, -2.8))
-    assert log_range(np.array([1e-3, 1e-5])) == pytest.approx((-5.2, -2.8))
+    # a constant rate: a decade in view, centred on it; a cosine from 1e-3 to 1e-5
+    assert log_range(np.array([1e-3, 1e-3])) == pytest.approx((-3.65, -2.35))
+    assert log_range(np.array([1e-3, 1e-5])) == pytest.approx((-5.15, -2.85))
+    # it moves in half decades: an epoch of a cosine schedule mostly leaves it alone
+    assert log_range(np.array([1e-3, 4e-4])) == log_range(np.array([1e-3, 3.2e-4]))
+    assert log_range(np.array([0.0, 1e-3]))[1] == pytest.approx(-2.35)  # 0 cannot be shown
+    assert log_range(np.array([0.0])) is None
+
+    # the constant rate reads: 5e-4, 1e-3, 2e-3 labelled, nothing else
+    labelled, bare = log_ticks(-3.5, -2.5, 100)
+    assert [lr_label(10**v) for v in labelled] == ["0.0005", "0.001", "0.002"]
+    assert bare  # 3e-4 ... 9e-4 and 3e-3 as bare ticks at 100 px a decade
+    # a one-cycle schedule down to 4e-9 on a short axis: decades only, never crowded
+    for size in (60, 110, 300):
+        labelled, bare = log_ticks(-8.9, -2.6, size)
+        gaps = np.diff(labelled) * size / 6.3
+        assert len(labelled) >= 2 and gaps.min() >= LABEL_PX
+        assert all(float(v).is_integer() for v in labelled)
+    assert lr_label(2e-5) == "2e-5" and lr_label(0.1) == "0.1"
 
     plots = LivePlots()
     qtbot.addWidget(plots)
@@ -233,7 +251,7 @@ def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
         plots.add_epoch(epoch, 1.0, 0.5, 1.0, 0.5, 1e-3)
     plots.refresh()
     low, high = plots.lr_plot.getPlotItem().viewRange()[1]
-    assert low == pytest.approx(-3.2) and high == pytest.approx(-2.8)
+    assert low == pytest.approx(-3.65) and high == pytest.approx(-2.35)
     # a cosine schedule over 1.4 decades: text on 1e-4 and 1e-3 only, bare ticks between
     lr_axis = plots.lr_plot.getPlotItem().getAxis("left")
     levels = lr_axis.tickValues(-4.2, -2.8, 150)
@@ -241,8 +259,26 @@ def test_epoch_axes_tick_whole_epochs_and_lr_axis_spans_decades(qtbot):
     assert len(levels[1][1]) == 3 + 8 and lr_axis.style["maxTextLevel"] == 0  # 7e-5..9e-4
 
 
-def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
-    """While training, an epoch end repaints one plot per tick over a fixed x range."""
+def test_legends_sit_in_the_title_row_outside_the_data(qtbot):
+    """No legend on the data: it can neither cover a curve nor be crossed by the best line."""
+    from gui.train.plots import LivePlots
+
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    for plot, names in (
+        (plots.batch_plot, ["raw", "smoothed"]),
+        (plots.loss_plot, ["train", "valid"]),
+        (plots.acc_plot, ["train", "valid", "best"]),
+    ):
+        item = plot.getPlotItem()
+        legend = item.legend
+        assert legend.parentItem() is not item.vb  # not anchored inside the view box
+        assert [label.text for _sample, label in legend.items] == names
+    assert plots.lr_plot.getPlotItem().legend is None  # one curve: its title says it
+
+
+def test_live_refresh_puts_an_epoch_first_on_a_planned_axis(qtbot):
+    """While training, a tick updates the epoch plots or the batch plot, the epoch first."""
     from gui.train.plots import LivePlots
 
     plots = LivePlots()
@@ -259,8 +295,8 @@ def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
         return 0 if x is None else len(x)
 
     counts = []
-    for _ in range(4):
-        plots.refresh(one_step=True)
+    for _ in range(3):
+        plots.refresh(live=True)
         counts.append(
             (
                 points(plots.batch_raw_curve),
@@ -269,7 +305,8 @@ def test_live_refresh_updates_one_plot_per_tick_on_a_planned_axis(qtbot):
                 points(plots.lr_curve),
             )
         )
-    assert counts == [(20, 0, 0, 0), (20, 1, 0, 0), (20, 1, 1, 0), (20, 1, 1, 1)]
+    assert counts == [(0, 1, 1, 1), (20, 1, 1, 1), (20, 1, 1, 1)]
+    assert plots.shown_epochs() == 1
     assert plots.batch_plot.getPlotItem().viewRange()[0][1] == high  # x axis did not move
     assert plots.best_epoch == 1
 
@@ -332,3 +369,46 @@ def test_device_choice_waits_for_the_device_list(qtbot, tmp_path):
     fresh.form.set_value("device", "cpu")
     fresh.form.set_choices("device", ["auto", "cpu"])
     assert fresh.hyperparameters()["device"] == "cpu"
+
+
+def test_planned_epoch_plots_move_their_y_range_rarely(qtbot):
+    """Live epoch plots keep coarse y ranges: a range change re-lays the axis out."""
+    import numpy as np
+
+    from gui.train.plots import LivePlots, accuracy_range, loss_range
+
+    assert loss_range(np.array([1.36, 0.9, 0.4])) == pytest.approx((-0.045, 1.575))
+    assert loss_range(np.array([np.nan])) is None
+    assert accuracy_range(np.array([0.57, 0.99])) == pytest.approx((0.48, 1.02))
+    plots = LivePlots()
+    qtbot.addWidget(plots)
+    plots.plan(epochs=15, steps_per_epoch=10)
+    set_ranges = []
+    for name in ("loss_plot", "acc_plot"):
+        item = getattr(plots, name).getPlotItem()
+        item.sigYRangeChanged.connect(lambda *_, name=name: set_ranges.append(name))
+    after_first = None
+    for epoch in range(1, 16):  # a typical run: losses fall, accuracies rise
+        loss = 1.4 / epoch
+        plots.add_epoch(epoch, loss, 1 - loss / 3, loss * 0.8, 1 - loss / 4, 1e-3)
+        plots.refresh()
+        after_first = after_first or list(set_ranges)
+    assert set(after_first) == {"loss_plot", "acc_plot"}
+    assert set_ranges == after_first  # set at the first epoch, never again
+    low, high = plots.acc_plot.getPlotItem().viewRange()[1]
+    assert low < 0.5 and 1.0 < high < 1.05
+    plots.unplan()  # a finished run's rows: ranges follow the data again
+    assert plots.acc_plot.getPlotItem().getViewBox().autoRangeEnabled()[1]
+
+
+def test_failed_start_keeps_the_last_runs_curves(qtbot, panel, tmp_path):
+    (tmp_path / "last").mkdir()
+    (tmp_path / "last" / "metrics.csv").write_text(
+        "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds\n"
+        "1,1.0,0.5,0.9,0.6,0.001,1.0\n2,0.5,0.8,0.4,0.9,0.001,1.0\n"
+    )
+    panel.show_run(runs.read_run(tmp_path / "last"))
+    panel.set_data_source(one_class_folder(tmp_path))  # fails before the run starts
+    assert train(qtbot, panel) is None
+    assert len(panel.plots.val_acc) == 2 and panel.table.rowCount() == 2
+    assert panel.progress_bar.format() == "failed" and panel.progress_bar.value() == 0

@@ -24,6 +24,7 @@ class Recorder:
 
     def __init__(self, run: TrainingRun) -> None:
         self.events: dict[str, list] = {}
+        self.sequence: list[tuple[str, object]] = []  # every signal, in arrival order
         w = run.worker
         for name in (
             "started",
@@ -41,6 +42,7 @@ class Recorder:
     def _recorder(self, name):
         def record(*args):
             self.events.setdefault(name, []).append(args[0] if args else None)
+            self.sequence.append((name, args[0] if args else None))
 
         return record
 
@@ -79,6 +81,9 @@ def test_run_emits_events_in_order(qtbot, tmp_path):
     assert [(b.step, b.steps) for b in rec["batch_ended"]] == [(1, steps), (steps, steps)]
     assert [e.epoch for e in rec["epoch_ended"]] == [1]
     assert {c.kind for c in rec["checkpoint_saved"]} == {"best", "last"}
+    # an epoch's line comes before its checkpoints (the trainer saves them first)
+    names = [name for name, _ in rec.sequence if name in ("epoch_ended", "checkpoint_saved")]
+    assert names == ["epoch_ended", "checkpoint_saved", "checkpoint_saved"]
     end = rec["finished"][0]
     assert end is not None and end.stopped is False
     assert rec["errored"] == [] and rec["stopped"] == []
