@@ -22,7 +22,15 @@ import numpy as np
 from PIL import Image
 
 from core import BUILTIN_DIGITS, IMAGE_EXTENSIONS
-from core.images import DEFAULT_MAX_PIXELS, ImageLoadError, check_file, load_image, verify_image
+from core.images import (
+    BYTES_PER_PIXEL,
+    DEFAULT_MAX_PIXELS,
+    LARGE_PIXELS,
+    ImageLoadError,
+    check_file,
+    load_image,
+    verify_image,
+)
 
 __all__ = [
     "DataError",
@@ -41,6 +49,9 @@ _TRAIN_NAMES = ("train",)
 _VALID_NAMES = ("valid", "val")
 
 ProgressFn = Callable[[int, int], None]
+
+#: where the Evaluate panel's "Set aside" puts images: inside the dataset, never scanned
+SET_ASIDE_DIR = "_set_aside"
 
 
 class DataError(ValueError):
@@ -71,6 +82,10 @@ class DatasetSummary:
     in_channels: int = 3
     image_size: tuple[int, int] | None = None
     dropped_classes: list[str] = field(default_factory=list)
+    #: [path, height, width] of each image over core.images.LARGE_PIXELS
+    large_images: list[list] = field(default_factory=list)
+    #: up to 20 of the [height, width] seen when the images are not all one size
+    mixed_sizes: list[list[int]] = field(default_factory=list)
 
     def total(self, split: str | None = None) -> int:
         """Number of usable images in one split, or in both."""
@@ -106,12 +121,15 @@ class DatasetSummary:
             in_channels=int(data.get("in_channels", 3)),
             image_size=tuple(size) if size else None,
             dropped_classes=list(data.get("dropped_classes", [])),
+            large_images=[list(e) for e in data.get("large_images", [])],
+            mixed_sizes=[list(s) for s in data.get("mixed_sizes", [])],
         )
 
     def warnings(self) -> list[str]:
         """Human sentences about what may hurt training; empty when all is well."""
         out: list[str] = []
         out.extend(self._skipped_warnings())
+        out.extend(self._large_warnings())
         out.extend(self._class_warnings())
         imbalance = self._imbalance_warning()
         if imbalance:
@@ -126,6 +144,22 @@ class DatasetSummary:
         more = f" and {n - 3} more" if n > 3 else ""
         noun = "file was" if n == 1 else "files were"
         return [f"{n} {noun} skipped: {shown}{more}."]
+
+    def _large_warnings(self) -> list[str]:
+        """How much memory very large images take (an 81 MP PNG: over 300 MB a load)."""
+        if not self.large_images:
+            return []
+        n = len(self.large_images)
+        path, height, width = max(self.large_images, key=lambda e: e[1] * e[2])
+        pixels = height * width
+        noun = "image is" if n == 1 else "images are"
+        return [
+            f"{n} {noun} very large (the largest, {Path(path).name}, is {width}x{height} = "
+            f"{pixels / 1e6:.0f} megapixels): decoding one takes about "
+            f"{pixels * BYTES_PER_PIXEL / 1e6:,.0f} MB of memory. Training decodes them "
+            "reduced when the pipeline starts with Resize or RandomResizedCrop; otherwise "
+            "shrink them (4096 pixels on the longer side is plenty) to use less memory."
+        ]
 
     def _class_warnings(self) -> list[str]:
         out = [
@@ -189,7 +223,7 @@ def parse_source(source: str) -> str:
 
 
 def _is_hidden(name: str) -> bool:
-    return name.startswith(".") or name.startswith("__")
+    return name.startswith(".") or name.startswith("__") or name == SET_ASIDE_DIR
 
 
 def _subdirs(folder: Path) -> list[Path]:
@@ -204,11 +238,39 @@ def _subdirs(folder: Path) -> list[Path]:
     )
 
 
-def _files_under(folder: Path) -> list[Path]:
-    """All non-hidden files below a class folder, sorted, following links like ImageFolder."""
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or os.path.commonpath([path, folder]) == folder
+
+
+def _files_under(
+    folder: Path, root: Path | None = None, skipped: list[SkippedFile] | None = None
+) -> list[Path]:
+    """All non-hidden files below a class folder, sorted, following links like ImageFolder.
+
+    Links are followed out of the dataset (``root``), but a link into another folder of
+    the dataset (another class, the other split) is left out and reported in
+    ``skipped``: it would add that folder's images a second time under this label.
+    """
     found: list[Path] = []
     seen: set[str] = set()
     top = os.path.realpath(folder)
+    dataset = os.path.realpath(root) if root is not None else top
+
+    def crosses(path: str) -> bool:
+        real = os.path.realpath(path)
+        if _inside(real, top) or not _inside(real, dataset):
+            return False
+        if skipped is not None:
+            skipped.append(
+                SkippedFile(
+                    path,
+                    f"a link into another folder of this dataset "
+                    f"({os.path.relpath(real, dataset)}); left out so that its images are "
+                    f"not learned under '{folder.name}' too",
+                )
+            )
+        return True
+
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         real = os.path.realpath(dirpath)
         if real in seen or (real != top and os.path.commonpath([real, top]) == real):
@@ -217,8 +279,14 @@ def _files_under(folder: Path) -> list[Path]:
             dirnames[:] = []
             continue
         seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
-        found.extend(Path(dirpath) / f for f in filenames if not _is_hidden(f))
+        kept = [d for d in dirnames if not _is_hidden(d)]
+        dirnames[:] = sorted(d for d in kept if not crosses(os.path.join(dirpath, d)))
+        found.extend(
+            Path(dirpath) / f
+            for f in filenames
+            if not _is_hidden(f)
+            and not (os.path.islink(os.path.join(dirpath, f)) and crosses(os.path.join(dirpath, f)))
+        )
     return sorted(found)
 
 
@@ -246,14 +314,17 @@ class _Listing:
 
     files: dict[str, dict[str, list[Path]]]  # split -> class -> files
     skipped: list[SkippedFile]
+    large: list[list] = field(default_factory=list)  # [path, height, width] (LARGE_PIXELS)
 
 
-def _list_classes(class_root: Path, skipped: list[SkippedFile]) -> dict[str, list[Path]]:
+def _list_classes(
+    class_root: Path, skipped: list[SkippedFile], root: Path | None = None
+) -> dict[str, list[Path]]:
     """class name -> image-extension files; other files go to `skipped`."""
     classes: dict[str, list[Path]] = {}
     for folder in _subdirs(class_root):
         images: list[Path] = []
-        for path in _files_under(folder):
+        for path in _files_under(folder, root or class_root, skipped):
             if path.suffix.lower() in IMAGE_EXTENSIONS:
                 images.append(path)
             else:
@@ -294,15 +365,15 @@ def _list_folder(root: Path, val_split: float) -> tuple[str, _Listing]:
     skipped: list[SkippedFile] = []
     split_dirs = _find_split_dirs(root)
     if split_dirs is not None:
-        train = _list_classes(split_dirs[0], skipped)
-        valid = _list_classes(split_dirs[1], skipped)
+        train = _list_classes(split_dirs[0], skipped, root)
+        valid = _list_classes(split_dirs[1], skipped, root)
         for name in set(train) | set(valid):
             train.setdefault(name, [])
             valid.setdefault(name, [])
         return "train/valid folders", _Listing({"train": train, "valid": valid}, skipped)
     if not 0.0 < val_split < 1.0:
         raise DataError(f"val_split must be between 0 and 1 (exclusive), not {val_split}.")
-    classes = _list_classes(_class_root(root), skipped)
+    classes = _list_classes(_class_root(root), skipped, root)
     return "class folders", _Listing({_UNSPLIT: classes}, skipped)
 
 
@@ -321,7 +392,10 @@ def _verify_listing(
     for done, (_split, _cls, path) in enumerate(all_files, start=1):
         try:
             if check_images:
-                sizes.add(verify_image(path, max_pixels))
+                size = verify_image(path, max_pixels)
+                sizes.add(size)
+                if size[0] * size[1] > LARGE_PIXELS:
+                    listing.large.append([str(path), *size])
             else:
                 check_file(path)
         except ImageLoadError as exc:
@@ -399,6 +473,10 @@ def _assemble(
         in_channels=3,
         image_size=next(iter(sizes)) if len(sizes) == 1 else None,
         dropped_classes=dropped,
+        large_images=listing.large,
+        mixed_sizes=[list(s) for s in sorted(sizes)[:: max(1, len(sizes) // 20)][:20]]
+        if len(sizes) > 1
+        else [],
     )
     return samples["train"], samples["valid"], summary
 

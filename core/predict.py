@@ -22,8 +22,12 @@ import torch.nn.functional as F
 from PIL import Image
 
 from core import checkpoint, models
+from core.atomic import atomic_write
 from core.augment import build_pipeline
+from core.augment_size import needed_short_side
 from core.data import IMAGE_EXTENSIONS, ImageLoadError, convert_image, load_image
+from core.textsafe import csv_cell, printable
+from core.trainsetup import resolve_device
 
 __all__ = ["Prediction", "Predictor", "iter_image_files", "write_csv"]
 
@@ -41,10 +45,15 @@ class Prediction:
     error: str | None = None
 
     def to_dict(self) -> dict:
-        """The CLI's JSON shape: {"path", "topk": [{"class", "prob"}]} or {"path", "error"}."""
+        """The CLI's JSON shape: {"path", "topk": [{"class", "prob"}]} or {"path", "error"}.
+
+        Names that are not valid UTF-8 come out with each such byte as \\xNN
+        (core.textsafe), so the JSON can always be printed and parsed.
+        """
+        path = printable(self.path) if self.path is not None else None
         if self.error is not None:
-            return {"path": self.path, "error": self.error}
-        return {"path": self.path, "topk": [{"class": c, "prob": p} for c, p in self.topk]}
+            return {"path": path, "error": printable(self.error)}
+        return {"path": path, "topk": [{"class": printable(c), "prob": p} for c, p in self.topk]}
 
 
 # --------------------------------------------------------------------------- image helpers
@@ -143,9 +152,11 @@ class Predictor:
         self.val_acc: float | None = self._val_acc(b)
         if device in (None, "auto"):
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.device = torch.device(device)
+        self.device = resolve_device(device)  # one clear line for cuda without a GPU, typos
         try:
             self.transform = build_pipeline(b["eval_transforms"])
+            # large photos are decoded reduced to what the eval pipeline needs (core.images)
+            self._min_side = needed_short_side(b["eval_transforms"])
         except ValueError as exc:
             raise checkpoint.BundleError(
                 f"The bundle's eval transforms are invalid: {exc}"
@@ -207,7 +218,7 @@ class Predictor:
         """The image as the model's channel count ("L" or "RGB"); ImageLoadError if unusable."""
         if isinstance(image, Image.Image):
             return convert_image(image, self.in_channels)
-        return load_image(image, channels=self.in_channels)
+        return load_image(image, channels=self.in_channels, min_side=self._min_side)
 
     def preprocess(
         self, image: str | os.PathLike | Image.Image, *, loaded: bool = False
@@ -251,11 +262,17 @@ class Predictor:
             return self._single_model
         return self.inference_model
 
-    def _probabilities(self, batch: torch.Tensor) -> torch.Tensor:
+    def _logits(self, batch: torch.Tensor) -> torch.Tensor:
         with self._lock, torch.inference_mode(), self._autocast():
             batch = self._to_device(batch)
-            logits = self._model_for(batch)(batch)
-        return torch.softmax(logits.float(), dim=1).cpu()
+            return self._model_for(batch)(batch).float()
+
+    def _probabilities(self, batch: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self._logits(batch), dim=1).cpu()
+
+    def log_probabilities(self, batch: torch.Tensor) -> torch.Tensor:
+        """log-softmax of an NxCxHxW batch from :meth:`preprocess` (evaluation's losses)."""
+        return torch.log_softmax(self._logits(batch), dim=1).cpu()
 
     def warm_up(self, fast_single: bool = False) -> None:
         """Get ready for pictures one at a time (the app's drops), off the GUI thread.
@@ -461,21 +478,71 @@ def csv_header(k: int) -> list[str]:
     return header + ["error"]
 
 
-def write_csv(predictions: Iterable[Prediction], path: str | os.PathLike, k: int = 5) -> None:
-    """One row per image; files that failed leave the class columns empty and fill `error`."""
-    k = max(1, int(k))
-    path = pathlib.Path(path)
-    # surrogateescape: a file name that is not valid UTF-8 (possible on Linux) is written
-    # back as its original bytes instead of failing the whole export.
-    with open(path, "w", newline="", encoding="utf-8", errors="surrogateescape") as fh:
+#: top-k columns written at most when the class count is not given (k is clamped to the
+#: class count wherever it is known: --topk 100000000 once made a 23.8 GB header)
+MAX_TOPK = 1000
+
+
+def clamp_k(k: int, num_classes: int | None = None) -> int:
+    """k between 1 and the class count (or :data:`MAX_TOPK`)."""
+    return max(1, min(int(k), num_classes or MAX_TOPK, MAX_TOPK))
+
+
+def write_csv(
+    predictions: Iterable[Prediction],
+    path: str | os.PathLike,
+    k: int = 5,
+    num_classes: int | None = None,
+) -> None:
+    """One row per image; files that failed leave the class columns empty and fill `error`.
+
+    Written atomically (core.atomic). Names go through core.textsafe.csv_cell: bytes
+    that are not UTF-8 as \\xNN, and a leading = + - @ quoted so that no spreadsheet
+    runs it as a formula.
+    """
+    k = clamp_k(k, num_classes)
+    with atomic_write(pathlib.Path(path), "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(csv_header(k))
         for pred in predictions:
-            row: list[str] = [pred.path or ""]
+            row: list[str] = [csv_cell(pred.path)]
             for i in range(k):
                 if i < len(pred.topk):
                     name, prob = pred.topk[i]
-                    row += [name, f"{prob:.6f}"]
+                    row += [csv_cell(name), f"{prob:.6f}"]
                 else:
                     row += ["", ""]
-            writer.writerow(row + [pred.error or ""])
+            writer.writerow(row + [csv_cell(pred.error)])
+
+
+def check_csv_target(
+    csv_path: str | os.PathLike, model_path: str | os.PathLike | None, inputs: Iterable[str]
+) -> None:
+    """Refuse a --csv that would write over the model or an input image (ValueError)."""
+    target = pathlib.Path(csv_path)
+    if target.is_dir():
+        raise ValueError(f"--csv {target} is a folder; give a file name such as results.csv.")
+    if not target.parent.is_dir():
+        raise ValueError(f"the folder of --csv {target} does not exist.")
+    if not target.exists():
+        return
+    protected = [("the model", model_path)] if model_path else []
+    protected += [("an input image", p) for p in inputs]
+    for what, other in protected:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(target, other):
+                raise ValueError(
+                    f"--csv {printable(target)} is {what}; it would be overwritten. "
+                    "Choose another file name, such as results.csv."
+                )
+    with contextlib.suppress(OSError), open(target, "rb") as fh:
+        if fh.read(4) == b"PK\x03\x04":  # a zip: how torch.save writes every bundle
+            raise ValueError(
+                f"--csv {printable(target)} holds a model bundle or an archive, not a CSV; "
+                "choose another file name, such as results.csv."
+            )
+    if target.suffix.lower() in (".pt", ".pth", *IMAGE_EXTENSIONS):
+        raise ValueError(
+            f"--csv {printable(target)} is an existing {target.suffix} file, not a CSV; "
+            "choose another file name, such as results.csv."
+        )

@@ -7,10 +7,8 @@ import dataclasses
 import json
 import threading
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from core import checkpoint, cli, config, runs, trainer
 from core.config import ConfigError, TrainConfig
@@ -23,25 +21,6 @@ from core.events import (
     TrainingError,
 )
 from core.trainer import fit
-
-
-@pytest.fixture(scope="module")
-def tiny_folder(tmp_path_factory):
-    """Two classes told apart by which half is bright: 12 noisy 8x8 images each.
-
-    Both classes share the same mean brightness, so the task is linear with no bias
-    trick and an MLP learns it in a few steps whatever the seed.
-    """
-    root = tmp_path_factory.mktemp("tiny")
-    rng = np.random.default_rng(0)
-    for name, side in (("left", 0), ("right", 1)):
-        folder = root / name
-        folder.mkdir()
-        for i in range(12):
-            px = rng.normal(60, 20, size=(8, 8, 3))
-            px[:, side * 4 : side * 4 + 4] += 140
-            Image.fromarray(np.clip(px, 0, 255).astype(np.uint8), "RGB").save(folder / f"{i}.png")
-    return root
 
 
 def _config(folder, out, **kw) -> TrainConfig:
@@ -122,7 +101,8 @@ def test_learns_tiny_dataset_and_writes_run_folder(tiny_folder, tmp_path):
     assert summary["epochs"] == 3 and summary["stopped"] is False
     assert summary["class_names"] == ["left", "right"]
     assert summary["train_images_per_second"] > 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(runs.RUN_FILES)
+    evaluation = ("evaluation.json", "predictions.csv")  # best.pt on the valid split
+    assert sorted(p.name for p in out.iterdir()) == sorted((*runs.RUN_FILES, *evaluation))
 
     rows = _read_metrics(out / "metrics.csv")
     assert list(rows[0]) == list(runs.METRICS_COLUMNS)

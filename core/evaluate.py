@@ -1,0 +1,478 @@
+"""Labelled data -> per-image rows, confusion matrix, per-class metrics.
+
+:func:`evaluate` runs a model bundle over labelled images (the built-in digits, or a
+folder in either layout) with the bundle's own eval pipeline, in float32 and in
+batches under ``torch.inference_mode()`` (through :class:`core.predict.Predictor`, so
+the answers are the Predict panel's), and returns a :class:`core.evalresult.Evaluation`.
+
+The data's classes are matched to the model's by name: images of a class the model
+does not know are left out with a message, never given another class's label.
+Unreadable files are listed with their reason and the rest evaluated.
+
+torch is imported inside the functions: the window imports this module on its thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core import BUILTIN_DIGITS
+from core.evalresult import Evaluation, ImageRow, summarise, topk_for
+from core.folders import DataError, parse_source
+
+__all__ = [
+    "SPLITS",
+    "EvaluationError",
+    "LabelledSet",
+    "evaluate",
+    "known_subfolders",
+    "labelled_set",
+    "read_workers",
+    "write_run_evaluation",
+]
+
+SPLITS = ("valid", "train", "all")
+BATCH = 32  # images per forward pass
+
+ProgressFn = Callable[[int, int], None]
+
+
+class EvaluationError(ValueError):
+    """The data cannot be evaluated with this model (no shared class, no images ...)."""
+
+
+@dataclass
+class LabelledSet:
+    """Images with labels in the model's class indices, ready to evaluate.
+
+    ``items``: (key, label, input) where key is the path (or the index in the built-in
+    split) and input is what the predictor reads (the path, or the image itself).
+    """
+
+    source: str
+    split: str
+    items: list[tuple[str | int, int, Any]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    unknown: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- class names
+
+
+def _match(
+    data_names: Sequence[str], counts: dict[str, int], model_names: Sequence[str]
+) -> tuple[dict[int, int], dict[str, int], list[str]]:
+    """data label -> model label for shared names, the unknown classes, and what to say."""
+    index = {name: i for i, name in enumerate(model_names)}
+    mapping = {i: index[name] for i, name in enumerate(data_names) if name in index}
+    unknown = {name: counts.get(name, 0) for name in data_names if name not in index}
+    if not mapping:
+        raise EvaluationError(
+            f"None of the data's classes ({_names(data_names)}) is a class the model knows "
+            f"({_names(model_names)}); evaluate it with a model trained on these classes."
+        )
+    messages = []
+    if unknown:
+        total = sum(unknown.values())
+        messages.append(
+            f"The model does not know the class{'es' if len(unknown) > 1 else ''} "
+            f"{_names(unknown)}: {total} image{'s' if total != 1 else ''} left out. "
+            f"It knows {_names(model_names)}."
+        )
+    absent = [name for name in model_names if name not in data_names]
+    if absent:
+        messages.append(f"The data has no images of {_names(absent)}.")
+    return mapping, unknown, messages
+
+
+def _names(names: Sequence[str] | dict, limit: int = 12) -> str:
+    shown = [f"'{n}'" for n in list(names)[:limit]]
+    more = len(names) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def known_subfolders(folder: str | os.PathLike, class_names: Sequence[str]) -> list[str]:
+    """The model's classes a folder is labelled with, or [] when it is not labelled.
+
+    Labelled means: at least one sub-folder (of the folder, or of its train/ or valid/
+    folder) and every one of them named after a class the model knows. Names only,
+    no image is opened (the Predict panel asks on each dropped folder).
+    """
+    known = set(class_names)
+    try:
+        top = [
+            p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+        ]
+    except OSError:
+        return []
+    splits = [p for p in top if p.name.lower() in ("train", "valid", "val")]
+    holders = splits if splits and len(splits) == len(top) else [Path(folder)]
+    found: set[str] = set()
+    for holder in holders:
+        try:
+            subs = [
+                p.name for p in holder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+            ]
+        except OSError:
+            return []
+        if holder != Path(folder) and not subs:
+            continue
+        if not subs or not set(subs) <= known:
+            return []
+        found.update(subs)
+    return [name for name in class_names if name in found]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _check_split(split: str) -> str:
+    if split not in SPLITS:
+        raise EvaluationError(f"split must be one of {', '.join(SPLITS)}, not {split!r}.")
+    return split
+
+
+def _digits_set(split: str, model_names: Sequence[str], channels: int) -> LabelledSet:
+    from core.digits import DIGITS_SEED, digits_cached
+
+    train, y_train, valid, y_valid = digits_cached(DIGITS_SEED, channels)
+    chosen = {"train": (train, y_train), "valid": (valid, y_valid)}
+    parts = ["train", "valid"] if split == "all" else [split]
+    images = [im for p in parts for im in chosen[p][0]]
+    labels = [y for p in parts for y in chosen[p][1]]
+    names = [str(i) for i in range(10)]
+    counts = {n: labels.count(i) for i, n in enumerate(names)}
+    mapping, unknown, messages = _match(names, counts, model_names)
+    items = [
+        (i, mapping[y], im)
+        for i, (im, y) in enumerate(zip(images, labels, strict=True))
+        if y in mapping
+    ]
+    return LabelledSet(BUILTIN_DIGITS, split, items, [], messages, unknown)
+
+
+def _own_split(resolved: str, config: dict | None) -> tuple[float, int] | None:
+    """(val_split, seed) when ``config`` trained on this very folder, else None."""
+    if not config or not config.get("data"):
+        return None
+    try:
+        same = parse_source(str(config["data"])) == resolved
+    except (DataError, OSError):
+        return None
+    if not same:
+        return None
+    return float(config.get("val_split", 0.2)), int(config.get("seed", 0))
+
+
+def _in_split(path: str, root: str, split: str) -> bool:
+    parts = Path(os.path.relpath(path, root)).parts
+    head = parts[0].lower() if parts else ""
+    return (
+        split == "all"
+        or head not in ("train", "valid", "val")
+        or ((head == "train") == (split == "train"))
+    )
+
+
+def _folder_set(
+    resolved: str,
+    split: str,
+    model_names: Sequence[str],
+    config: dict | None,
+    progress: ProgressFn | None,
+) -> LabelledSet:
+    """A folder in either layout; class folders split as the model's run split them.
+
+    Class folders (no train/ and valid/) that the model was trained on are split with
+    the run's val_split and seed (each file decoded once, as the trainer did, so bad
+    files fall out the same way); any other such folder is taken whole.
+    """
+    from core.folders import scan_folder
+
+    own = _own_split(resolved, config)
+    val_split, seed = own or (0.2, 0)
+    train, valid, summary = scan_folder(resolved, val_split, seed, False, progress=progress)
+    if own is not None and summary.layout == "class folders":
+        # the run split the files that decode: decode them too, so the split is the same
+        train, valid, summary = scan_folder(resolved, val_split, seed, True, progress=progress)
+    messages: list[str] = []
+    taken = split
+    if summary.layout == "class folders" and own is None:
+        taken = "all"
+        if split != "all":
+            messages.append(
+                f"'{Path(resolved).name}' has no train/ and valid/ folders and the model was "
+                f"not trained on it: all of its images were evaluated."
+            )
+    samples = {"train": train, "valid": valid, "all": train + valid}[taken]
+    counts = {n: 0 for n in summary.class_names}
+    for _, label in samples:
+        counts[summary.class_names[label]] += 1
+    mapping, unknown, more = _match(summary.class_names, counts, model_names)
+    items = [(p, mapping[y], p) for p, y in sorted(samples) if y in mapping]
+    skipped = [
+        (s.path, s.reason)
+        for s in summary.skipped
+        if summary.layout != "train/valid folders" or _in_split(s.path, resolved, taken)
+    ]
+    return LabelledSet(resolved, taken, items, skipped, messages + more, unknown)
+
+
+def labelled_set(
+    source: str,
+    split: str,
+    model_names: Sequence[str],
+    *,
+    channels: int = 3,
+    config: dict | None = None,
+    progress: ProgressFn | None = None,
+) -> LabelledSet:
+    """The images of ``source`` ("builtin:digits" or a folder) in ``split``, labelled by name.
+
+    ``config`` is the bundle's training config: it says which split of a class-folder
+    dataset the model did not train on.
+    """
+    _check_split(split)
+    resolved = parse_source(source)
+    if resolved == BUILTIN_DIGITS:
+        labelled = _digits_set(split, model_names, channels)
+    else:
+        labelled = _folder_set(resolved, split, model_names, config, progress)
+    if not labelled.items and not labelled.skipped:
+        raise EvaluationError(
+            f"The {labelled.split} split of '{source}' has no image of a class the model knows."
+        )
+    return labelled
+
+
+# --------------------------------------------------------------------------- running
+
+
+def read_workers() -> int:
+    """Threads that read and preprocess images while the model runs: a quarter of the CPUs.
+
+    Decoding and resizing release the GIL, so on a many-core machine several readers
+    keep a batched network fed; on two cores one reader beside the model is the most
+    that helps (the forward pass itself uses both).
+    """
+    return max(1, min(8, (os.cpu_count() or 2) // 4))
+
+
+def _batches(
+    items: list[tuple[str | int, int, Any]], predictor: Any, size: int, workers: int
+) -> Iterator[list[tuple[str | int, int, Any]]]:
+    """Each batch's (key, label, tensor or error text), read ahead by ``workers`` threads.
+
+    The readers prepare whole batches, one each, in order, while the model runs on the
+    batch before them: Pillow releases the GIL while decoding and resizing.
+    """
+    from core.images import ImageLoadError
+
+    def prepare(chunk):
+        out = []
+        for key, label, source in chunk:
+            try:
+                out.append((key, label, predictor.preprocess(source)))
+            except (ImageLoadError, OSError, ValueError, RuntimeError) as exc:
+                out.append((key, label, str(exc) or type(exc).__name__))
+        return out
+
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    ahead_n = workers + 1
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluate-read") as pool:
+        ahead: deque[Future] = deque(pool.submit(prepare, c) for c in chunks[:ahead_n])
+        try:
+            for i in range(len(chunks)):
+                batch = ahead.popleft().result()
+                if i + ahead_n < len(chunks):
+                    ahead.append(pool.submit(prepare, chunks[i + ahead_n]))
+                yield batch
+        finally:  # a stop: batches not started yet are dropped
+            for future in ahead:
+                future.cancel()
+
+
+def _rows(predictor: Any, batch: list, k: int) -> tuple[list[ImageRow], list[tuple[str, str]]]:
+    """Rows of the readable images of one batch, and the (path, reason) of the others."""
+    import torch
+
+    good = [(key, label, t) for key, label, t in batch if not isinstance(t, str)]
+    failed = [(str(key), t) for key, label, t in batch if isinstance(t, str)]
+    if not good:
+        return [], failed
+    log_probs = predictor.log_probabilities(torch.stack([t for _, _, t in good]))
+    probs = log_probs.exp()
+    labels = torch.tensor([label for _, label, _ in good])
+    prob, pred = probs.max(dim=1)
+    true_prob = probs.gather(1, labels[:, None])[:, 0]
+    loss = -log_probs.gather(1, labels[:, None])[:, 0]
+    # rank of the true class: how many classes are strictly more probable
+    rank = (probs > true_prob[:, None]).sum(dim=1)
+    rows = [
+        ImageRow(key, int(y), int(p), float(pp), float(tp), float(lo), bool(r < k))
+        for (key, _, _), y, p, pp, tp, lo, r in zip(
+            good,
+            labels.tolist(),
+            pred.tolist(),
+            prob.tolist(),
+            true_prob.tolist(),
+            loss.tolist(),
+            rank.tolist(),
+            strict=True,
+        )
+    ]
+    return rows, failed
+
+
+def _predictor(bundle_or_path: Any, device: str) -> Any:
+    from core.predict import Predictor
+
+    if isinstance(bundle_or_path, Predictor):
+        return bundle_or_path
+    return Predictor(bundle_or_path, device=device)
+
+
+def evaluate(
+    bundle_or_path: Any,
+    source: str | LabelledSet | None = None,
+    split: str = "valid",
+    progress: ProgressFn | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
+    device: str = "cpu",
+    batch_size: int = BATCH,
+    workers: int | None = None,
+) -> Evaluation:
+    """Run a bundle (a dict, a path or a loaded Predictor) over labelled images.
+
+    ``source``: "builtin:digits", a folder, a prepared :class:`LabelledSet`, or None for
+    the dataset recorded in the bundle's training config. ``progress(done, total)``
+    after each batch; ``should_stop()`` is asked between batches, and a stop returns
+    the rows so far with ``stopped=True``. Float32 unless a Predictor made otherwise
+    is passed in. ``workers``: image-reading threads (default :func:`read_workers`).
+    """
+    predictor = _predictor(bundle_or_path, device)
+    config = predictor.bundle.get("config") or {}
+    if source is None:
+        source = config.get("data")
+        if not source:
+            raise EvaluationError(
+                "The model bundle does not record the data it was trained on: pass the "
+                "data to evaluate (builtin:digits or a folder)."
+            )
+    labelled = (
+        source
+        if isinstance(source, LabelledSet)
+        else labelled_set(
+            str(source),
+            split,
+            predictor.class_names,
+            channels=predictor.in_channels,
+            config=config,
+        )
+    )
+    return _run(predictor, labelled, progress, should_stop, max(1, int(batch_size)), workers)
+
+
+def _run(
+    predictor: Any,
+    labelled: LabelledSet,
+    progress: ProgressFn | None,
+    should_stop: Callable[[], bool] | None,
+    batch_size: int,
+    workers: int | None,
+) -> Evaluation:
+    names = list(predictor.class_names)
+    k = topk_for(len(names))
+    rows: list[ImageRow] = []
+    skipped = list(labelled.skipped)
+    total = len(labelled.items)
+    done, stopped = 0, False
+    start = time.perf_counter()
+    if progress is not None:
+        progress(0, total)
+    batches = _batches(labelled.items, predictor, batch_size, workers or read_workers())
+    with contextlib.closing(batches):  # a stop ends the readers at once
+        for batch in batches:
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            made, failed = _rows(predictor, batch, k)
+            rows.extend(made)
+            skipped.extend(failed)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+    seconds = time.perf_counter() - start
+    messages = list(labelled.messages)
+    if stopped:
+        messages.append(f"Stopped after {done} of {total} images.")
+    if not rows and not stopped:
+        messages.append("No image could be read: see the skipped files.")
+    return Evaluation(
+        class_names=names,
+        rows=rows,
+        metrics=summarise(rows, names),
+        source=labelled.source,
+        split=labelled.split,
+        model=getattr(predictor, "path", None),
+        skipped=skipped,
+        messages=messages,
+        unknown_classes=dict(labelled.unknown),
+        seconds=seconds,
+        stopped=stopped,
+    )
+
+
+# --------------------------------------------------------------------------- after training
+
+
+def _dataset_items(dataset: Any) -> list[tuple[str | int, int, Any]]:
+    """(key, label, input) of a core.data dataset: files by path, built-in images by index."""
+    samples = getattr(dataset, "samples", None)
+    if samples is not None:  # ImageDataset: labels already index the run's classes
+        return [(path, int(label), path) for path, label in sorted(samples)]
+    return [
+        (i, int(label), image)
+        for i, (image, label) in enumerate(zip(dataset.images, dataset.targets, strict=True))
+    ]
+
+
+def write_run_evaluation(
+    best_pt: str | os.PathLike,
+    valid: Any,
+    source: str,
+    *,
+    device: str = "cpu",
+    should_stop: Callable[[], bool] | None = None,
+) -> Evaluation | None:
+    """RUN/evaluation.json + RUN/predictions.csv: best.pt on the run's validation dataset.
+
+    ``valid`` is the trainer's validation dataset (the same images, in-memory digits
+    included, without a second scan). Returns None when stopped part-way (nothing
+    written then).
+    """
+    from core.evalresult import (
+        EVALUATION_JSON,
+        PREDICTIONS_CSV,
+        write_evaluation,
+        write_predictions,
+    )
+
+    best_pt = Path(best_pt)
+    labelled = LabelledSet(str(source), "valid", _dataset_items(valid))
+    evaluation = evaluate(_predictor(best_pt, device), labelled, should_stop=should_stop)
+    if evaluation.stopped:
+        return None
+    write_predictions(evaluation, best_pt.parent / PREDICTIONS_CSV)
+    write_evaluation(evaluation, best_pt.parent / EVALUATION_JSON)
+    return evaluation

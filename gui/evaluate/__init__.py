@@ -1,0 +1,10 @@
+"""The Evaluate tab: where a model fails (confusion matrix, per-class figures, a gallery
+of mistakes with Grad-CAM) and fixing a folder dataset from there.
+
+jobs (the pure task functions) -> session (state, LatestTasks, plain signals) ->
+panel (the view), with models (the Qt item models) and panes (its parts).
+"""
+
+from gui.evaluate.panel import EvaluatePanel
+
+__all__ = ["EvaluatePanel"]

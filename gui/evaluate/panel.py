@@ -1,0 +1,549 @@
+"""The Evaluate panel: where the model fails, and fixing the data from there.
+
+The view only: the layout, and the session's signals turned into widgets. The
+evaluation, the model, the fixes and every background task live in
+:class:`gui.evaluate.session.EvaluateSession`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.evalresult import EVALUATION_JSON
+from gui import dnd
+from gui.evaluate.jobs import Opened
+from gui.evaluate.models import (
+    ROW_ROLE,
+    ConfusionModel,
+    GalleryModel,
+    PerClassModel,
+    sorting_proxy,
+)
+from gui.evaluate.panes import DetailPane, GalleryPane, MatrixPane, SourceBar
+from gui.evaluate.session import EvaluateSession
+from gui.imageutil import heatmap_overlay, pil_to_qimage
+from gui.panel import Panel
+
+MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
+SETTINGS_NORMALISED = "evaluate/row_normalised"
+FIX_QUESTIONS = {
+    "move": "Move {n} file(s) into the class folder '{where}' of the dataset?",
+    "set aside": "Move {n} file(s) out of the classes, into the dataset's _set_aside/ folder?",
+}
+
+
+def calibration_text(evaluation: Any) -> str:
+    """ECE and which way the model errs: more (or less) sure than it is right."""
+    ece = evaluation.metrics.get("ece")
+    if ece is None or not evaluation.rows:
+        return "calibration n/a"
+    confidence = float(np.mean([r.prob for r in evaluation.rows]))
+    gap = confidence - (evaluation.accuracy or 0.0)
+    if abs(gap) < 0.02:
+        how = "confidence matches accuracy"
+    elif gap > 0:
+        how = f"overconfident by {gap:.0%}"
+    else:
+        how = f"underconfident by {-gap:.0%}"
+    return f"ECE {ece:.3f} ({how})"
+
+
+class EvaluatePanel(Panel):
+    """Confusion matrix, per-class figures, a gallery of mistakes, and data fixes.
+
+    Signals: ``data_changed(root)`` after files of a folder dataset moved (the window
+    rescans the Data panel), ``retrain_requested(source)`` ("Retrain with these changes").
+    """
+
+    title = "Evaluate"
+
+    data_changed = Signal(str)
+    retrain_requested = Signal(str)
+    evaluated = Signal(object)  # the Evaluation now on show
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.session = EvaluateSession(self)
+        self.confusion_model = ConfusionModel(self)
+        self.class_model = PerClassModel(self)
+        self.class_proxy = sorting_proxy(self.class_model, self)
+        self.gallery_model = GalleryModel(self)
+        self.confirm = self._ask  # (action, text) -> bool; tests replace it
+        self._confirmed: set[str] = set()
+        self._shown_row: int | None = None
+        self._cam: tuple[int, Any, Any] | None = None
+        self._build_ui()
+        self._connect()
+        self.load_settings(QSettings())
+        self._show_empty()
+
+    # ----------------------------------------------------------------- layout
+
+    def _build_ui(self) -> None:
+        root = QVBoxLayout(self)
+        self.source_bar = SourceBar(self)
+        root.addWidget(self.source_bar)
+        self.summary_label = QLabel(self)
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        root.addWidget(self.summary_label)
+        self.message_label = QLabel(self)
+        self.message_label.setWordWrap(True)
+        root.addWidget(self.message_label)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QSplitter(Qt.Orientation.Vertical, splitter)
+        self.matrix_pane = MatrixPane(self.confusion_model, left)
+        self.matrix_view = self.matrix_pane.view
+        self.class_table = self._build_class_table(left)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        self.gallery_pane = GalleryPane(self.gallery_model, splitter)
+        self.gallery_view = self.gallery_pane.view
+        self.detail = DetailPane(splitter)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([420, 520, 300])
+        self.splitter = splitter
+        root.addWidget(splitter, 1)
+
+    def _build_class_table(self, parent: QWidget) -> QTableView:
+        table = QTableView(parent)
+        table.setModel(self.class_proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the model's class order
+        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        table.setToolTip("Click a class to see its images; click a header to sort.")
+        table.clicked.connect(self._on_class_clicked)
+        return table
+
+    def _connect(self) -> None:
+        s = self.session
+        s.message.connect(self._set_message)
+        s.started.connect(lambda: self.source_bar.set_busy(True))
+        s.busy_changed.connect(self._on_busy_changed)
+        s.progressed.connect(self.source_bar.set_progress)
+        s.opened.connect(self._on_opened)
+        s.thumbs_ready.connect(self.gallery_model.set_thumbs)
+        s.detail_ready.connect(self._on_detail)
+        s.gradcam_ready.connect(self._on_gradcam)
+        s.fixed.connect(self._on_fixed)
+        s.data_changed.connect(self.data_changed)
+        bar = self.source_bar
+        bar.open_model_requested.connect(self._choose_model)
+        bar.open_data_requested.connect(self._choose_data)
+        bar.evaluate_requested.connect(self.evaluate_again)
+        bar.cancel_requested.connect(self.cancel)
+        self.matrix_pane.normalise_check.toggled.connect(
+            lambda on: QSettings().setValue(SETTINGS_NORMALISED, on)
+        )
+        self.matrix_pane.cell_clicked.connect(self.select_cell)
+        self.gallery_pane.show_all_requested.connect(self.show_all)
+        self.gallery_model.thumbs_wanted.connect(s.request_thumbs)
+        self.gallery_view.selectionModel().selectionChanged.connect(self._on_selection)
+        d = self.detail
+        d.gradcam_toggled.connect(self._on_gradcam_toggled)
+        d.move_requested.connect(self._choose_class_to_move)
+        d.set_aside_requested.connect(self.set_aside_selected)
+        d.undo_requested.connect(self.undo)
+        d.retrain_requested.connect(self._retrain)
+
+    # ----------------------------------------------------------------- public API
+
+    def evaluation(self) -> Any:
+        """The core.evalresult.Evaluation on show (None before the first)."""
+        return self.session.evaluation
+
+    def is_busy(self) -> bool:
+        return self.session.is_busy()
+
+    def message(self) -> str:
+        return self.message_label.text()
+
+    def open_run(self, run_dir: str, best_pt: str) -> None:
+        """A run ended: show its evaluation (read from the run folder when it is there)."""
+        self.session.open_run(run_dir, best_pt)
+        self._show_source()
+
+    def open_evaluation(
+        self, model_path: str, source: str | None, split: str | None = None
+    ) -> bool:
+        """Evaluate a bundle on labelled data (None: the data it was trained on).
+
+        A run's best.pt on its own validation split opens the run's evaluation files.
+        """
+        if split:
+            self.source_bar.set_split(split)
+        split = self.source_bar.split()
+        run = Path(model_path).parent
+        if not source and split == "valid" and (run / EVALUATION_JSON).is_file():
+            self.open_run(str(run), str(model_path))
+            return True
+        started = self.session.evaluate(model_path, source, split)
+        self._show_source()
+        return started
+
+    @Slot()
+    def evaluate_again(self) -> None:
+        self.session.evaluate(split=self.source_bar.split())
+        self._show_source()
+
+    @Slot()
+    def cancel(self) -> None:
+        self.session.cancel()
+
+    def gallery_rows(self) -> list[int]:
+        """The evaluation rows the gallery shows, in its order."""
+        return list(self.gallery_model.order)
+
+    @Slot(int, int)
+    def select_cell(self, true: int, pred: int) -> None:
+        """Show exactly the images of one confusion-matrix cell."""
+        ev = self.session.evaluation
+        if ev is None:
+            return
+        rows = ev.cell(true, pred)
+        names = ev.class_names
+        what = "right" if true == pred else "wrong"
+        self._show_gallery(
+            rows, f"<b>true {names[true]}, predicted {names[pred]}</b> ({what}): {len(rows)}"
+        )
+
+    def select_class(self, index: int) -> None:
+        """Show the images of one true class, most confidently wrong first."""
+        ev = self.session.evaluation
+        if ev is not None:
+            rows = ev.of_class(index)
+            self._show_gallery(rows, f"<b>class {ev.class_names[index]}</b>: {len(rows)}")
+
+    @Slot(QModelIndex)
+    def _on_class_clicked(self, index: QModelIndex) -> None:
+        self.select_class(self.class_proxy.mapToSource(index).row())
+
+    @Slot()
+    def show_all(self) -> None:
+        ev = self.session.evaluation
+        if ev is not None:
+            self._show_gallery(ev.gallery(), f"<b>all images</b>: {len(ev.rows)}")
+
+    def selected_rows(self) -> list[int]:
+        model = self.gallery_model
+        indexes = self.gallery_view.selectionModel().selectedIndexes()
+        return [model.row_at(i.row()) for i in sorted(indexes, key=lambda i: i.row())]
+
+    def select_gallery_item(self, position: int) -> None:
+        index = self.gallery_model.index(position)
+        self.gallery_view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+
+    def move_selected_to(self, class_name: str) -> int:
+        """Move the selected images' files to another class folder; returns how many moved."""
+        rows = self._rows_to_fix("move", class_name)
+        return self._fixed(rows, self.session.move_rows(rows, class_name) if rows else 0)
+
+    @Slot()
+    def set_aside_selected(self) -> int:
+        """Move the selected images' files into DATASET/_set_aside/; returns how many moved."""
+        rows = self._rows_to_fix("set aside", "")
+        return self._fixed(rows, self.session.move_rows(rows, None) if rows else 0)
+
+    def _fixed(self, rows: list[int], moved: int) -> int:
+        """After a fix, the next image is selected: mistakes are fixed one after another."""
+        if moved and rows:
+            order = self.gallery_model.order
+            position = {row: i for i, row in enumerate(order)}
+            after = max(position.get(r, -1) for r in rows) + 1
+            if 0 < after < len(order):
+                self.select_gallery_item(after)
+        return moved
+
+    def _rows_to_fix(self, action: str, where: str) -> list[int]:
+        """The selected rows, once the data can be fixed and the user agreed (else [])."""
+        rows = self.selected_rows()
+        problem = self.session.fix_problem()
+        if problem:
+            self._set_message(problem, "error")
+            return []
+        if not rows or not self._confirmed_once(action, len(rows), where):
+            return []
+        return rows
+
+    @Slot()
+    def undo(self) -> int:
+        return self.session.undo()
+
+    def shutdown(self) -> None:
+        self.session.shutdown()
+
+    def load_settings(self, settings: QSettings) -> None:
+        """The row-normalised choice (kept whenever it changes, like the Predict panel's)."""
+        self.matrix_pane.normalise_check.setChecked(
+            settings.value(SETTINGS_NORMALISED, False, bool)
+        )
+
+    # ----------------------------------------------------------------- drops
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if dnd.local_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = dnd.local_paths(event.mimeData())
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Dropped bundles and folders: a .pt is the model, a folder the labelled data."""
+        models = [p for p in paths if os.path.isfile(p) and p.endswith((".pt", ".pth"))]
+        folders = [p for p in paths if os.path.isdir(p)]
+        if not models and not folders:
+            self._set_message("Drop a model bundle (.pt) and/or a labelled folder.", "error")
+            return
+        model = models[0] if models else self.session.model_path
+        source = folders[0] if folders else self.session.source
+        if model:
+            self.open_evaluation(model, source or None)
+        else:
+            self.session.source = source
+            self._show_source()
+            self._set_message("Now open or drop a model bundle (.pt) to evaluate on it.")
+
+    # ----------------------------------------------------------------- the session's news
+
+    @Slot(bool)
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.source_bar.set_busy(busy)
+
+    @Slot(object)
+    def _on_opened(self, opened: Opened) -> None:
+        ev = opened.evaluation
+        self.confusion_model.set_matrix(ev.class_names, ev.confusion.tolist())
+        self.class_model.set_rows(ev.metrics.get("per_class") or [])
+        self.gallery_model.set_evaluation(ev)
+        self.source_bar.set_split(ev.split)
+        self._show_source()
+        self._show_summary(opened)
+        self.show_all()
+        self._update_fixes()
+        self.show_status(f"Evaluate: {len(ev.rows)} images, accuracy {ev.accuracy or 0:.2%}")
+        self.evaluated.emit(ev)
+
+    def _show_summary(self, opened: Opened) -> None:
+        ev = opened.evaluation
+        m = ev.metrics
+        acc = "n/a" if ev.accuracy is None else f"{ev.accuracy:.2%}"
+        topk = "n/a" if m.get("topk_accuracy") is None else f"{m['topk_accuracy']:.2%}"
+        f1 = "n/a" if m.get("macro_f1") is None else f"{m['macro_f1']:.3f}"
+        wrong = sum(1 for r in ev.rows if not r.correct)
+        self.summary_label.setText(
+            f"<b>Accuracy {acc}</b> on {len(ev.rows)} images ({wrong} wrong) &nbsp;·&nbsp; "
+            f"top-{m.get('topk')} {topk} &nbsp;·&nbsp; macro F1 {f1} &nbsp;·&nbsp; "
+            f"{calibration_text(ev)}"
+        )
+        notes = list(ev.messages)
+        if ev.skipped:
+            notes.append(f"{len(ev.skipped)} file(s) could not be read (hover for why).")
+        if opened.from_files:
+            notes.append("Read from the run folder (evaluation.json, predictions.csv).")
+        self._set_message(" ".join(notes) or "Click a cell or a class to see its images.")
+        self.message_label.setToolTip(
+            "\n".join(f"{Path(p).name}: {e}" for p, e in ev.skipped[:30]) if ev.skipped else ""
+        )
+
+    def _show_gallery(self, rows: list[int], title: str) -> None:
+        self.gallery_model.set_order(rows)
+        for row in rows:
+            status = self.session.status_of(row)
+            if status:
+                self.gallery_model.status[row] = status
+        self.gallery_pane.title.setText(
+            f"{title} &nbsp;<small>most confidently wrong first</small>"
+        )
+        if rows:
+            self.select_gallery_item(0)
+        else:
+            self._show_detail(None)
+
+    @Slot()
+    def _on_selection(self, *_: Any) -> None:
+        current = self.gallery_view.currentIndex()
+        row = current.data(ROW_ROLE) if current.isValid() else None
+        self._show_detail(row)
+        self._update_fixes()
+
+    def _show_detail(self, row: int | None) -> None:
+        self._shown_row = row
+        self._cam = None
+        d = self.detail
+        ev = self.session.evaluation
+        if row is None or ev is None:
+            d.pixmap = None
+            d.image_label.set_picture(None)
+            d.image_label.clear()
+            d.caption.setText("Select an image in the gallery.")
+            d.bars.set_topk([])
+            return
+        d.caption.setText(self.gallery_model.tooltip(row).replace("\n", "<br>"))
+        self.session.request_detail(row)
+        if d.gradcam_check.isChecked():
+            self.session.request_gradcam(row)
+
+    @Slot(int, object, object)
+    def _on_detail(self, row: int, image: QImage, topk: list) -> None:
+        if row != self._shown_row:
+            return
+        ev = self.session.evaluation
+        r = ev.rows[row]
+        self.detail.pixmap = QPixmap.fromImage(image)
+        mark = None if r.correct else ev.class_names[r.true]
+        self.detail.bars.set_topk(topk, mark=mark)
+        self._refresh_image()
+
+    @Slot(int, object, object)
+    def _on_gradcam(self, row: int, heat: Any, view: Any) -> None:
+        if row == self._shown_row:
+            self._cam = (row, heat, view)
+            self._refresh_image()
+
+    @Slot(bool)
+    def _on_gradcam_toggled(self, on: bool) -> None:
+        if on and self._shown_row is not None and self._cam is None:
+            self.session.request_gradcam(self._shown_row)
+        self._refresh_image()
+
+    def _refresh_image(self) -> None:
+        d = self.detail
+        if d.gradcam_check.isChecked() and self._cam is not None:
+            _, heat, view = self._cam
+            d.image_label.set_picture(QPixmap.fromImage(pil_to_qimage(heatmap_overlay(view, heat))))
+        elif d.pixmap is not None:
+            d.image_label.set_picture(d.pixmap)
+
+    @Slot(object)
+    def _on_fixed(self, rows: list[int]) -> None:
+        for row in rows:
+            self.gallery_model.forget_thumb(row)
+            self.gallery_model.set_status(row, self.session.status_of(row))
+        self._update_fixes()
+        if self._shown_row in rows:
+            self._show_detail(self._shown_row)
+
+    def _update_fixes(self) -> None:
+        self.detail.set_fixable(
+            self.session.fix_problem(), bool(self.selected_rows()), len(self.session.changes)
+        )
+
+    # ----------------------------------------------------------------- dialogs & messages
+
+    def _confirmed_once(self, action: str, count: int, where: str) -> bool:
+        """Ask before the first change of each kind this session."""
+        if action in self._confirmed:
+            return True
+        text = (
+            FIX_QUESTIONS[action].format(n=count, where=where)
+            + "\n\nNothing is deleted: each move is logged in the dataset's "
+            "_convstudio_changes.csv, and Undo puts the files back. You will not be asked "
+            "again for this action until ConvStudio restarts."
+        )
+        if not self.confirm(action, text):
+            return False
+        self._confirmed.add(action)
+        return True
+
+    def _ask(self, action: str, text: str) -> bool:
+        answer = QMessageBox.question(self, f"{action.capitalize()}?", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot()
+    def _choose_class_to_move(self) -> None:
+        ev = self.session.evaluation
+        rows = self.selected_rows()
+        if ev is None or not rows:
+            return
+        current = ev.class_names[ev.rows[rows[0]].true]
+        choices = [n for n in ev.class_names if n != current]
+        guess = ev.class_names[ev.rows[rows[0]].pred]
+        start = choices.index(guess) if guess in choices else 0
+        name, ok = QInputDialog.getItem(
+            self, "Move to class", "Class folder:", choices, start, False
+        )
+        if ok and name:
+            self.move_selected_to(name)
+
+    @Slot()
+    def _retrain(self) -> None:
+        root = self.session.dataset_root()
+        if root:
+            self.retrain_requested.emit(root)
+
+    def ask_open(self) -> None:
+        """File > Open in Evaluate...: a bundle, then a labelled folder (Cancel: its own data)."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Evaluate which model?", self.session.model_path or "", MODEL_FILTER
+        )
+        if not path:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self, "On which labelled folder? (Cancel: the data it was trained on)"
+        )
+        self.open_evaluation(path, folder or None)
+
+    def _choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open model", self.session.model_path or "", MODEL_FILTER
+        )
+        if path:
+            self.open_evaluation(path, self.session.source or None)
+
+    def _choose_data(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a labelled folder")
+        if folder:
+            self.open_paths([folder])
+
+    def _show_source(self) -> None:
+        s = self.session
+        self.source_bar.show_source(s.model_path, s.source, s.split)
+
+    def _show_empty(self) -> None:
+        self._show_source()
+        self.summary_label.setText("<b>No evaluation yet.</b>")
+        self._set_message(
+            "Train a model (its evaluation opens here when the run ends), use File > Open in "
+            "Evaluate..., or drop a model bundle and a labelled folder here."
+        )
+        self.gallery_pane.title.setText("Gallery")
+        self._show_detail(None)
+        self._update_fixes()
+
+    @Slot(str, str)
+    def _set_message(self, text: str, level: str = "info") -> None:
+        self.message_label.setStyleSheet("color: #b3261e;" if level == "error" else "")
+        self.message_label.setText(text)
+        self.message_label.setProperty("level", level)

@@ -1,0 +1,306 @@
+"""The Evaluate panel's state and background work, without widgets.
+
+:class:`EvaluateSession` owns the evaluation on show, the model that made it, the
+fixes made to the dataset from it (with their undo stack), and one
+:class:`gui.tasks.LatestTask` per kind of work: evaluating (model thread),
+thumbnails (general pool), the detail view and Grad-CAM (model thread). It tells the
+view what happened through plain signals.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gui import errors, tasks
+from gui.evaluate import jobs
+
+THUMBS_PER_TASK = 48
+
+
+@dataclass
+class Fix:
+    """One fix action: the dataset, the evaluation rows it touched, its core.datafix Changes."""
+
+    root: str
+    rows: list[int]
+    changes: list[Any]
+
+
+class EvaluateSession(QObject):
+    """The evaluation, its model and its tasks.
+
+    Signals: ``started()``, ``progressed(done, total)``, ``opened(jobs.Opened)``,
+    ``failed(str)``, ``cancelled()``, ``busy_changed(bool)``, ``thumbs_ready(list)``,
+    ``detail_ready(row, QImage, topk)``, ``gradcam_ready(row, heat, view)``,
+    ``fixed(list)`` with the rows a change or undo touched, ``data_changed(root)`` after
+    files moved, and ``message(text, level)`` with level "info" or "error".
+    """
+
+    started = Signal()
+    progressed = Signal(int, int)
+    opened = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    busy_changed = Signal(bool)
+    thumbs_ready = Signal(object)
+    detail_ready = Signal(int, object, object)
+    gradcam_ready = Signal(int, object, object)
+    fixed = Signal(object)
+    data_changed = Signal(str)
+    message = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current: jobs.Opened | None = None
+        self.model_path = ""
+        self.source = ""
+        self.split = "valid"
+        self.changes: list[Fix] = []  # the undo stack, newest last
+        self.moved: dict[int, tuple[Any, str]] = {}  # row -> (core.datafix.Change, "moved to X")
+        self._thumb_queue: list[int] = []
+        self.evaluating = tasks.LatestTask(self, lane="model")
+        self.thumbs = tasks.LatestTask(self)
+        self.detail = tasks.LatestTask(self, lane="model")
+        self.gradcam = tasks.LatestTask(self, lane="model")
+        self._connect()
+
+    def _connect(self) -> None:
+        self.evaluating.started.connect(self.started)
+        self.evaluating.progressed.connect(self.progressed)
+        self.evaluating.finished.connect(self._on_opened)
+        self.evaluating.errored.connect(self._on_error)
+        self.evaluating.aborted.connect(self._on_aborted)
+        self.evaluating.busy_changed.connect(self.busy_changed)
+        self.thumbs.finished.connect(self.thumbs_ready)
+        self.thumbs.done.connect(self._next_thumbs)
+        self.detail.finished.connect(lambda r: self.detail_ready.emit(*r))
+        self.detail.errored.connect(self._on_side_error)
+        self.gradcam.finished.connect(lambda r: self.gradcam_ready.emit(*r))
+        self.gradcam.errored.connect(self._on_side_error)
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def evaluation(self) -> Any:
+        return self.current.evaluation if self.current else None
+
+    @property
+    def predictor(self) -> Any:
+        return self.current.predictor if self.current else None
+
+    def is_busy(self) -> bool:
+        return self.evaluating.busy
+
+    def _say(self, text: str, level: str = "info") -> None:
+        self.message.emit(text, level)
+
+    # ----------------------------------------------------------------- evaluating
+
+    def open_run(self, run_dir: str, best_pt: str) -> None:
+        """A finished run: its evaluation files, or best.pt evaluated on its validation split."""
+        self.model_path, self.source, self.split = str(best_pt), "", "valid"
+        self._say(f"Opening the evaluation of {Path(run_dir).name} ...")
+        self.evaluating.start(jobs.open_run_task, str(run_dir), str(best_pt), self.current)
+
+    def evaluate(
+        self, model_path: str | None = None, source: str | None = None, split=None
+    ) -> bool:
+        """Evaluate a bundle on labelled data ("" or None: the data it was trained on)."""
+        if model_path:
+            self.model_path = str(model_path)
+        if source is not None:
+            self.source = str(source)
+        if split:
+            self.split = split
+        if not self.model_path:
+            self._say("Open a model first (a best.pt bundle), then a labelled folder.", "error")
+            return False
+        where = self.source or "the data the model was trained on"
+        self._say(f"Evaluating {Path(self.model_path).name} on {where} ({self.split}) ...")
+        self.evaluating.start(
+            jobs.evaluate_task, self.model_path, self.source or None, self.split, self.current
+        )
+        return True
+
+    def cancel(self) -> None:
+        self.evaluating.stop()
+
+    @Slot(object)
+    def _on_opened(self, opened: jobs.Opened) -> None:
+        self.current = opened
+        self.model_path = opened.model_path
+        self.source = opened.evaluation.source
+        self.split = opened.evaluation.split or self.split
+        # Fixes of this dataset can still be undone; their rows belong to the old evaluation.
+        self.changes = [Fix(f.root, [], f.changes) for f in self.changes if f.root == self.source]
+        self.moved.clear()
+        self._thumb_queue.clear()
+        self.thumbs.cancel()
+        self.detail.cancel()
+        self.gradcam.cancel()
+        self.opened.emit(opened)
+
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        text = f"Could not evaluate: {errors.message(error)}"
+        self._say(text, "error")
+        self.failed.emit(text)
+
+    @Slot()
+    def _on_aborted(self) -> None:
+        self._say("Evaluation cancelled; the previous one is still shown.")
+        self.cancelled.emit()
+
+    @Slot(object)
+    def _on_side_error(self, error: BaseException) -> None:
+        self._say(errors.message(error), "error")
+
+    # ----------------------------------------------------------------- pictures
+
+    def source_of(self, row: int) -> Any:
+        """What to read a row's picture from: its file (where it is now) or the image."""
+        moved = self.moved.get(row)
+        if moved is not None:
+            return moved[0].dst
+        key = self.evaluation.rows[row].key
+        images = self.current.images
+        return images[key] if images is not None and not isinstance(key, str) else key
+
+    def request_thumbs(self, rows: list[int]) -> None:
+        if self.current is None:
+            return
+        self._thumb_queue.extend(rows)
+        if not self.thumbs.busy:
+            self._next_thumbs()
+
+    @Slot()
+    def _next_thumbs(self) -> None:
+        if not self._thumb_queue or self.current is None:
+            return
+        batch, self._thumb_queue = (
+            self._thumb_queue[:THUMBS_PER_TASK],
+            self._thumb_queue[THUMBS_PER_TASK:],
+        )
+        wanted = [(row, self.source_of(row)) for row in batch]
+        self.thumbs.start(jobs.thumbs_task, wanted)
+
+    def request_detail(self, row: int) -> None:
+        if self.predictor is not None:
+            self.detail.start(jobs.detail_task, self.predictor, row, self.source_of(row))
+
+    def request_gradcam(self, row: int) -> None:
+        if self.predictor is None:
+            return
+        pred = self.evaluation.rows[row].pred
+        self.gradcam.start(jobs.gradcam_task, self.predictor, row, self.source_of(row), pred)
+
+    # ----------------------------------------------------------------- fixing the data
+
+    def dataset_root(self) -> str | None:
+        """The folder being fixed, or None for the built-in set (or nothing open)."""
+        ev = self.evaluation
+        if ev is None or ev.builtin() or not ev.source:
+            return None
+        return ev.source
+
+    def fix_problem(self) -> str | None:
+        """Why the data cannot be fixed from here, or None when it can."""
+        if self.evaluation is None:
+            return "Evaluate a model on a folder dataset first."
+        if self.evaluation.builtin():
+            return (
+                "The built-in digits are read-only: fixes work on a folder dataset "
+                "(open one with File > Open in Evaluate...)."
+            )
+        root = self.dataset_root()
+        if not root or not os.access(root, os.W_OK):
+            return f"The dataset folder '{root}' cannot be written to."
+        return None
+
+    def move_rows(self, rows: list[int], to_class: str | None) -> int:
+        """Move the rows' files to ``to_class`` (None: set them aside); returns how many moved."""
+        from core import datafix
+
+        root = self.dataset_root()
+        if root is None or self.fix_problem():
+            self._say(self.fix_problem() or "Nothing to fix.", "error")
+            return 0
+        names = self.evaluation.class_names
+        done_rows, done = [], []
+        problems = []
+        for row in rows:
+            if row in self.moved:
+                problems.append(f"'{Path(self.moved[row][0].dst).name}' was moved already.")
+                continue
+            path = self.evaluation.rows[row].key
+            try:
+                if to_class is None:
+                    change = datafix.set_aside(root, path)
+                else:
+                    change = datafix.move_to_class(
+                        root, path, names[self.evaluation.rows[row].true], to_class
+                    )
+            except datafix.DataFixError as exc:
+                problems.append(str(exc))
+                continue
+            self.moved[row] = (change, f"moved to {to_class}" if to_class else "set aside")
+            done_rows.append(row)
+            done.append(change)
+        if done:
+            self.changes.append(Fix(root, done_rows, done))
+            self._announce(done_rows, root)
+        what = "set aside" if to_class is None else f"moved to '{to_class}'"
+        if problems:
+            self._say(f"{len(done)} file(s) {what}. " + " ".join(problems[:3]), "error")
+        elif done:
+            self._say(
+                f"{len(done)} file(s) {what}; logged in {datafix.CHANGES_CSV}. Undo puts them back."
+            )
+        return len(done)
+
+    def undo(self) -> int:
+        """Undo the newest change (all files it moved); returns how many went back."""
+        from core import datafix
+
+        if not self.changes:
+            self._say("Nothing to undo.", "error")
+            return 0
+        fix = self.changes.pop()
+        rows = fix.rows or [None] * len(fix.changes)
+        back, problems = [], []
+        for row, change in zip(rows, fix.changes, strict=True):
+            try:
+                datafix.undo(fix.root, change)
+            except datafix.DataFixError as exc:
+                problems.append(str(exc))
+                continue
+            if row is not None:
+                self.moved.pop(row, None)
+                back.append(row)
+        done = len(fix.changes) - len(problems)
+        if done:
+            self._announce(back, fix.root)
+        if problems:
+            self._say(f"{done} file(s) put back. " + " ".join(problems[:3]), "error")
+        else:
+            self._say(f"Undone: {done} file(s) are back where they were.")
+        return done
+
+    def _announce(self, rows: list[int], root: str) -> None:
+        self.fixed.emit(rows)
+        self.data_changed.emit(root)
+
+    def status_of(self, row: int) -> str | None:
+        """The status "moved to X" / "set aside" for a row whose file was moved, else None."""
+        moved = self.moved.get(row)
+        return moved[1] if moved else None
+
+    def shutdown(self) -> None:
+        self._thumb_queue.clear()
+        for task in (self.evaluating, self.thumbs, self.detail, self.gradcam):
+            task.cancel()

@@ -1,0 +1,199 @@
+"""The Evaluate panel: a cell click shows exactly its images; fixes move, log and undo files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core.datafix import CHANGES_CSV
+from gui.evaluate import EvaluatePanel
+from gui.predict import PredictPanel
+from tests import evalkit
+
+pytest.importorskip("torch")
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def run():
+    return evalkit.trained_folder()
+
+
+@pytest.fixture
+def panel(qtbot) -> EvaluatePanel:
+    widget = EvaluatePanel()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    return widget
+
+
+def _open(panel, qtbot, model, source, split=None):
+    with qtbot.waitSignal(panel.evaluated, timeout=WAIT_MS):
+        assert panel.open_evaluation(str(model), source and str(source), split)
+    return panel.evaluation()
+
+
+def test_a_cell_click_shows_exactly_that_cells_images(panel, qtbot, run):
+    ev = _open(panel, qtbot, run[1] / "best.pt", run[0], "all")
+    assert panel.confusion_model.rowCount() == 3 and len(ev.rows) == 160
+    assert panel.gallery_rows() == ev.gallery()  # all images, most confidently wrong first
+    view = panel.matrix_view
+    for true, pred in ((2, 1), (1, 1), (0, 2)):
+        index = panel.confusion_model.index(true, pred)
+        qtbot.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+        )
+        rows = panel.gallery_rows()
+        assert rows == ev.cell(true, pred)
+        assert all(ev.rows[r].true == true and ev.rows[r].pred == pred for r in rows)
+        assert len(rows) == ev.confusion[true, pred] == panel.gallery_model.rowCount()
+    panel.matrix_pane.normalise_check.setChecked(True)
+    share = panel.confusion_model.data(panel.confusion_model.index(1, 1))
+    assert share.endswith("%")
+    table = panel.class_table
+    first = panel.class_proxy.index(0, 0)
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(first).center()
+    )
+    assert panel.gallery_rows() == ev.of_class(0)
+
+
+def test_the_first_wrong_image_shows_its_top5_and_gradcam(panel, qtbot, run):
+    ev = _open(panel, qtbot, run[1] / "best.pt", run[0], "all")
+    top = panel.gallery_rows()[0]
+    assert "mislabelled" in str(ev.rows[top].key)
+    qtbot.waitUntil(lambda: len(panel.detail.bars.topk()) == 3, timeout=WAIT_MS)
+    assert panel.detail.bars.topk()[0][0] == "1"
+    panel.detail.gradcam_check.setChecked(True)
+    qtbot.waitUntil(lambda: panel._cam is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(panel.gallery_model._thumbs) > 0, timeout=WAIT_MS)
+
+
+def test_move_set_aside_and_undo_from_the_panel(panel, qtbot, run, tmp_path):
+    data = evalkit.copy_of_dataset(tmp_path)
+    ev = _open(panel, qtbot, run[1] / "best.pt", data)
+    assert ev.split == "all" and panel.detail.move_button.isEnabled()
+    asked = []
+    panel.confirm = lambda action, text: asked.append(action) or True
+    panel.select_gallery_item(0)
+    path = Path(ev.rows[panel.selected_rows()[0]].key)
+    assert path.parent.name == "7" and path.name.startswith("mislabelled")
+    with qtbot.waitSignal(panel.data_changed) as changed:
+        assert panel.move_selected_to("1") == 1
+    assert changed.args == [str(data)]
+    assert not path.exists() and (data / "1" / path.name).is_file()
+    panel.select_gallery_item(1)
+    second = Path(ev.rows[panel.selected_rows()[0]].key)
+    assert panel.move_selected_to("1") == 1 and asked == ["move"]  # asked once per session
+    panel.select_gallery_item(2)
+    third = Path(ev.rows[panel.selected_rows()[0]].key)
+    assert panel.set_aside_selected() == 1 and asked == ["move", "set aside"]
+    assert (data / "_set_aside" / "7" / third.name).is_file()
+    assert "set aside" in panel.gallery_model.data(panel.gallery_model.index(2))
+    assert panel.detail.undo_button.isEnabled() and panel.detail.retrain_button.isEnabled()
+    for _ in range(3):
+        assert panel.undo() == 1
+    assert path.is_file() and second.is_file() and third.is_file()
+    assert not panel.detail.undo_button.isEnabled()
+    with open(data / CHANGES_CSV, newline="") as fh:
+        actions = [row["action"] for row in csv.DictReader(fh)]
+    assert actions == ["move", "move", "set aside", "undo set aside", "undo move", "undo move"]
+    with qtbot.waitSignal(panel.retrain_requested) as retrain:
+        panel.detail.retrain_button.setEnabled(True)
+        panel.detail.retrain_button.click()
+    assert retrain.args == [str(data)]
+
+
+def test_the_builtin_dataset_is_read_only(panel, qtbot, run):
+    ev = _open(panel, qtbot, run[1] / "best.pt", "builtin:digits")  # "0", "1", "7" shared
+    assert ev.builtin() and len(ev.rows) == 108 and "left out" in panel.message()
+    panel.select_gallery_item(0)
+    for button in (panel.detail.move_button, panel.detail.aside_button):
+        assert not button.isEnabled() and "read-only" in button.toolTip()
+    assert panel.move_selected_to("1") == 0
+
+
+def test_predict_panel_offers_evaluate_for_a_labelled_folder(qtbot, run):
+    predict = PredictPanel()
+    qtbot.addWidget(predict)
+    with qtbot.waitSignal(predict.model_loaded, timeout=WAIT_MS):
+        predict.load_model(str(run[1] / "best.pt"))
+    with qtbot.waitSignal(predict.predictions_ready, timeout=WAIT_MS):
+        predict.predict_paths([str(run[0])])
+    assert predict.labelled_note.isVisibleTo(predict)
+    assert "labelled folder" in predict.labelled_note.label.text()
+    with qtbot.waitSignal(predict.evaluate_requested) as asked:
+        predict.labelled_note.button.click()
+    assert asked.args == [str(run[1] / "best.pt"), str(run[0])]
+    with qtbot.waitSignal(predict.predictions_ready, timeout=WAIT_MS):
+        predict.predict_paths([str(run[0] / "0" / "0_000.png")])
+    assert not predict.labelled_note.isVisibleTo(predict)
+
+
+def test_ten_thousand_images_read_only_the_thumbnails_on_screen(panel, qtbot):
+    from PIL import Image
+
+    from core.evalresult import Evaluation, ImageRow, summarise
+    from gui.evaluate.jobs import Opened
+
+    names = ["a", "b", "c"]
+    rows = [ImageRow(i, i % 3, (i * 7) % 3, 0.4 + (i % 50) / 100, 0.3, 0.5) for i in range(10_000)]
+    ev = Evaluation(names, rows, summarise(rows, names), source="builtin:digits", split="all")
+    asked: list[int] = []
+    panel.gallery_model.thumbs_wanted.connect(asked.extend)
+    picture = Image.new("L", (28, 28), 128)
+    panel.session._on_opened(Opened(ev, None, "model.pt", dict.fromkeys(range(10_000), picture)))
+    assert len(panel.gallery_rows()) == 10_000 and panel.gallery_rows() == ev.gallery()
+    qtbot.waitUntil(lambda: len(panel.gallery_model._thumbs) > 0, timeout=WAIT_MS)
+    assert 0 < len(asked) < 300  # what the view paints, not 10,000
+
+
+def test_a_stop_returns_the_rows_so_far(run):
+    from core.evaluate import evaluate
+
+    calls = []
+    ev = evaluate(
+        run[1] / "best.pt",
+        str(run[0]),
+        "all",
+        should_stop=lambda: bool(calls.append(1)) or len(calls) > 1,
+        batch_size=16,
+    )
+    assert ev.stopped and len(ev.rows) == 16 and "Stopped after 16 of 160" in ev.messages[-1]
+
+
+def test_the_window_opens_a_finished_run_and_routes_predicts_offer(qtbot, run, monkeypatch):
+    from gui.main_window import MainWindow
+
+    monkeypatch.setenv("CONVSTUDIO_NO_DIALOGS", "1")
+    window = MainWindow(load_torch_now=False)
+    qtbot.addWidget(window)
+    evaluate = window.evaluate_panel
+    best = str(run[1] / "best.pt")
+    with qtbot.waitSignal(evaluate.evaluated, timeout=WAIT_MS):
+        window._on_run_finished(str(run[1]), best)
+    assert evaluate.evaluation().split == "valid" and len(evaluate.evaluation().rows) == 32
+    with qtbot.waitSignal(evaluate.evaluated, timeout=WAIT_MS):
+        window.predict_panel.evaluate_requested.emit(best, str(run[0]))
+    assert window.current_tab() == "Evaluate" and evaluate.evaluation().source == str(run[0])
+    window.shutdown()
+
+
+def test_dropping_a_bundle_and_a_folder_evaluates_them(panel, qtbot, run, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.drag import drag_events, url_mime
+
+    data = evalkit.copy_of_dataset(tmp_path)
+    mime = url_mime(run[1] / "best.pt", data)
+    enter, drop = drag_events(mime)
+    QApplication.sendEvent(panel, enter)
+    assert enter.isAccepted()
+    with qtbot.waitSignal(panel.evaluated, timeout=WAIT_MS):
+        QApplication.sendEvent(panel, drop)
+    assert panel.evaluation().source == str(data) and len(panel.evaluation().rows) == 160
