@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
             train.run_finished.connect(self._on_run_finished)
             train.training_state_changed.connect(self._on_training_state)
             train.model_choice_changed.connect(self._on_model_choice)
+            train.form.changed.connect(self._on_train_setting)
             # the last run's outcome stays in the status bar between other messages
             self.statusBar().addWidget(train.outcome_label, 1)
             train.outcome_label.show()
@@ -277,6 +278,17 @@ class MainWindow(QMainWindow):
             return False
         self.show_tab("Train")
         return train.resume_run(run_dir, epochs)
+
+    @Slot(str)
+    def _on_train_setting(self, name: str) -> None:
+        if name in ("val_split", "seed"):
+            self._sync_split()
+
+    def _sync_split(self) -> None:
+        """The Data panel counts train/valid with the Train tab's split and seed."""
+        data, train = self.data_panel, self.train_panel
+        if data is not None and train is not None:
+            data.set_split(float(train.form.value("val_split")), int(train.form.value("seed")))
 
     @Slot(str, str)
     def _on_model_choice(self, arch: str, pretrained: str) -> None:
@@ -639,7 +651,6 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_training_state(self, running: bool) -> None:
         if running:
-            runtime.freeze_heap()  # the run's start-up objects live as long as the run
             self.next_step_label.hide()  # the first step is taken
         # before PyTorch has loaded too: the start then waits for it (start_training)
         self.start_action.setEnabled(not running and self.train_panel is not None)
@@ -747,9 +758,9 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self, data_source: str | None) -> None:
         settings = QSettings()
-        train = self.train_panel
-        if train is not None:
-            train.load_settings(settings)
+        for panel in self.real_panels():
+            panel.load_settings(settings)
+        self._sync_split()
         source = data_source or str(settings.value("data/source", BUILTIN_DIGITS) or BUILTIN_DIGITS)
         if data_source is None and source != BUILTIN_DIGITS and not Path(source).is_dir():
             source = BUILTIN_DIGITS  # the remembered folder is gone
@@ -761,9 +772,8 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("data/source", self._source or BUILTIN_DIGITS)
-        train = self.train_panel
-        if train is not None:
-            train.save_settings(settings)
+        for panel in self.real_panels():
+            panel.save_settings(settings)
         settings.sync()
 
     # ================================================================== show and close

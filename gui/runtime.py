@@ -6,10 +6,12 @@ Both are process-wide, so no widget changes them:
   instead of 5 ms, so the GUI thread never waits long behind the training thread's
   or a preview's Python code (heartbeat p99 went from ~30 ms to ~12 ms while
   training digits).
-* :func:`freeze_heap` (once PyTorch is loaded, and when a training run starts): a
-  full garbage collection walks every object (~400k with torch and Qt loaded) while
-  holding the GIL, 150-400 ms in which the GUI cannot run. Objects alive at those
-  points live as long as the app; ``gc.freeze`` keeps them out of those walks.
+* :func:`freeze_heap` (once, when PyTorch and the panels are loaded): a full garbage
+  collection walks every object (~400k with torch and Qt loaded) while holding the
+  GIL, 150-400 ms in which the GUI cannot run. Objects alive at that point live as
+  long as the app; ``gc.freeze`` keeps them out of those walks. Only then: frozen
+  objects are never collected, so freezing later (say at each run start) would keep
+  a finished run's trainer, model and data alive for good.
 
 And one OpenMP workaround, :func:`single_threaded`.
 """

@@ -291,6 +291,38 @@ def test_settings_round_trip(qtbot, make_window, tmp_path):
     assert (again.width(), again.height()) == size != (1280, 820)
 
 
+def test_every_panel_keeps_its_settings_through_the_window(make_window, monkeypatch):
+    """The window saves and restores each panel's settings (the Runs tab's folders too)."""
+    from gui.panel import Panel
+
+    calls: list[tuple[str, str]] = []
+    w = make_window(quick=False, load_torch_now=False)
+    for panel in w.real_panels():
+        for hook in ("load_settings", "save_settings"):
+            original = getattr(panel, hook)
+            monkeypatch.setattr(
+                panel,
+                hook,
+                lambda s, o=original, t=panel.title, h=hook: (calls.append((t, h)), o(s)),
+            )
+    w.save_settings()
+    w._restore_settings(None)
+    titles = {p.title for p in w.real_panels()}
+    assert "Runs" in titles and isinstance(w.panel("Runs"), Panel)
+    assert {t for t, h in calls if h == "save_settings"} == titles
+    assert {t for t, h in calls if h == "load_settings"} == titles
+
+
+def test_data_panel_counts_with_the_train_tabs_split(make_window):
+    w = make_window(quick=False, load_torch_now=False)
+    form = w.train_panel.form
+    form.set_value("val_split", 0.3)
+    form.changed.emit("val_split")  # what a user's edit emits
+    form.set_value("seed", 7)
+    form.changed.emit("seed")
+    assert (w.data_panel.session.val_split, w.data_panel.session.seed) == (0.3, 7)
+
+
 def test_drops_go_to_predict_or_data(qtbot, make_window, stub_predict, tmp_path):
     images = []
     for i in range(2):
