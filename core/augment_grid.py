@@ -9,7 +9,13 @@ that array as a PNG and the Augment panel shows it, so the same spec, image, see
 Two views: :data:`VIEW_PERSON` scales every sample smoothly into a
 :data:`PERSON_TILE` square (how a person looks at photos); :data:`VIEW_MODEL` keeps
 the pixels the model gets, blown up by an integer factor (nearest neighbour) when
-they are smaller than :data:`MODEL_TILE_MIN` (28x28 digits).
+they are smaller than :data:`MODEL_TILE_MIN` (28x28 digits), and scaled down to
+:data:`MODEL_TILE_MAX` when larger.
+
+Memory stays bounded for any ``n`` and photo: samples are made one at a time and
+each is reduced to its tile at once, and a very large source is sampled from a
+reduced copy (:func:`grid_source`); a picture that fits gives the same pixels as
+before.
 
 torch is imported inside the functions: :mod:`core.augment` re-exports this module
 and the GUI imports that before PyTorch has loaded.
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,12 +34,16 @@ from PIL import Image, ImageDraw
 
 from core.augment_build import build_pipeline
 from core.augment_checks import normalize_stats
+from core.augment_size import floats_at_full_size, needed_short_side
+from core.images import LARGE_PIXELS
 
 VIEW_PERSON = "person"
 VIEW_MODEL = "model"
 VIEWS = (VIEW_PERSON, VIEW_MODEL)
 PERSON_TILE = 128  # display size of one tile in the "as a person sees it" view
 MODEL_TILE_MIN = 96  # small model inputs (28x28 digits) are blown up to at least this
+MODEL_TILE_MAX = 512  # larger model inputs are shown scaled down to this (256 tiles: 200 MB)
+PREVIEW_PIXELS = 2048 * 2048  # see grid_source
 BACKGROUND = 235  # light grey between and around the tiles
 PAD = 2
 
@@ -55,8 +65,9 @@ def sample_seed(seed: int, index: int) -> int:
     return (int(seed) * 1_000_003 + int(index)) % (2**63 - 1)
 
 
-def augment_samples(spec: Any, sources: Sequence[Image.Image], n: int, seed: int) -> list:
-    """Run the pipeline ``n`` times (cycling over ``sources``), each sample seeded.
+def iter_samples(spec: Any, sources: Sequence[Image.Image], n: int, seed: int) -> Iterator:
+    """Run the pipeline ``n`` times (cycling over ``sources``), each sample seeded,
+    yielding one output at a time (so a caller can keep only what it shows).
 
     The global torch RNG is shared with any training thread, so it is forked (saved
     and restored) under a lock: a run's random stream continues where it was.
@@ -64,12 +75,37 @@ def augment_samples(spec: Any, sources: Sequence[Image.Image], n: int, seed: int
     import torch
 
     pipeline = build_pipeline(spec)
-    outputs = []
     with _RNG_LOCK, torch.random.fork_rng(devices=[]):
         for i in range(n):
             torch.manual_seed(sample_seed(seed, i))
-            outputs.append(pipeline(sources[i % len(sources)]))
-    return outputs
+            yield pipeline(sources[i % len(sources)])
+
+
+def augment_samples(spec: Any, sources: Sequence[Image.Image], n: int, seed: int) -> list:
+    """All ``n`` outputs of :func:`iter_samples` as a list."""
+    return list(iter_samples(spec, sources, n, seed))
+
+
+def grid_source(image: Image.Image, spec: Any) -> Image.Image:
+    """The picture a grid samples: ``image`` itself when it fits, else a reduced copy.
+
+    It fits when it has at most :data:`PREVIEW_PIXELS` pixels for a pipeline that turns
+    the full-size picture into floats (no crop or resize before ToTensor: 12 bytes a
+    pixel per sample), or at most core.images.LARGE_PIXELS otherwise. A larger one is
+    scaled down smoothly to that many pixels (never below the shorter side a leading
+    Resize needs), so memory stays bounded whatever the photo; a person-view tile is
+    128 px, so the picture shown is the same.
+    """
+    limit = PREVIEW_PIXELS if floats_at_full_size(spec) else LARGE_PIXELS
+    width, height = image.size
+    if width * height <= limit:
+        return image
+    scale = math.sqrt(limit / (width * height))
+    need = needed_short_side(spec)
+    if need:
+        scale = max(scale, min(1.0, need / min(width, height)))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.BILINEAR, reducing_gap=2.0)
 
 
 def _pil_array(image: Image.Image) -> np.ndarray:
@@ -220,13 +256,34 @@ def sample_grid(
         raise ValueError("a grid needs at least one source image and one sample.")
     if view not in VIEWS:
         raise ValueError(f"unknown grid view {view!r}; use one of {', '.join(VIEWS)}.")
-    outputs = augment_samples(spec, sources, n, seed)
-    tiles = view_tiles(display_arrays(outputs, spec), view)
+    fitted = [grid_source(image, spec) for image in sources]
+    # One sample at a time, reduced to its tile at once: memory does not grow with n
+    # (256 full-size samples of a 12 MP photo once needed 58 GB).
+    arrays, shape, text = [], (), ""
+    for i, output in enumerate(iter_samples(spec, fitted, n, seed)):
+        if i == 0:
+            shape = _shape(output)
+            text = describe_output(output, spec)
+        arr = display_arrays([output], spec)[0]
+        del output
+        arrays.append(view_tiles([arr], view)[0] if view == VIEW_PERSON else _cap(arr))
+    tiles = arrays if view == VIEW_PERSON else view_tiles(arrays, view)
     ncols = grid_columns(len(tiles))
     pixels = tile_grid(tiles, ncols)
     if captions:
         cell = (max(t.shape[0] for t in tiles), max(t.shape[1] for t in tiles))
         _caption(pixels, captions, ncols, cell)
-    first = outputs[0]
-    shape = tuple(first.shape) if hasattr(first, "shape") else (first.height, first.width)
-    return SampleGrid(pixels, shape, describe_output(first, spec), len(outputs))
+    reduced = [(a.size, b.size) for a, b in zip(sources, fitted, strict=True) if a is not b]
+    if reduced:
+        (w0, h0), (w1, h1) = reduced[0]
+        text += f"; sampled from the picture reduced from {w0}x{h0} to {w1}x{h1} to save memory"
+    return SampleGrid(pixels, shape, text, len(arrays))
+
+
+def _shape(output: Any) -> tuple[int, ...]:
+    return tuple(output.shape) if hasattr(output, "shape") else (output.height, output.width)
+
+
+def _cap(arr: np.ndarray) -> np.ndarray:
+    """A model-view array no larger than :data:`MODEL_TILE_MAX` (shown scaled down)."""
+    return _fit(arr, MODEL_TILE_MAX) if max(arr.shape[:2]) > MODEL_TILE_MAX else arr

@@ -8,12 +8,10 @@ crash mid-save leaves the previous file intact.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pathlib
 import pickle
 import re
-import tempfile
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -22,12 +20,15 @@ import torch
 from torch import nn
 
 from core import models
+from core.atomic import atomic_write
 
 __all__ = [
     "BUNDLE_FORMAT",
     "BUNDLE_VERSION",
     "BundleError",
     "check_bundle",
+    "check_model_path",
+    "check_weights",
     "load_bundle",
     "make_bundle",
     "model_from_bundle",
@@ -37,6 +38,8 @@ __all__ = [
 
 BUNDLE_FORMAT = "convstudio.bundle"
 BUNDLE_VERSION = 1
+MAX_INPUT_SIZE = 4096  # the largest input size training takes (TrainConfig.input_size)
+MAX_CLASSES = 100_000  # ImageNet-21k has 21,841
 BUNDLE_KEYS = (
     "format",
     "version",
@@ -160,43 +163,16 @@ def make_bundle(
     }
 
 
-def _fsync_dir(folder: pathlib.Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where directories can't be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save_atomic(obj: dict, path) -> None:
     """torch.save ``obj`` to ``path`` so that readers see the old file or the new, never half.
 
-    Written to a temp file in the same folder (same file system, so the rename is atomic),
-    flushed and fsynced, then ``os.replace``d over the target.
+    Through core.atomic.atomic_write: a temp file in the same folder, flushed and fsynced,
+    then ``os.replace``d over the target; a full disk is DiskFullError naming the folder.
     """
     path = pathlib.Path(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path, "wb") as fh:
+        torch.save(obj, fh)
 
 
 def save_bundle(bundle: dict, path) -> None:
@@ -265,13 +241,15 @@ def _check_fields(obj: Mapping, source: str) -> None:
     names = obj["class_names"]
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise bad("class_names", "is not a list of class names")
+    if len(names) > MAX_CLASSES:
+        raise bad("class_names", f"has {len(names):,} names (at most {MAX_CLASSES:,})")
     if obj["num_classes"] != len(names):
         raise bad("num_classes", f"is {obj['num_classes']!r} but there are {len(names)} names")
     if obj["in_channels"] not in (1, 3):
         raise bad("in_channels", f"is {obj['in_channels']!r} (must be 1 or 3)")
     size = obj["input_size"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise bad("input_size", f"is {size!r}")
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_INPUT_SIZE:
+        raise bad("input_size", f"is {size!r} (training allows 1 to {MAX_INPUT_SIZE})")
     if not isinstance(obj["eval_transforms"], list):
         raise bad("eval_transforms", "is not a list of steps")
     state = obj["state_dict"]
@@ -284,17 +262,34 @@ def _check_fields(obj: Mapping, source: str) -> None:
             raise bad(field, "is not a dict")
 
 
+def check_model_path(path) -> pathlib.Path:
+    """``path`` as a Path if it is a regular file; else BundleError saying what it is.
+
+    A device such as /dev/zero would be read forever; a folder needs its best.pt.
+    """
+    path = pathlib.Path(path)
+    name = f"'{path}'"
+    if not path.exists():
+        raise BundleError(
+            f"The model file {name} does not exist; pass a best.pt from a run folder."
+        )
+    if path.is_dir():
+        raise BundleError(f"{name} is a folder, not a model file; choose its best.pt.")
+    if not path.is_file():
+        raise BundleError(
+            f"{name} is not a regular file (a device, pipe or socket), so it is not a "
+            "model bundle; pass a best.pt from a run folder."
+        )
+    return path
+
+
 def load_bundle(path) -> dict:
     """Read and check a bundle file; never runs code stored in the file.
 
     Not a bundle, truncated, corrupt or a pickle that would execute code: BundleError.
     """
-    path = pathlib.Path(path)
+    path = check_model_path(path)
     name = f"'{path}'"
-    if not path.exists():
-        raise BundleError(f"The model file {name} does not exist.")
-    if not path.is_file():
-        raise BundleError(f"{name} is a folder, not a model file; choose its best.pt.")
     if path.stat().st_size == 0:
         raise BundleError(f"{name} is empty (0 bytes), not a model bundle.")
     try:
@@ -345,11 +340,10 @@ def _state_mismatch(own: Mapping[str, torch.Tensor], state: Mapping[str, Any]) -
     return None
 
 
-def model_from_bundle(bundle: dict) -> nn.Module:
-    """The bundle's network with its weights, in eval mode on the CPU."""
-    bundle = check_bundle(bundle)
+def _build(bundle: dict) -> nn.Module:
+    """The network a checked bundle describes, untrained (on the current default device)."""
     try:
-        model = models.build_model(
+        return models.build_model(
             bundle["arch"],
             bundle["num_classes"],
             in_channels=bundle["in_channels"],
@@ -359,12 +353,38 @@ def model_from_bundle(bundle: dict) -> nn.Module:
         )
     except models.ModelError as exc:
         raise BundleError(f"The bundle's network cannot be built: {exc}") from exc
-    problem = _state_mismatch(model.state_dict(), bundle["state_dict"])
+
+
+def check_weights(bundle: dict) -> None:
+    """Compare the weights with the network the metadata describes, before building it.
+
+    The network is laid out on PyTorch's "meta" device (shapes only, no memory), so an
+    edited input_size or class list is refused in milliseconds instead of allocating
+    gigabytes first; weights stored as integers (all zeros after a cast: 10% for every
+    class) are refused too.
+    """
+    with torch.device("meta"):
+        own = _build(bundle).state_dict()
+    problem = _state_mismatch(own, bundle["state_dict"])
     if problem:
         raise BundleError(
             f"The bundle's weights do not fit its {bundle['arch']} network ({problem}); "
             f"the file is damaged or was edited."
         )
+    for key, value in bundle["state_dict"].items():
+        if own[key].is_floating_point() and not value.is_floating_point():
+            raise BundleError(
+                f"The bundle's weight '{key}' is stored as {str(value.dtype).replace('torch.', '')}"
+                " where the network needs floating-point numbers; the file is damaged or was "
+                "edited (such weights would give every class the same probability)."
+            )
+
+
+def model_from_bundle(bundle: dict) -> nn.Module:
+    """The bundle's network with its weights, in eval mode on the CPU."""
+    bundle = check_bundle(bundle)
+    check_weights(bundle)  # shapes, dtypes and sizes first: nothing huge gets built
+    model = _build(bundle)
     model.load_state_dict(bundle["state_dict"], strict=True)
     for value in bundle["state_dict"].values():
         if value.is_floating_point() and not bool(torch.isfinite(value).all()):

@@ -13,13 +13,14 @@ import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from core import distributed  # torch-free at import: torchrun, --nproc
+from core.cli_progress import ConsoleProgress  # torch-free
 from core.config import TrainConfig, flag_fields  # torch-free, for --help
-from core.events import Callback, TrainControl
+from core.events import TrainControl
 
 VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -68,6 +69,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "the resumed run's values).",
     )
     _add_config_options(p)
+    distributed.add_train_options(p)  # --backend, --events, --config
     p.add_argument(
         "--threads", type=int, help="CPU threads for PyTorch (default: PyTorch's choice)"
     )
@@ -196,6 +198,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
         if "augment" in explicit:  # a new preset replaces the recorded specs
             base.pop("train_transforms", None)
             base.pop("eval_transforms", None)
+    base.update(distributed.config_file(args))  # --config FILE: its values, flags win
     base.update(explicit)
     base["resume"] = args.resume
     pretrained = str(base.get("pretrained") or "none").lower()
@@ -218,134 +221,12 @@ def _resume_config(path: str) -> dict:
     return dict(config)
 
 
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.2f}%"
-
-
-class _ConsoleProgress(Callback):
-    """Prints one line per epoch (stdout) and an in-epoch progress indicator (stderr)."""
-
-    def __init__(self, as_json: bool, stream=None) -> None:
-        self.as_json = as_json
-        self.err = stream or sys.stderr
-        self.tty = hasattr(self.err, "isatty") and self.err.isatty()
-        self._last = 0.0
-        self._dirty = False
-
-    def on_fit_start(self, ev) -> None:
-        line = (
-            f"training {ev.arch} on {ev.train_size} images ({ev.num_classes} classes), "
-            f"validating on {ev.valid_size}; {ev.trainable_params:,} trainable parameters; "
-            f"device {ev.device}, {ev.precision}; epochs {ev.start_epoch}..{ev.epochs}"
-        )
-        if self.as_json:
-            self._json({"event": "start", **_event_dict(ev)})
-        else:
-            print(line, flush=True)
-            print(f"run folder {ev.run_dir}", flush=True)
-            for note in ev.notes:  # what a resume changed or found (core.resume)
-                print(f"note: {note}", flush=True)
-            for warning in ev.summary.get("warnings", []) or []:
-                print(f"warning: {warning}", file=self.err, flush=True)
-
-    def on_batch_end(self, ev) -> None:
-        now = time.monotonic()
-        if self.tty:
-            if now - self._last < 0.1 and ev.step != ev.steps:
-                return
-            msg = (
-                f"\repoch {ev.epoch}/{ev.epochs}  step {ev.step}/{ev.steps}  "
-                f"loss {ev.loss:.4f}  {ev.images_per_second:,.0f} img/s"
-            )
-            self.err.write(msg.ljust(72))
-            self.err.flush()
-            self._dirty = True
-        elif now - self._last >= 10.0:
-            self.err.write(
-                f"  epoch {ev.epoch}/{ev.epochs} step {ev.step}/{ev.steps} loss {ev.loss:.4f}\n"
-            )
-            self.err.flush()
-        else:
-            return
-        self._last = now
-
-    def _clear(self) -> None:
-        if self._dirty:
-            self.err.write("\r" + " " * 72 + "\r")
-            self.err.flush()
-            self._dirty = False
-
-    def on_epoch_end(self, ev) -> None:
-        self._clear()
-        if self.as_json:
-            self._json({"event": "epoch", **_event_dict(ev)})
-            return
-        best = "  *best" if ev.is_best else ""
-        print(
-            f"epoch {ev.epoch:>3}/{ev.epochs}  train_loss {ev.train_loss:.4f}  "
-            f"train_acc {_pct(ev.train_acc)}  val_loss {ev.val_loss:.4f}  "
-            f"val_acc {_pct(ev.val_acc)}  lr {ev.lr:.3g}  {ev.seconds:.1f}s{best}",
-            flush=True,
-        )
-        if ev.skipped:  # files gone or emptied since the scan: skipped, not fatal
-            shown = "; ".join(ev.skipped_examples)
-            print(
-                f"warning: {ev.skipped} image(s) could not be read in epoch {ev.epoch} and "
-                f"were skipped: {shown}",
-                file=self.err,
-                flush=True,
-            )
-
-    def on_phase(self, ev) -> None:
-        """Downloading weights, extracting features (core.stages): a line when it ends."""
-        ended = ev.total > 0 and ev.done >= ev.total
-        if self.as_json:
-            if ended:
-                self._json({"event": "phase", **_event_dict(ev)})
-            return
-        if ended:
-            self._clear()
-            print(ev.text, flush=True)
-        elif self.tty:
-            self.err.write(f"\r{ev.text}".ljust(72))
-            self.err.flush()
-            self._dirty = True
-
-    def on_exception(self, exc: BaseException) -> None:
-        self._clear()
-
-    def on_fit_end(self, ev) -> None:
-        self._clear()
-        s = ev.summary
-        if self.as_json:
-            self._json({"event": "summary", **s})
-            return
-        ips = s.get("train_images_per_second")
-        status = "stopped" if ev.stopped else "done"
-        if s.get("stopped_early"):
-            status = f"stopped early after epoch {s.get('stopped_early_epoch')} (no improvement)"
-        print(
-            f"{status}: best val_acc {_pct(s.get('best_val_acc'))} at epoch {s.get('best_epoch')}; "
-            f"{s.get('epochs')} epochs in {s.get('seconds', 0):.1f}s; "
-            f"{(ips or 0):,.0f} train images/s; run folder {ev.run_dir}",
-            flush=True,
-        )
-
-    @staticmethod
-    def _json(obj: dict) -> None:
-        print(json.dumps(obj), flush=True)
-
-
-def _event_dict(ev) -> dict:
-    import dataclasses
-
-    return dataclasses.asdict(ev)
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     from core.trainer import fit
 
     config = _train_config(args)
+    if distributed.wanted(config):  # under torchrun, or --nproc N: core.distributed
+        return distributed.cli_train(args, config, ConsoleProgress(as_json=args.json))
     fresh = None
     if args.out is None and not args.resume:  # a new folder: never an earlier run's
         from core.runfolder import new_run_dir
@@ -359,7 +240,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         torch.set_num_threads(args.threads)
     control = TrainControl()
-    progress = _ConsoleProgress(as_json=args.json)
+    progress = ConsoleProgress(as_json=args.json)
 
     def _on_sigint(signum, frame) -> None:  # first Ctrl-C: stop cleanly; second: abort
         print("\nstopping after this batch (Ctrl-C again to abort) ...", file=sys.stderr)
@@ -565,7 +446,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- lr-find
 
 # settings the range test does not use (it sets the learning rate itself, writes nothing)
-LR_FIND_SKIP = ("lr", "epochs", "scheduler", "step_size", "gamma", "out")
+LR_FIND_SKIP = ("lr", "epochs", "scheduler", "step_size", "gamma", "out", "nproc")
 LR_FIND_SKIP += ("best_metric", "early_stop", "min_delta")
 
 

@@ -195,14 +195,23 @@ def parse_stack(specs: str | Iterable[str]) -> list[Layer]:
 
 
 def parse_input(text: str) -> Shape:
-    """'C,H,W' or 'CxHxW' ('H,W' means one channel) -> (C, H, W); ConvCalcError if malformed."""
+    """'C,H,W' or 'CxHxW' -> (C, H, W); ConvCalcError if malformed.
+
+    Two numbers are refused rather than guessed: '3,32' was read as one channel of 3x32
+    where the user most likely meant a 3-channel 32x32 image.
+    """
     sep = "," if "," in text else "x"
     parts = [p.strip() for p in text.lower().split(sep)]
     values: tuple[int, ...] = ()
     if all(p.isdigit() for p in parts):
         values = tuple(int(p) for p in parts)
-    if len(values) == 2:
-        values = (1, *values)
+    if len(values) == 2 and min(values) >= 1:
+        a, b = values
+        raise ConvCalcError(
+            f"input '{text}' has two numbers; give C,H,W (channels, height, width), e.g. "
+            f"{a},{b},{b} for {a} channels of {b}x{b}, or 1,{a},{b} for one channel of {a}x{b}",
+            field="input",
+        )
     if len(values) != 3 or min(values) < 1:
         raise ConvCalcError(
             f"input '{text}' must be C,H,W with positive whole numbers, e.g. 3,224,224",

@@ -39,6 +39,7 @@ class FitStarted:
     train_size: int
     valid_size: int
     summary: dict
+    notes: tuple[str, ...] = ()  # what a resume changed or found (core.resume)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class EpochEnded:
     best_val_acc: float
     best_epoch: int
     seconds: float
+    skipped: int = 0  # images that could not be read this epoch (gone after the scan)
+    skipped_examples: tuple[str, ...] = ()  # the first few, "path: reason"
 
     def row(self) -> dict:
         """The epoch's metrics.csv row (core.runs.METRICS_COLUMNS)."""
@@ -78,6 +81,20 @@ class EpochEnded:
             "lr": self.lr,
             "seconds": self.seconds,
         }
+
+
+@dataclass(frozen=True)
+class PhaseProgressed:
+    """Work outside the epochs, with its progress: ``phase`` "weights" (downloading
+    pretrained weights, ``unit`` "bytes") or "features" (extracting the feature cache of
+    a frozen backbone, ``unit`` "images"; core.features). ``total`` 0: not known yet.
+    ``done == total`` ends the phase; ``text`` says what is done, for a progress bar."""
+
+    phase: str
+    done: int
+    total: int
+    unit: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,7 @@ class Callback:
     def on_batch_end(self, ev: BatchEnded) -> None: ...
     def on_epoch_end(self, ev: EpochEnded) -> None: ...
     def on_checkpoint(self, ev: CheckpointSaved) -> None: ...
+    def on_phase(self, ev: PhaseProgressed) -> None: ...
     def on_fit_end(self, ev: FitEnded) -> None: ...
     def on_exception(self, exc: BaseException) -> None: ...
     def on_pause(self) -> None: ...
@@ -168,6 +186,7 @@ __all__ = [
     "EpochEnded",
     "FitEnded",
     "FitStarted",
+    "PhaseProgressed",
     "StopRequested",
     "TrainControl",
     "TrainingError",

@@ -23,8 +23,10 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = [
+    "BYTES_PER_PIXEL",
     "DEFAULT_MAX_PIXELS",
     "IMAGE_BLOCKS_KEPT",
+    "LARGE_PIXELS",
     "ImageLoadError",
     "check_file",
     "convert_image",
@@ -34,6 +36,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PIXELS = 89_478_485  # Pillow's own decompression-bomb limit
+#: images above this many pixels (4096x4096) are "large": the Data panel warns about
+#: their memory, and loading decodes them reduced when the pipeline allows (min_side)
+LARGE_PIXELS = 4096 * 4096
+BYTES_PER_PIXEL = 4  # Pillow keeps RGB images as 32 bits per pixel while decoding
 
 
 class ImageLoadError(ValueError):
@@ -224,6 +230,8 @@ def load_image(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     *,
     max_size: int | None = None,
+    min_side: int | None = None,
+    reduce_any: bool = False,
 ) -> Image.Image:
     """Open one image safely: decoded, EXIF-oriented and in "L" or "RGB" mode.
 
@@ -231,6 +239,11 @@ def load_image(
     image, too many pixels) becomes an ImageLoadError whose text is that reason, so
     callers can skip the file and tell the user why. ``max_size`` (thumbnails) shrinks
     the result to fit that square, decoding big JPEGs at reduced scale to save time.
+    ``min_side`` (what the pipeline needs, core.augment_size.needed_short_side): a large
+    image (over :data:`LARGE_PIXELS`) is decoded reduced, by a whole factor that keeps
+    its shorter side at least that long (JPEG: at reduced scale; others: reduced right
+    after decoding, before any copy). Smaller images load exactly as without it, unless
+    ``reduce_any`` (the decoded-image cache of training, core.prefetch) asks for any size.
     """
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, not {channels!r}")
@@ -243,10 +256,13 @@ def load_image(
         source = path_or_file
     img = _open_header(source, max_pixels)
     try:
+        factor = 1 if max_size else _shrink_factor(img.size, min_side, reduce_any)
         if max_size and img.format == "JPEG":
             img.draft(img.mode, (max_size, max_size))
+        elif factor > 1 and img.format == "JPEG":
+            img.draft(img.mode, (img.width // factor, img.height // factor))
         _decode(img)
-        out = _ready(img, channels)
+        out = _ready(_reduced(img, min_side) if factor > 1 else img, channels)
         if max_size:
             out.thumbnail((max_size, max_size))
         return out
@@ -258,6 +274,25 @@ def load_image(
         ) from None
     finally:
         img.close()
+
+
+def _shrink_factor(size: tuple[int, int], min_side: int | None, any_size: bool = False) -> int:
+    """The whole factor a large image may shrink by and keep ``min_side`` (1: none)."""
+    width, height = size
+    if not min_side or (width * height <= LARGE_PIXELS and not any_size):
+        return 1
+    return max(1, min(width, height) // int(min_side))
+
+
+def _reduced(img: Image.Image, min_side: int | None) -> Image.Image:
+    """A decoded image box-reduced to what is still needed (a JPEG draft may have done it)."""
+    factor = max(1, min(img.size) // int(min_side or 1))
+    if factor < 2:
+        return img
+    try:
+        return img.reduce(factor)  # keeps img.info, so the EXIF rotation still applies
+    except (ValueError, OSError):  # a mode Pillow cannot reduce: keep the full picture
+        return img
 
 
 def _oriented_size(img: Image.Image) -> tuple[int, int]:

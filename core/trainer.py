@@ -10,8 +10,9 @@ best.pt, last.pt), which only the main process (rank 0) gets. Listeners receive 
 frozen plain-value events of core.events. A stop request unwinds the loop with
 StopRequested, so the end-of-fit hooks still run and last.pt is written.
 
-Nothing here holds global state: the device and the training sampler can be injected
-so the same code can later run under torchrun/DistributedDataParallel.
+Nothing here holds global state: the device and the training sampler can be injected,
+and under torchrun a core.distributed context (``dist``) shards the data, wraps the
+network in DistributedDataParallel and sums the metrics over the processes.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from core.callbacks import (
     RunLock,
 )
 from core.config import TrainConfig
+from core.distributed import OneProcess
 from core.events import (
     BatchEnded,
     Callback,
@@ -102,6 +104,7 @@ class Trainer:
         sampler: torch.utils.data.Sampler | None = None,
         device: torch.device | str | None = None,
         rank: int = 0,
+        dist: OneProcess | None = None,
         overwrite: bool = False,
     ) -> None:
         config.validate()
@@ -111,6 +114,7 @@ class Trainer:
         self.device = torch.device(device) if device is not None else resolve_device(config.device)
         self.run_dir = Path(config.out)
         self.is_main = rank == 0
+        self.dist = dist or OneProcess()  # torchrun/DDP hooks (core.distributed)
         self.overwrite = overwrite  # replace a run already in config.out (--overwrite)
         self.notes: list[str] = []  # told when the fit starts (what a resume changed)
         self.lr_plan: dict | None = None  # a resumed run's continued schedule (core.resume)
@@ -198,6 +202,7 @@ class Trainer:
         self.train_loader, self.valid_loader, self.generator = make_loaders(
             cfg, self.splits, self.sampler, self.device
         )
+        self.dist.shard_loaders(self)  # several processes: each its share of the images
         self.optimizer = build_optimizer(cfg, model.parameters())
         self.scheduler, self.sched_per_batch = build_scheduler(
             cfg, self.optimizer, len(self.train_loader)
@@ -292,7 +297,7 @@ class Trainer:
     # ---------------------------------------------------------------- the loop
     def train_one_epoch(self, epoch: int) -> tuple[float, float]:
         """One pass over the training data in the notes' order; returns (loss, acc)."""
-        model, opt = self.net, self.optimizer  # net: the model, or its head on cached features
+        model, opt = self.dist.wrap(self.net), self.optimizer  # net: model, or its head alone
         model.train()
         steps = len(self.train_loader)
         sync_each_step = self.device.type == "cpu"  # .item() is free on CPU
@@ -303,6 +308,7 @@ class Trainer:
         t0 = time.perf_counter()
         self._paused_seconds = 0.0
         for step, batch in enumerate(self.train_loader, start=1):
+            self.dist.agree(self)  # several processes stop and pause at the same batch
             self._check_control()
             x, y = self._readable(batch)
             if x is None:  # every image of the batch had gone
@@ -334,6 +340,7 @@ class Trainer:
                 pending = (step, loss_d, lr)
         if pending is not None:
             self._batch_end(epoch, pending[0], steps, float(pending[1]), pending[2], seen, t0)
+        loss_sum, correct, seen = self.dist.all_sum(loss_sum, correct, seen)
         elapsed = time.perf_counter() - t0 - self._paused_seconds
         self.state.train_images += seen
         self.state.train_seconds += elapsed
@@ -362,6 +369,7 @@ class Trainer:
     def evaluate(self) -> tuple[float, float]:
         """Validation loss and accuracy with model.eval() under torch.inference_mode()."""
         model = self.net
+        self.dist.sync_buffers(model)
         model.eval()
         loss_sum = torch.zeros((), device=self.device, dtype=torch.float64)
         correct = torch.zeros((), device=self.device, dtype=torch.int64)
@@ -377,6 +385,7 @@ class Trainer:
                 loss_sum += nn.functional.cross_entropy(out.float(), y, reduction="sum").double()
                 correct += (out.argmax(1) == y).sum()
                 seen += y.shape[0]
+        loss_sum, correct, seen = self.dist.all_sum(loss_sum, correct, seen)
         if seen == 0:
             return self._none_readable("validation")
         return float(loss_sum) / seen, int(correct) / seen
@@ -556,6 +565,7 @@ class Trainer:
             "final_train_acc": last.get("train_acc"),
             "final_val_loss": last.get("val_loss"),
             "final_val_acc": last.get("val_acc"),
+            **self.dist.describe(self.config.batch_size),  # world_size, global batch size
             "run_dir": str(self.run_dir),
             "best_pt": str(best_pt) if best_pt.is_file() else None,
             "last_pt": str(self.run_dir / "last.pt"),

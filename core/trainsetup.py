@@ -17,15 +17,29 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, default_collate
 
 from core import BUILTIN_DIGITS
 from core.config import TrainConfig
 from core.events import TrainingError
+from core.images import ImageLoadError
 
 
 def resolve_device(name: str) -> torch.device:
-    """'auto' -> cuda, then mps, then cpu; an explicit device that is missing is an error."""
+    """'auto' -> cuda, then mps, then cpu; an explicit device that is missing is an error.
+
+    Also the device check of prediction (core.predict), so every command says the same
+    one line for a device that does not exist here.
+    """
+    name = str(name).strip().lower()
+    try:
+        device = torch.device(name) if name != "auto" else None
+    except (RuntimeError, ValueError):
+        raise TrainingError(
+            f"'{name}' is not a device; use cpu, cuda, cuda:N (a GPU's number) or mps."
+        ) from None
+    if device is not None and device.type not in ("cpu", "cuda", "mps"):
+        raise TrainingError(f"ConvStudio runs on cpu, cuda or mps, not '{name}'.")
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -34,6 +48,13 @@ def resolve_device(name: str) -> torch.device:
         return torch.device("cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise TrainingError("CUDA was requested but no CUDA GPU is available; use --device cpu.")
+    if device.type == "cuda" and device.index is not None:
+        count = torch.cuda.device_count()
+        if device.index >= count:
+            raise TrainingError(
+                f"There is no GPU {name}: this machine has {count} (cuda:0"
+                f"{f' to cuda:{count - 1}' if count > 1 else ''}); use one of those or cpu."
+            )
     if name == "mps" and not (
         getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
     ):
@@ -182,7 +203,8 @@ def make_loaders(
     drop_last = n > config.batch_size and n % config.batch_size == 1
     pin = device.type == "cuda"
     train = DataLoader(
-        splits.train,
+        SkipUnreadable(splits.train),
+        collate_fn=collate_readable,
         batch_size=config.batch_size,
         shuffle=sampler is None,
         sampler=sampler,
@@ -192,7 +214,8 @@ def make_loaders(
         drop_last=drop_last,
     )
     valid = DataLoader(
-        splits.valid,
+        SkipUnreadable(splits.valid),
+        collate_fn=collate_readable,
         batch_size=max(config.batch_size, 128),
         shuffle=False,
         num_workers=config.num_workers,
@@ -201,8 +224,66 @@ def make_loaders(
     return train, valid, gen
 
 
+class SkipUnreadable(torch.utils.data.Dataset):
+    """A dataset whose images that cannot be read any more give a note, not an exception.
+
+    The scan checked every file, but one can vanish or be emptied while a run goes on
+    (a sync client, a cleanup): one such file must not abort hours of training.
+    """
+
+    def __init__(self, dataset: torch.utils.data.Dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int):
+        try:
+            return self.dataset[index]
+        except (ImageLoadError, OSError) as exc:
+            return Unreadable(str(exc) or type(exc).__name__)
+
+
+class Unreadable(str):
+    """The reason one sample could not be read (a str, so it pickles from workers)."""
+
+
+def collate_readable(items: list) -> tuple:
+    """(x, y, reasons): the readable samples batched as usual, and why the others failed.
+    x and y are None when no sample of the batch could be read."""
+    good = [item for item in items if not isinstance(item, Unreadable)]
+    bad = tuple(str(item) for item in items if isinstance(item, Unreadable))
+    if not good:
+        return None, None, bad
+    x, y = default_collate(good)
+    return x, y, bad
+
+
+def check_one_size(summary, train_spec: list, eval_spec: list) -> None:
+    """Images of several sizes need a pipeline that makes them one size (else the first
+    batch fails with "stack expects each tensor to be equal size"): say which step."""
+    examples = getattr(summary, "mixed_sizes", None)
+    if not examples:
+        return
+    from core.augment_checks import output_size
+    from core.augment_size import size_fix_hint
+
+    for name, spec in (("train", train_spec), ("eval", eval_spec)):
+        made = {}
+        for hw in examples:
+            made.setdefault(output_size(spec, tuple(hw)), hw)
+        if len(made) > 1:
+            sizes = " and ".join(f"{w}x{h}" for h, w in list(made.values())[:2])
+            raise TrainingError(
+                f"The images have different sizes (e.g. {sizes}) and the {name} pipeline "
+                f"keeps each image's size, so they cannot be batched together: "
+                f"{size_fix_hint(spec)}."
+            )
+
+
 def check_sample(splits, in_channels: int, train_spec: list, eval_spec: list) -> tuple[int, ...]:
     """Run one sample through both pipelines so a bad spec fails now, clearly; the shape."""
+    check_one_size(splits.summary, train_spec, eval_spec)
     shapes = []
     for name, ds in (("eval", splits.valid), ("train", splits.train)):
         if len(ds) == 0:

@@ -185,7 +185,8 @@ def test_parser_round_trip_and_pairs():
     assert layers[2].s == (2, 2)  # stride defaults to the kernel, as in PyTorch
     assert [cc.parse_layer(layer.spec()) for layer in layers] == layers
     assert cc.parse_input("3,224,224") == (3, 224, 224)
-    assert cc.parse_input("28,28") == (1, 28, 28)
+    with pytest.raises(cc.ConvCalcError, match=r"two numbers; give C,H,W.*3,32,32"):
+        cc.parse_input("3,32")  # issue 13 #18: once read silently as 1x3x32
     for bad in ("a,b,c", "3,0,4", "1,2,3,4"):
         with pytest.raises(cc.ConvCalcError, match="C,H,W"):
             cc.parse_input(bad)

@@ -224,13 +224,15 @@ def test_write_csv_header_and_rows(tmp_path):
     assert preds[1].to_dict() == {"path": "bad.png", "error": "image file is truncated"}
 
 
-def test_write_csv_keeps_names_that_are_not_utf8(tmp_path):
+def test_write_csv_escapes_names_that_are_not_utf8(tmp_path):
+    """Issue 13 #11: the CSV stays valid UTF-8; undecodable bytes read as \\xNN."""
     odd = os.fsdecode(b"caf\xe9 \xff.png")  # Latin-1 bytes in a Linux file name
     out = tmp_path / "odd.csv"
     write_csv([Prediction(odd, [("cat", 1.0)]), Prediction("ünï.png", [("dog", 1.0)])], out)
-    raw = out.read_bytes()
-    assert b"caf\xe9 \xff.png,cat," in raw  # the file's own bytes, so the path still opens
-    assert "ünï.png,dog,".encode() in raw
+    rows = list(csv.reader(out.open(newline="", encoding="utf-8")))  # strict UTF-8 parses
+    assert rows[1][:2] == ["caf\\xe9 \\xff.png", "cat"]
+    assert rows[2][:2] == ["ünï.png", "dog"]
+    assert Prediction(odd, [("cat", 1.0)]).to_dict()["path"] == "caf\\xe9 \\xff.png"
 
 
 def test_gradcam_needs_a_cnn(tmp_path):
