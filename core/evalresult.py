@@ -17,7 +17,7 @@ import csv
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ __all__ = [
     "Evaluation",
     "ImageRow",
     "read_evaluation",
+    "read_top_probs",
     "summarise",
     "topk_for",
     "write_evaluation",
@@ -350,30 +351,56 @@ def _uncell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
+def _prediction_lines(path: Path) -> Iterator[dict[str, str]]:
+    """The lines of a predictions.csv as dicts (ValueError: a column missing, not CSV)."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            missing = set(PREDICTIONS_COLUMNS) - set(reader.fieldnames or [])
+            if missing:
+                raise ValueError(f"{path} lacks the columns {', '.join(sorted(missing))}.")
+            yield from reader
+        except csv.Error as exc:
+            raise ValueError(f"{path} is not a predictions file: {exc}") from exc
+
+
 def _read_rows(path: Path, names: list[str], builtin: bool) -> list[ImageRow]:
     index = {name: i for i, name in enumerate(names)}
     rows = []
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
-        reader = csv.DictReader(fh)
-        missing = set(PREDICTIONS_COLUMNS) - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path} lacks the columns {', '.join(sorted(missing))}.")
-        for line in reader:
-            true, pred = _uncell(line["true"]), _uncell(line["pred"])
-            if true not in index or pred not in index:
-                raise ValueError(f"{path} names a class the evaluation does not list.")
-            key: str | int = int(line["path"]) if builtin else _uncell(line["path"])
-            rows.append(
-                ImageRow(
-                    key=key,
-                    true=index[true],
-                    pred=index[pred],
-                    prob=float(line["prob"]),
-                    true_prob=float(line["true_prob"]),
-                    loss=float(line["loss"]),
-                )
+    for line in _prediction_lines(path):
+        true, pred = _uncell(line["true"]), _uncell(line["pred"])
+        if true not in index or pred not in index:
+            raise ValueError(f"{path} names a class the evaluation does not list.")
+        key: str | int = int(line["path"]) if builtin else _uncell(line["path"])
+        rows.append(
+            ImageRow(
+                key=key,
+                true=index[true],
+                pred=index[pred],
+                prob=float(line["prob"]),
+                true_prob=float(line["true_prob"]),
+                loss=float(line["loss"]),
             )
+        )
     return rows
+
+
+def read_top_probs(path: str | os.PathLike) -> list[float]:
+    """Each image's top probability (the ``prob`` column) in a predictions.csv.
+
+    A value that is not a probability (blank, text, outside 0..1) is left out, so an
+    edited file still gives the rest. OSError when the file cannot be read, ValueError
+    when it is not what :func:`write_predictions` wrote.
+    """
+    probs: list[float] = []
+    for line in _prediction_lines(Path(path)):
+        try:
+            value = float(line["prob"] or "nan")
+        except ValueError:
+            continue
+        if 0.0 <= value <= 1.0:
+            probs.append(value)
+    return probs
 
 
 def read_evaluation(folder: str | os.PathLike) -> Evaluation:

@@ -8,7 +8,8 @@ Torch-free (the Predict panel imports it before PyTorch has loaded):
 * :func:`image_facts`: what a picture was before it was converted for the model
   (colour or grey, its size).
 * :func:`confidence_floor`: the top probability that 95% of the validation images
-  reached, from the run folder's predictions.csv beside the bundle, else a fixed value.
+  reached, from the run folder's predictions.csv beside the bundle (read by
+  :mod:`core.evalresult`, which owns that file and is torch-free too), else a fixed value.
 * :func:`input_warnings`: sentences saying how an input differs from the training
   data. A softmax always sums to 100%, so a digits model calls a meadow "8" with a
   confident-looking 62%; these checks are the hint that the answer means little.
@@ -16,7 +17,6 @@ Torch-free (the Predict panel imports it before PyTorch has loaded):
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from core.evalresult import PREDICTIONS_CSV, read_top_probs
+
 #: the percentile of the validation images' top probability below which a prediction
 #: is flagged: 95% of the validation images reached at least this confidence
 FLOOR_PERCENTILE = 5.0
@@ -32,7 +34,6 @@ FLOOR_PERCENTILE = 5.0
 #: bundle copied on its own): a trained model's correct answers are mostly above it
 FIXED_FLOOR = 0.8
 MIN_VALIDATION_ROWS = 20  # fewer rows give no useful percentile
-PREDICTIONS_CSV = "predictions.csv"  # core.evalresult's file in a run folder
 GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 COLOUR_SPREAD = 24  # max - min over R, G, B of a pixel that counts as coloured (0..255)
 COLOUR_SHARE = 0.02  # a picture is in colour when this share of its pixels is coloured
@@ -106,20 +107,10 @@ def confidence_floor(bundle_path: str | os.PathLike | None) -> ConfidenceFloor:
 def _validation_probs(bundle_path: str | os.PathLike | None) -> list[float]:
     if not bundle_path:
         return []
-    path = Path(bundle_path).parent / PREDICTIONS_CSV
-    probs: list[float] = []
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                try:
-                    value = float(row.get("prob") or "nan")
-                except ValueError:
-                    continue
-                if 0.0 <= value <= 1.0:
-                    probs.append(value)
-    except (OSError, UnicodeDecodeError, csv.Error):
+        return read_top_probs(Path(bundle_path).parent / PREDICTIONS_CSV)
+    except (OSError, ValueError):  # missing, unreadable or not core.evalresult's file
         return []
-    return probs
 
 
 def input_warnings(

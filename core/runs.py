@@ -485,6 +485,20 @@ def setting_text(value: object) -> str:
     return "(none)" if value is None else json.dumps(value)
 
 
+def duration(seconds: float | None) -> str:
+    """m:ss or h:mm:ss; "--:--" when unknown (None, NaN or negative).
+
+    The one format of a run's time: the Runs listing, ``main.py runs`` and the Train
+    tab's elapsed/ETA all use it.
+    """
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    whole = int(round(seconds))
+    h, rem = divmod(whole, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
 def _step_text(step: dict) -> str:
     params = step.get("params") if isinstance(step.get("params"), dict) else {}
     args = ", ".join(f"{k}={json.dumps(v)}" for k, v in params.items())
@@ -585,6 +599,7 @@ __all__ = [
     "best_metric",
     "best_row",
     "config_diff",
+    "duration",
     "find_run_folders",
     "flat_settings",
     "inspect_run",

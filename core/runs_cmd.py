@@ -79,20 +79,12 @@ def cell(entry: runs.RunEntry, key: str) -> str:
     if key == "train_images_per_second":
         return f"{value:,.0f}"
     if key == "seconds":
-        return duration(value)
+        return runs.duration(value)
     if key == "status" and entry.stopped_early:
         return f"{value} (early stop)"
     if key == "note":
         return value.splitlines()[0][:40]
     return str(value)
-
-
-def duration(seconds: float) -> str:
-    """m:ss or h:mm:ss."""
-    whole = int(round(seconds))
-    h, rem = divmod(whole, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def table(entries: Sequence[runs.RunEntry]) -> str:
@@ -151,4 +143,4 @@ def _print_diff(names: Sequence[str], dirs: Sequence[Path], as_json: bool) -> in
     return 0
 
 
-__all__ = ["add_arguments", "cell", "default_runs_dir", "duration", "find_run", "run_args", "table"]
+__all__ = ["add_arguments", "cell", "default_runs_dir", "find_run", "run_args", "table"]

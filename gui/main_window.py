@@ -550,7 +550,8 @@ class MainWindow(QMainWindow):
             except Exception as exc:
                 self.show_error(f"The Predict panel could not load {best_pt}: {exc}")
         if self.evaluate_panel is not None:
-            self.evaluate_panel.open_run(run_dir, best_pt)
+            # not over an evaluation the user opened and works in: then it is offered
+            self.evaluate_panel.offer_run(run_dir, best_pt)
 
     def open_in_evaluate(self, model: str = "", folder: str = "") -> None:
         """Evaluate a bundle on a labelled folder; without a model, ask for both."""

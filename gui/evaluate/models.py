@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -158,11 +158,29 @@ def sorting_proxy(model: QAbstractTableModel, parent=None) -> QSortFilterProxyMo
     return proxy
 
 
+def broken_image(size: int) -> QPixmap:
+    """A grey tile crossed in red: a picture that could not be read."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor("#eeeeee"))
+    painter = QPainter(pixmap)
+    painter.setPen(QPen(WRONG_COLOUR, 2))
+    margin = size // 3
+    painter.drawLine(margin, margin, size - margin, size - margin)
+    painter.drawLine(size - margin, margin, margin, size - margin)
+    painter.end()
+    return pixmap
+
+
 class GalleryModel(QAbstractListModel):
     """The images of the chosen cell or class, in the order given (most confidently wrong first).
 
     Signals: ``thumbs_wanted(list)`` with evaluation rows whose thumbnail a view asked
     for and that are not cached (gathered for one event-loop turn).
+
+    A row is asked for once; its answer is a thumbnail, None (the file cannot be read)
+    or :meth:`thumbs_failed` (the task making it failed). The last two show a
+    broken-image mark; a failed row is asked for again when the gallery shows another
+    cell or class (not at once: a task that fails on every try would loop).
     """
 
     thumbs_wanted = Signal(object)
@@ -175,12 +193,14 @@ class GalleryModel(QAbstractListModel):
         self._thumbs: OrderedDict[int, QPixmap | None] = OrderedDict()
         self._wanted: set[int] = set()
         self._asked: set[int] = set()
+        self._failed: set[int] = set()  # rows whose thumbnail task failed
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._ask)
         self._placeholder = QPixmap(THUMB_SIZE, THUMB_SIZE)  # keeps the layout while loading
         self._placeholder.fill(QColor("#eeeeee"))
+        self._broken = broken_image(THUMB_SIZE)
 
     def set_evaluation(self, evaluation: Any) -> None:
         self.beginResetModel()
@@ -190,12 +210,14 @@ class GalleryModel(QAbstractListModel):
         self._thumbs.clear()
         self._wanted.clear()
         self._asked.clear()
+        self._failed.clear()
         self.endResetModel()
 
     def set_order(self, order: list[int]) -> None:
         self.beginResetModel()
         self.order = list(order)
         self._wanted.clear()
+        self._failed.clear()  # asked again when shown again
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -241,10 +263,13 @@ class GalleryModel(QAbstractListModel):
 
     # ----------------------------------------------------------------- thumbnails
 
-    def _thumb(self, row: int) -> QPixmap | None:
+    def _thumb(self, row: int) -> QPixmap:
         if row in self._thumbs:
             self._thumbs.move_to_end(row)
-            return self._thumbs[row]
+            thumb = self._thumbs[row]
+            return thumb if thumb is not None else self._broken
+        if row in self._failed:
+            return self._broken
         if row not in self._asked:
             self._wanted.add(row)
             self._timer.start()
@@ -264,8 +289,17 @@ class GalleryModel(QAbstractListModel):
             self._thumbs[row] = QPixmap.fromImage(image) if image is not None else None
         while len(self._thumbs) > THUMBS_KEPT:
             self._thumbs.popitem(last=False)
+        self._repaint_thumbs([row for row, _ in made])
+
+    def thumbs_failed(self, rows: list[int]) -> None:
+        """The task making these rows' thumbnails failed: they show a broken-image mark."""
+        self._asked.difference_update(rows)
+        self._failed.update(rows)
+        self._repaint_thumbs(rows)
+
+    def _repaint_thumbs(self, rows: list[int]) -> None:
         positions = {row: i for i, row in enumerate(self.order)}
-        for row, _ in made:
+        for row in rows:
             i = positions.get(row)
             if i is not None:
                 index = self.index(i)
@@ -275,6 +309,7 @@ class GalleryModel(QAbstractListModel):
         """The file moved: read its thumbnail again when it is shown."""
         self._thumbs.pop(row, None)
         self._asked.discard(row)
+        self._failed.discard(row)
 
     def set_status(self, row: int, text: str | None) -> None:
         if text:

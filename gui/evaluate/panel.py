@@ -7,6 +7,7 @@ evaluation, the model, the fixes and every background task live in
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,8 @@ class EvaluatePanel(Panel):
         self._confirmed: set[str] = set()
         self._shown_row: int | None = None
         self._cam: tuple[int, Any, Any] | None = None
+        self._by_user = False  # the evaluation asked for last was the user's, not a run's end
+        self._offered: tuple[str, str] | None = None  # a finished run not opened (run, best.pt)
         self._build_ui()
         self._connect()
         self.load_settings(QSettings())
@@ -108,6 +111,12 @@ class EvaluatePanel(Panel):
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         root.addWidget(self.message_label)
+        self.run_note = QLabel(self)  # a finished run, while the user works in their own
+        self.run_note.setWordWrap(True)
+        self.run_note.setTextFormat(Qt.TextFormat.RichText)
+        self.run_note.linkActivated.connect(self._open_offered_run)
+        self.run_note.hide()
+        root.addWidget(self.run_note)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         left = QSplitter(Qt.Orientation.Vertical, splitter)
         self.matrix_pane = MatrixPane(self.confusion_model, left)
@@ -149,6 +158,7 @@ class EvaluatePanel(Panel):
         s.progressed.connect(self.source_bar.set_progress)
         s.opened.connect(self._on_opened)
         s.thumbs_ready.connect(self.gallery_model.set_thumbs)
+        s.thumbs_failed.connect(self.gallery_model.thumbs_failed)
         s.detail_ready.connect(self._on_detail)
         s.gradcam_ready.connect(self._on_gradcam)
         s.fixed.connect(self._on_fixed)
@@ -185,9 +195,39 @@ class EvaluatePanel(Panel):
         return self.message_label.text()
 
     def open_run(self, run_dir: str, best_pt: str) -> None:
-        """A run ended: show its evaluation (read from the run folder when it is there)."""
+        """Show a run's evaluation (read from the run folder when it is there)."""
+        self._by_user = True
+        self._start_run(run_dir, best_pt)
+
+    def offer_run(self, run_dir: str, best_pt: str) -> bool:
+        """A run ended: show its evaluation, unless the user works in one they opened.
+
+        Working in it: it is on screen, being evaluated, or has fixes to undo. Then it
+        stays, and a note offers the run's evaluation instead. Returns whether it opened.
+        """
+        if self._by_user and (self.isVisible() or self.session.is_busy() or self.session.changes):
+            self._offered = (str(run_dir), str(best_pt))
+            name = html.escape(Path(run_dir).name)
+            self.run_note.setText(
+                f'Run <b>{name}</b> finished. <a href="open">Show its evaluation</a> '
+                "(the one on show stays until then)."
+            )
+            self.run_note.show()
+            return False
+        self._by_user = False
+        self._start_run(run_dir, best_pt)
+        return True
+
+    def _start_run(self, run_dir: str, best_pt: str) -> None:
+        self._offered = None
+        self.run_note.hide()
         self.session.open_run(run_dir, best_pt)
         self._show_source()
+
+    @Slot()
+    def _open_offered_run(self) -> None:
+        if self._offered is not None:
+            self.open_run(*self._offered)
 
     def open_evaluation(
         self, model_path: str, source: str | None, split: str | None = None
@@ -203,12 +243,14 @@ class EvaluatePanel(Panel):
         if not source and split == "valid" and (run / EVALUATION_JSON).is_file():
             self.open_run(str(run), str(model_path))
             return True
+        self._by_user = True
         started = self.session.evaluate(model_path, source, split)
         self._show_source()
         return started
 
     @Slot()
     def evaluate_again(self) -> None:
+        self._by_user = True
         self.session.evaluate(split=self.source_bar.split())
         self._show_source()
 
@@ -372,6 +414,9 @@ class EvaluatePanel(Panel):
             notes.append(f"{len(ev.skipped)} file(s) could not be read (hover for why).")
         if opened.from_files:
             notes.append("Read from the run folder (evaluation.json, predictions.csv).")
+        elsewhere = self.session.elsewhere_note()  # fixes to undo in another dataset
+        if elsewhere:
+            notes.append(elsewhere)
         self._set_message(" ".join(notes) or "Click a cell or a class to see its images.")
         self.message_label.setToolTip(
             "\n".join(f"{Path(p).name}: {e}" for p, e in ev.skipped[:30]) if ev.skipped else ""

@@ -1,7 +1,8 @@
 """The Evaluate panel's state and background work, without widgets.
 
 :class:`EvaluateSession` owns the evaluation on show, the model that made it, the
-fixes made to the dataset from it (with their undo stack), and one
+fixes made to datasets from it (an undo stack per dataset folder, kept while other
+evaluations are shown, so a fix can be undone whenever its dataset is open), and one
 :class:`gui.tasks.LatestTask` per kind of work: evaluating (model thread),
 thumbnails (general pool), the detail view and Grad-CAM (model thread). It tells the
 view what happened through plain signals.
@@ -31,11 +32,17 @@ class Fix:
     changes: list[Any]
 
 
+def root_key(root: str) -> str:
+    """One key per dataset folder, however its path was spelled (a link, a trailing /)."""
+    return os.path.normcase(os.path.realpath(root))
+
+
 class EvaluateSession(QObject):
     """The evaluation, its model and its tasks.
 
     Signals: ``started()``, ``progressed(done, total)``, ``opened(jobs.Opened)``,
     ``failed(str)``, ``cancelled()``, ``busy_changed(bool)``, ``thumbs_ready(list)``,
+    ``thumbs_failed(list)`` with the rows of a thumbnail task that failed,
     ``detail_ready(row, QImage, topk)``, ``gradcam_ready(row, heat, view)``,
     ``fixed(list)`` with the rows a change or undo touched, ``data_changed(root)`` after
     files moved, and ``message(text, level)`` with level "info" or "error".
@@ -48,6 +55,7 @@ class EvaluateSession(QObject):
     cancelled = Signal()
     busy_changed = Signal(bool)
     thumbs_ready = Signal(object)
+    thumbs_failed = Signal(object)
     detail_ready = Signal(int, object, object)
     gradcam_ready = Signal(int, object, object)
     fixed = Signal(object)
@@ -60,9 +68,10 @@ class EvaluateSession(QObject):
         self.model_path = ""
         self.source = ""
         self.split = "valid"
-        self.changes: list[Fix] = []  # the undo stack, newest last
+        self._undo: dict[str, list[Fix]] = {}  # root_key -> that dataset's fixes, newest last
         self.moved: dict[int, tuple[Any, str]] = {}  # row -> (core.datafix.Change, "moved to X")
         self._thumb_queue: list[int] = []
+        self._thumb_batch: list[int] = []  # the rows the running thumbnail task makes
         self.evaluating = tasks.LatestTask(self, lane="model")
         self.thumbs = tasks.LatestTask(self)
         self.detail = tasks.LatestTask(self, lane="model")
@@ -77,6 +86,7 @@ class EvaluateSession(QObject):
         self.evaluating.aborted.connect(self._on_aborted)
         self.evaluating.busy_changed.connect(self.busy_changed)
         self.thumbs.finished.connect(self.thumbs_ready)
+        self.thumbs.errored.connect(self._on_thumbs_error)
         self.thumbs.done.connect(self._next_thumbs)
         self.detail.finished.connect(lambda r: self.detail_ready.emit(*r))
         self.detail.errored.connect(self._on_side_error)
@@ -95,6 +105,18 @@ class EvaluateSession(QObject):
 
     def is_busy(self) -> bool:
         return self.evaluating.busy
+
+    @property
+    def changes(self) -> list[Fix]:
+        """The undo stack of the dataset on show (newest last); [] for none or the built-in set."""
+        root = self.dataset_root()
+        return self._undo.get(root_key(root), []) if root else []
+
+    def undoable_elsewhere(self) -> list[str]:
+        """The dataset folders, other than the one on show, with fixes to undo."""
+        here = self.dataset_root()
+        mine = root_key(here) if here else None
+        return [stack[-1].root for key, stack in self._undo.items() if key != mine]
 
     def _say(self, text: str, level: str = "info") -> None:
         self.message.emit(text, level)
@@ -136,8 +158,10 @@ class EvaluateSession(QObject):
         self.model_path = opened.model_path
         self.source = opened.evaluation.source
         self.split = opened.evaluation.split or self.split
-        # Fixes of this dataset can still be undone; their rows belong to the old evaluation.
-        self.changes = [Fix(f.root, [], f.changes) for f in self.changes if f.root == self.source]
+        # Every dataset's fixes can still be undone (when it is open); their rows belonged
+        # to the evaluation that was on show.
+        for stack in self._undo.values():
+            stack[:] = [Fix(f.root, [], f.changes) for f in stack]
         self.moved.clear()
         self._thumb_queue.clear()
         self.thumbs.cancel()
@@ -186,8 +210,14 @@ class EvaluateSession(QObject):
             self._thumb_queue[:THUMBS_PER_TASK],
             self._thumb_queue[THUMBS_PER_TASK:],
         )
+        self._thumb_batch = batch
         wanted = [(row, self.source_of(row)) for row in batch]
         self.thumbs.start(jobs.thumbs_task, wanted)
+
+    @Slot(object)
+    def _on_thumbs_error(self, _error: BaseException) -> None:
+        # logged by the task (gui.errors); the rows must not wait for an answer forever
+        self.thumbs_failed.emit(list(self._thumb_batch))
 
     def request_detail(self, row: int) -> None:
         if self.predictor is not None:
@@ -252,7 +282,7 @@ class EvaluateSession(QObject):
             done_rows.append(row)
             done.append(change)
         if done:
-            self.changes.append(Fix(root, done_rows, done))
+            self._undo.setdefault(root_key(root), []).append(Fix(root, done_rows, done))
             self._announce(done_rows, root)
         what = "set aside" if to_class is None else f"moved to '{to_class}'"
         if problems:
@@ -267,10 +297,13 @@ class EvaluateSession(QObject):
         """Undo the newest change (all files it moved); returns how many went back."""
         from core import datafix
 
-        if not self.changes:
-            self._say("Nothing to undo.", "error")
+        stack = self.changes
+        if not stack:
+            self._say(self._nothing_to_undo(), "error")
             return 0
-        fix = self.changes.pop()
+        fix = stack.pop()
+        if not stack:
+            self._undo.pop(root_key(fix.root), None)
         rows = fix.rows or [None] * len(fix.changes)
         back, problems = [], []
         for row, change in zip(rows, fix.changes, strict=True):
@@ -290,6 +323,18 @@ class EvaluateSession(QObject):
         else:
             self._say(f"Undone: {done} file(s) are back where they were.")
         return done
+
+    def elsewhere_note(self) -> str:
+        """A sentence naming the other datasets with fixes to undo ("" when none)."""
+        elsewhere = self.undoable_elsewhere()
+        if not elsewhere:
+            return ""
+        names = ", ".join(f"'{Path(root).name}'" for root in elsewhere)
+        return f"Fixes made in {names} can be undone when that dataset is open here again."
+
+    def _nothing_to_undo(self) -> str:
+        note = self.elsewhere_note()
+        return f"Nothing to undo in this dataset. {note}" if note else "Nothing to undo."
 
     def _announce(self, rows: list[int], root: str) -> None:
         self.fixed.emit(rows)

@@ -358,6 +358,26 @@ def expand_inputs(items: list[InputItem]) -> list[InputItem | PredictionResult]:
     return out
 
 
+def labelled_folder_task(
+    ctx: tasks.TaskContext, paths: list[str], class_names: list[str]
+) -> tuple[str, list[str]]:
+    """General pool: the first dropped folder labelled with the model's classes, and them.
+
+    ("", []) when none is. Telling lists each folder and stats every entry, which on a
+    network share or a folder of many thousand files takes seconds: never on the GUI
+    thread, and beside the batch (which holds the model thread) so the offer comes first.
+    """
+    from core.evaluate import known_subfolders
+
+    for path in paths:
+        ctx.check()
+        if os.path.isdir(path):
+            classes = known_subfolders(path, class_names)
+            if classes:
+                return str(path), classes
+    return "", []
+
+
 class PartialResults:
     """Hands a batch's rows to the GUI in groups, in order (see PARTIAL_EVERY).
 

@@ -146,6 +146,7 @@ class PredictPanel(Panel):
         s.busy_changed.connect(self._on_busy_changed)
         s.view_changed.connect(self._on_view_changed)
         s.gradcam_failed.connect(self._on_gradcam_failed)
+        s.labelled_found.connect(self.labelled_note.offer)  # a labelled folder: Evaluate
 
     # ----------------------------------------------------------------- public API
 
@@ -204,20 +205,6 @@ class PredictPanel(Panel):
     def predict_paths(self, paths: list[str]) -> None:
         """Predict files and folders (walked recursively); drops on the window end here."""
         self.session.predict_paths(paths)
-        self._recognise_labelled(paths)
-
-    def _recognise_labelled(self, paths: list[str]) -> None:
-        """A folder whose sub-folders are classes the model knows: offer to evaluate it."""
-        from core.evaluate import known_subfolders
-
-        info = self.session.info
-        found = ("", [])
-        for path in paths if info is not None else []:
-            classes = known_subfolders(path, info.class_names) if os.path.isdir(path) else []
-            if classes:
-                found = (str(path), classes)
-                break
-        self.labelled_note.offer(*found)
 
     @Slot(str)
     def _open_in_evaluate(self, folder: str) -> None:

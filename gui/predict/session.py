@@ -3,7 +3,8 @@
 :class:`PredictSession` owns the loaded predictor, the drops waiting for a model, the
 results, which of them keep display copies, the files prepared while a drag hovers, and
 one :class:`gui.tasks.LatestTask` per kind of work (load, batch, view, Grad-CAM,
-prepare). It tells the view what happened through plain signals.
+prepare, and whether a dropped folder is labelled). It tells the view what happened
+through plain signals.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ class PredictSession(QObject):
     ``predictions_ready(list)`` (one finished batch), ``batch_started()``,
     ``progressed(done, total)``, ``busy_changed(bool)`` (a batch runs),
     ``view_changed(result)`` (its display copy or heatmap arrived or failed),
-    ``gradcam_failed(str)`` and ``message(text, level)`` with level "info" or "error".
+    ``gradcam_failed(str)``, ``labelled_found(folder, classes)`` (a dropped folder is
+    labelled with the model's classes; "" and [] after a drop that is not) and
+    ``message(text, level)`` with level "info" or "error".
     """
 
     model_loaded = Signal(object)
@@ -84,6 +87,7 @@ class PredictSession(QObject):
     busy_changed = Signal(bool)
     view_changed = Signal(object)
     gradcam_failed = Signal(str)
+    labelled_found = Signal(str, object)
     message = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -109,6 +113,7 @@ class PredictSession(QObject):
         self.viewing = tasks.LatestTask(self)
         self.gradcam = tasks.LatestTask(self, lane="model")
         self.preparing = tasks.LatestTask(self, lane="model")
+        self.labelling = tasks.LatestTask(self)
         self._connect()
 
     def _connect(self) -> None:
@@ -129,6 +134,7 @@ class PredictSession(QObject):
         self.gradcam.finished.connect(self._on_gradcam_ready)
         self.gradcam.errored.connect(self._on_gradcam_error)
         self.gradcam.done.connect(self._on_gradcam_done)
+        self.labelling.finished.connect(self._on_labelled)
 
     # ----------------------------------------------------------------- state
 
@@ -213,8 +219,21 @@ class PredictSession(QObject):
 
     def predict_paths(self, paths: list[str]) -> None:
         items = [InputItem(name=str(p), path=str(p)) for p in paths if str(p)]
+        self._check_labelled([item.path for item in items])
         if items:
             self.submit(items)
+
+    def _check_labelled(self, paths: list[str]) -> None:
+        """Whether a dropped folder is labelled with the model's classes (Evaluate offers)."""
+        if self.info is None or not paths:
+            self.labelling.cancel()
+            self.labelled_found.emit("", [])
+            return
+        self.labelling.start(jobs.labelled_folder_task, paths, list(self.info.class_names))
+
+    @Slot(object)
+    def _on_labelled(self, found: tuple[str, list[str]]) -> None:
+        self.labelled_found.emit(*found)
 
     def predict_picture(self, image: Image.Image) -> None:
         """Raw image data without a file (a drop from another application, the clipboard)."""
@@ -411,5 +430,12 @@ class PredictSession(QObject):
     def shutdown(self) -> None:
         """Cancel every task (the window waits for the pools after)."""
         self._pending.clear()
-        for task in (self.batch, self.loading, self.gradcam, self.preparing, self.viewing):
+        for task in (
+            self.batch,
+            self.loading,
+            self.gradcam,
+            self.preparing,
+            self.viewing,
+            self.labelling,
+        ):
             task.cancel()

@@ -10,7 +10,7 @@ import datetime as _dt
 import os
 from pathlib import Path
 
-from core import BUILTIN_DIGITS
+from core import BUILTIN_DIGITS, runs
 from gui import appdata
 
 
@@ -68,11 +68,6 @@ def count_model_parameters(ctx, arch: str, mode: str, source: str) -> tuple[int,
     return models.count_parameters(model)
 
 
-def fmt_duration(seconds: float | None) -> str:
-    """m:ss or h:mm:ss; "--:--" when unknown."""
-    if seconds is None or seconds != seconds or seconds < 0:
-        return "--:--"
-    seconds = int(round(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+#: m:ss or h:mm:ss, "--:--" when unknown: core.runs' one duration format, under the
+#: name the Train tab's modules import
+fmt_duration = runs.duration

@@ -109,6 +109,56 @@ def test_move_set_aside_and_undo_from_the_panel(panel, qtbot, run, tmp_path):
     assert retrain.args == [str(data)]
 
 
+def _fix_first(panel) -> Path:
+    """Set the gallery's first image aside; returns where its file was."""
+    panel.confirm = lambda action, text: True
+    panel.select_gallery_item(0)
+    path = Path(panel.evaluation().rows[panel.selected_rows()[0]].key)
+    assert panel.set_aside_selected() == 1 and not path.exists()
+    return path
+
+
+def test_each_dataset_keeps_its_undo_history_across_evaluations(panel, qtbot, run, tmp_path):
+    model = run[1] / "best.pt"
+    first = evalkit.copy_of_dataset(tmp_path / "a")
+    second = evalkit.copy_of_dataset(tmp_path / "b")
+    _open(panel, qtbot, model, first)
+    in_first = _fix_first(panel)
+    _open(panel, qtbot, model, second)  # e.g. a run's evaluation opened meanwhile
+    assert not panel.detail.undo_button.isEnabled()  # undo is for the dataset on show
+    assert "can be undone when that dataset is open" in panel.message()
+    in_second = _fix_first(panel)
+    assert panel.undo() == 1 and in_second.is_file()
+    assert panel.undo() == 0 and "Nothing to undo in this dataset" in panel.message()
+    _open(panel, qtbot, model, str(first) + "/")  # the same folder, spelled differently
+    assert panel.detail.undo_button.isEnabled()
+    assert panel.undo() == 1 and in_first.is_file()
+    assert not panel.detail.undo_button.isEnabled()
+
+
+def test_a_finished_run_does_not_replace_an_evaluation_the_user_works_in(qtbot, run, tmp_path):
+    from gui.main_window import MainWindow
+
+    window = MainWindow(load_torch_now=False)
+    qtbot.addWidget(window)
+    evaluate = window.evaluate_panel
+    best = str(run[1] / "best.pt")
+    data = evalkit.copy_of_dataset(tmp_path)
+    _open(evaluate, qtbot, best, data)
+    moved = _fix_first(evaluate)
+    qtbot.waitUntil(lambda: not evaluate.is_busy(), timeout=WAIT_MS)  # its task's "done"
+    window._on_run_finished(str(run[1]), best)  # offered, not opened
+    assert not evaluate.is_busy() and evaluate.evaluation().source == str(data)
+    assert evaluate.run_note.isVisibleTo(evaluate) and run[1].name in evaluate.run_note.text()
+    assert evaluate.detail.undo_button.isEnabled()
+    with qtbot.waitSignal(evaluate.evaluated, timeout=WAIT_MS):
+        evaluate.run_note.linkActivated.emit("open")
+    assert evaluate.evaluation().split == "valid" and not evaluate.run_note.isVisibleTo(evaluate)
+    _open(evaluate, qtbot, best, data)
+    assert evaluate.undo() == 1 and moved.is_file()
+    window.shutdown()
+
+
 def test_the_builtin_dataset_is_read_only(panel, qtbot, run):
     ev = _open(panel, qtbot, run[1] / "best.pt", "builtin:digits")  # "0", "1", "7" shared
     assert ev.builtin() and len(ev.rows) == 108 and "left out" in panel.message()
@@ -125,14 +175,14 @@ def test_predict_panel_offers_evaluate_for_a_labelled_folder(qtbot, run):
         predict.load_model(str(run[1] / "best.pt"))
     with qtbot.waitSignal(predict.predictions_ready, timeout=WAIT_MS):
         predict.predict_paths([str(run[0])])
-    assert predict.labelled_note.isVisibleTo(predict)
+    qtbot.waitUntil(lambda: predict.labelled_note.isVisibleTo(predict), timeout=WAIT_MS)
     assert "labelled folder" in predict.labelled_note.label.text()
     with qtbot.waitSignal(predict.evaluate_requested) as asked:
         predict.labelled_note.button.click()
     assert asked.args == [str(run[1] / "best.pt"), str(run[0])]
     with qtbot.waitSignal(predict.predictions_ready, timeout=WAIT_MS):
         predict.predict_paths([str(run[0] / "0" / "0_000.png")])
-    assert not predict.labelled_note.isVisibleTo(predict)
+    qtbot.waitUntil(lambda: not predict.labelled_note.isVisibleTo(predict), timeout=WAIT_MS)
 
 
 def test_ten_thousand_images_read_only_the_thumbnails_on_screen(panel, qtbot):
@@ -151,6 +201,59 @@ def test_ten_thousand_images_read_only_the_thumbnails_on_screen(panel, qtbot):
     assert len(panel.gallery_rows()) == 10_000 and panel.gallery_rows() == ev.gallery()
     qtbot.waitUntil(lambda: len(panel.gallery_model._thumbs) > 0, timeout=WAIT_MS)
     assert 0 < len(asked) < 300  # what the view paints, not 10,000
+
+
+def _made_up_opened(keys, images=None):
+    from core.evalresult import Evaluation, ImageRow, summarise
+    from gui.evaluate.jobs import Opened
+
+    names = ["a", "b", "c"]
+    rows = [ImageRow(k, i % 3, (i * 7) % 3, 0.9, 0.3, 0.5) for i, k in enumerate(keys)]
+    source = "builtin:digits" if images is not None else "/nowhere"
+    ev = Evaluation(names, rows, summarise(rows, names), source=source, split="all")
+    return Opened(ev, None, "model.pt", images)
+
+
+def _decoration_keys(model) -> list[int]:
+    return [
+        model.data(model.index(i), Qt.ItemDataRole.DecorationRole).cacheKey()
+        for i in range(model.rowCount())
+    ]
+
+
+def test_a_failed_thumbnail_task_frees_its_rows_and_marks_them_broken(panel, qtbot, monkeypatch):
+    from PIL import Image
+
+    from gui.evaluate import jobs
+
+    real_thumbs = jobs.thumbs_task
+    calls: list[list[int]] = []
+
+    def failing(ctx, wanted, *args, **kwargs):
+        calls.append([row for row, _ in wanted])
+        raise RuntimeError("no thumbnails today")
+
+    monkeypatch.setattr(jobs, "thumbs_task", failing)
+    picture = Image.new("L", (28, 28), 128)
+    model = panel.gallery_model
+    with qtbot.waitSignal(panel.session.thumbs_failed, timeout=WAIT_MS) as failed:
+        panel.session._on_opened(_made_up_opened(range(12), dict.fromkeys(range(12), picture)))
+    assert sorted(failed.args[0]) == list(range(12)) == sorted(calls[0])
+    assert not model._asked  # no row waits for an answer that never comes
+    qtbot.wait(50)
+    assert len(calls) == 1  # painted broken, not asked again and again
+    assert set(_decoration_keys(model)) == {model._broken.cacheKey()}
+    monkeypatch.setattr(jobs, "thumbs_task", real_thumbs)
+    panel.show_all()  # shown again: asked again
+    qtbot.waitUntil(lambda: len(model._thumbs) == 12, timeout=WAIT_MS)
+    assert model._broken.cacheKey() not in _decoration_keys(model)
+
+
+def test_unreadable_files_show_a_broken_image(panel, qtbot, tmp_path):
+    model = panel.gallery_model
+    panel.session._on_opened(_made_up_opened([str(tmp_path / f"gone{i}.png") for i in range(3)]))
+    qtbot.waitUntil(lambda: len(model._thumbs) == 3, timeout=WAIT_MS)
+    assert set(_decoration_keys(model)) == {model._broken.cacheKey()}
 
 
 def test_a_stop_returns_the_rows_so_far(run):

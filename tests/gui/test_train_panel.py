@@ -412,3 +412,11 @@ def test_failed_start_keeps_the_last_runs_curves(qtbot, panel, tmp_path):
     assert train(qtbot, panel) is None
     assert len(panel.plots.val_acc) == 2 and panel.table.rowCount() == 2
     assert panel.progress_bar.format() == "failed" and panel.progress_bar.value() == 0
+
+
+def test_the_train_tab_formats_durations_with_core_runs():
+    from gui.train import jobs, report
+
+    assert jobs.fmt_duration is runs.duration  # one formatter, torch-free, in core
+    assert report.fmt_duration is runs.duration
+    assert jobs.fmt_duration(None) == "--:--" and jobs.fmt_duration(3725) == "1:02:05"

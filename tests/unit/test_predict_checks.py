@@ -76,6 +76,22 @@ def test_confidence_floor_reads_predictions_csv(tmp_path):
     assert "100 validation images" in floor.source
 
 
+def test_confidence_floor_reads_predictions_through_core_evalresult(tmp_path):
+    """One reader of predictions.csv, core.evalresult's (torch-free: gui.predict imports
+    this module before PyTorch, which tests/gui/predict checks)."""
+    from core.evalresult import Evaluation, ImageRow, read_top_probs, summarise, write_predictions
+
+    names = ["=cat", "dog"]  # a formula-like class name is written as a safe cell
+    rows = [ImageRow(f"{i}.png", i % 2, 0, (i + 1) / 40, 0.5, 0.1) for i in range(40)]
+    csv_path = tmp_path / "predictions.csv"
+    write_predictions(Evaluation(names, rows, summarise(rows, names)), csv_path)
+    assert read_top_probs(csv_path) == pytest.approx([r.prob for r in rows])
+    floor = confidence_floor(tmp_path / "best.pt")
+    assert floor.value == pytest.approx(np.percentile([r.prob for r in rows], 5))
+    csv_path.write_text("prob\n" + "0.9\n" * 40)  # not the file core.evalresult writes
+    assert confidence_floor(tmp_path / "best.pt").value == FIXED_FLOOR
+
+
 def test_output_region_follows_resize_and_crops():
     seed_eval = augment.get_preset("seed")["eval"]
     top, left, h, w = output_region(seed_eval, (480, 640))

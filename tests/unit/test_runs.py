@@ -282,6 +282,19 @@ def test_cli_runs_json_table_and_diff(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["settings"] == {"lr": [0.0003, 0.003]}
 
 
+def test_one_duration_format_for_the_listing_and_the_train_tab(tmp_path):
+    from core import runs_cmd
+
+    assert runs.duration(5) == "0:05" and runs.duration(125.4) == "2:05"
+    assert runs.duration(3725) == "1:02:05"
+    for unknown in (None, float("nan"), float("inf"), -1.0):
+        assert runs.duration(unknown) == "--:--"
+    make_run(tmp_path / "run")
+    (entry,) = runs.list_runs([tmp_path])
+    assert runs_cmd.cell(entry, "seconds") == runs.duration(entry.seconds)
+    assert not hasattr(runs_cmd, "duration")  # one formatter, in core.runs
+
+
 def test_cli_runs_errors(tmp_path, capsys):
     assert cli.main(["runs", "--dir", str(tmp_path / "nope")]) == 2
     assert "not a folder" in capsys.readouterr().err

@@ -344,7 +344,11 @@ def test_model_work_runs_on_the_model_lane(panel, qtbot, bundles, tmp_path, monk
     files = digits(tmp_path)
     with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
         panel.predict_paths([str(files[0])])
-    assert calls == [("load_predictor_task", "model"), ("predict_task", "model")]
+    assert calls == [
+        ("load_predictor_task", "model"),
+        ("labelled_folder_task", "general"),  # is a dropped folder labelled? (beside it)
+        ("predict_task", "model"),
+    ]
     qtbot.waitUntil(lambda: not panel.session.batch.busy, timeout=WAIT_MS)  # its "done" too
 
     gate = threading.Event()
@@ -365,6 +369,36 @@ def test_model_work_runs_on_the_model_lane(panel, qtbot, bundles, tmp_path, monk
     finally:
         with qtbot.waitSignal(panel.predictions_ready, timeout=WAIT_MS):
             gate.set()
+
+
+def test_a_dropped_folder_is_told_labelled_off_the_gui_thread(loaded, qtbot, tmp_path, monkeypatch):
+    """Listing a dropped folder (a stat per entry; seconds on a share) never blocks the window."""
+    import core.evaluate
+
+    on_gui_thread: list[bool] = []
+    real = core.evaluate.known_subfolders
+
+    def spy(folder, class_names):
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real(folder, class_names)
+
+    monkeypatch.setattr(core.evaluate, "known_subfolders", spy)
+    folder = tmp_path / "labelled"
+    for name in ("3", "7"):
+        digits(folder / name, (f"digit_{name}_a.png",))
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS):
+        _drop(qtbot, loaded, url_mime(folder), signal=False)
+    qtbot.waitUntil(lambda: loaded.labelled_note.isVisibleTo(loaded), timeout=WAIT_MS)
+    assert on_gui_thread == [False]
+    assert (
+        loaded.labelled_note.folder == str(folder) and "3, 7" in loaded.labelled_note.label.text()
+    )
+    with qtbot.waitSignal(loaded.evaluate_requested) as asked:
+        loaded.labelled_note.button.click()
+    assert asked.args == [loaded.model_info().path, str(folder)]
+    with qtbot.waitSignal(loaded.predictions_ready, timeout=WAIT_MS):
+        loaded.predict_paths([str(folder / "3" / "digit_3_a.png")])
+    qtbot.waitUntil(lambda: not loaded.labelled_note.isVisibleTo(loaded), timeout=WAIT_MS)
 
 
 def test_drop_during_a_load_waits_for_the_new_model(panel, qtbot, bundles, tmp_path, monkeypatch):
