@@ -225,8 +225,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.trainer import fit
 
     config = _train_config(args)
+    progress = distributed.progress_callback(args, ConsoleProgress(as_json=args.json))
     if distributed.wanted(config):  # under torchrun, or --nproc N: core.distributed
-        return distributed.cli_train(args, config, ConsoleProgress(as_json=args.json))
+        return distributed.cli_train(args, config, progress)
     fresh = None
     if args.out is None and not args.resume:  # a new folder: never an earlier run's
         from core.runfolder import new_run_dir
@@ -240,7 +241,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         torch.set_num_threads(args.threads)
     control = TrainControl()
-    progress = ConsoleProgress(as_json=args.json)
 
     def _on_sigint(signum, frame) -> None:  # first Ctrl-C: stop cleanly; second: abort
         print("\nstopping after this batch (Ctrl-C again to abort) ...", file=sys.stderr)

@@ -43,6 +43,8 @@ class Setting:
     ``group``: the panel's box ("model", "hyper"), "" for fields the panel does not
     show. ``used_when``: (other field, values) under which the field matters (the
     panel greys it out otherwise). ``flag``: offered as ``main.py train --name``.
+    ``shown_when``: a capability of the machine the panel needs before it shows the row
+    ("several processes": more than one CPU core or GPU; core.launcher.local_slots).
     """
 
     label: str
@@ -53,6 +55,7 @@ class Setting:
     ui: tuple[float, ...] | None = None
     used_when: tuple[str, tuple[str, ...]] | None = None
     flag: bool = True
+    shown_when: str = ""
 
 
 def _field(default: Any, label: str, tip: str, **setting: Any) -> Any:
@@ -263,6 +266,19 @@ class TrainConfig:
         "Where to train: auto picks CUDA, then MPS, when present (or cpu, cuda, cuda:N, mps).",
         group="hyper",
         choices=DEVICES,
+    )
+    nproc: int = _field(
+        1,
+        "Processes",
+        "Train with this many processes on this machine (torchrun, DistributedDataParallel; "
+        "on a GPU machine one per GPU). Each process trains on its share of every epoch with "
+        "its own batch of the batch size, so a step trains processes x batch size images; "
+        "the learning rate is not scaled. Pause holds every process at the same batch.",
+        group="hyper",
+        bounds=(1, 1024, "[]"),
+        ui=(1, 1024),
+        used_when=("device", ("auto", "cpu", "cuda")),
+        shown_when="several processes",
     )
     precision: str = _field(
         "auto",

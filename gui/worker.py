@@ -10,7 +10,10 @@ epoch's checkpoint events follow its ``epoch_ended`` (the trainer saves them fir
 but a listener reads "epoch 3/4" before "saved best.pt (epoch 3)").
 
 Stop and pause go through :class:`core.events.TrainControl` (threading.Events the
-trainer checks between batches), so they are safe to call from the GUI thread.
+trainer checks between batches), so they are safe to call from the GUI thread. With
+Processes > 1 the run is a group of local processes (core.launcher.run_processes): rank
+0's events arrive as JSON lines and become the same signals; stop and pause are passed
+on to the processes as signals.
 
 core.events is torch-free; PyTorch (core.trainer) is imported only inside
 :meth:`TrainingWorker.run`, which runs after the main window has loaded it.
@@ -169,9 +172,15 @@ class TrainingWorker(QObject):
         """Train; every outcome ends with ``finished`` so the thread always quits."""
         out = self.outcome
         try:
-            from core.trainer import fit
+            callbacks = [_SignalCallback(self)]
+            if self.config.nproc > 1:  # local processes under torchrun: rank 0's events
+                from core.launcher import run_processes
 
-            out.summary = fit(self.config, [_SignalCallback(self)], self.control)
+                out.summary = run_processes(self.config, callbacks, self.control)
+            else:
+                from core.trainer import fit
+
+                out.summary = fit(self.config, callbacks, self.control)
         except Exception as exc:  # relayed to the GUI thread; the app keeps running
             out.exception = exc
             out.error = errors.message(exc)

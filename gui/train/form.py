@@ -137,6 +137,7 @@ class SettingsForm(QObject):
         super().__init__(parent)
         self.widgets: dict[str, QWidget] = {}
         self._wanted: dict[str, str] = {}  # combo values not offered (yet): see set_choices
+        self._layouts: dict[str, QFormLayout] = {}  # rows shown only where they apply
 
     def add_rows(self, layout: QFormLayout, names: Iterable[str]) -> None:
         """A labelled row per field, in the given order."""
@@ -154,7 +155,16 @@ class SettingsForm(QObject):
             widget.setToolTip(info.tip)
             self.widgets[name] = widget
             layout.addRow(f"{info.label}:", widget)
+            if info.shown_when:  # hidden until the panel knows the machine has it
+                self._layouts[name] = layout
+                layout.setRowVisible(widget, False)
         self._update_enabled()
+
+    def show_row(self, name: str, visible: bool) -> None:
+        """Show or hide the row of a field with ``Setting.shown_when`` (the panel decides)."""
+        layout = self._layouts.get(name)
+        if layout is not None:
+            layout.setRowVisible(self.widgets[name], visible)
 
     # ------------------------------------------------------------------ values
     def value(self, name: str) -> Any:

@@ -80,7 +80,7 @@ class TrainPanel(Panel):
         self.session = TrainingSession(self)
         self.form = SettingsForm(self)
         self._build(runs_folder or default_runs_folder())
-        self.phase = PhaseDisplay(self.progress_bar, self.log, self)  # weights, features
+        self.phase = PhaseDisplay(self.progress_bar, self.status_label, self.log, self)
         annotate_form(self.form.widgets)
         self.lr_finder = LRFinder(  # "Find learning rate", under the learning rate
             self.hyper_group.layout(),
@@ -242,6 +242,11 @@ class TrainPanel(Panel):
         """PyTorch is importable: offer this machine's devices, describe the model, count."""
         self.torch_ready = True
         self.form.set_choices("device", _devices())
+        from core.launcher import local_slots  # Processes: where several cores or GPUs are
+
+        slots = local_slots()
+        self.form.show_row("nproc", slots > 1)
+        self.form.widgets["nproc"].setMaximum(max(1, slots))
         self._update_arch_help()
         self._update_buttons()
         self._request_param_count()
@@ -525,6 +530,8 @@ class TrainPanel(Panel):
         # the running config is fixed: editing these during a run would change nothing
         for name in config.fields_in("model"):  # the model's description stays readable
             self.form.widgets[name].setEnabled(not running)
+        if not running:  # and the model fields the mode makes moot (head epochs ...) grey
+            self.form._update_enabled()
         self.hyper_group.setEnabled(not running)
         self.output_group.setEnabled(not running)
 
