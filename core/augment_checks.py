@@ -11,6 +11,51 @@ from typing import Any
 
 from core.augment_spec import enabled_steps
 from core.augment_transforms import TENSOR_ONLY, TRANSFORMS
+from core.messages import QT_TRANSLATE_NOOP
+
+# The warnings, as the window shows them translated (core.messages)
+CROP_FILLED = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{step} {size} is larger than the {image} image: the border is filled with black; "
+    "resize first or use a smaller crop.",
+)
+CROP_PADDED = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{step} {size} is larger than the {image} image: it is padded to fit; resize first or "
+    "use a smaller crop.",
+)
+CROP_FAILS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{step} {size} is larger than the {image} image and will fail; resize first, use a "
+    "smaller crop, or turn on pad_if_needed.",
+)
+NO_NORMALIZE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "no Normalize step, but the pretrained weights expect inputs normalized with mean "
+    "{mean} and std {std}; add Normalize with those values.",
+)
+OTHER_STATS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Normalize mean/std differ from the pretrained weights' statistics (mean {mean}, std "
+    "{std}); the pretrained features expect those values.",
+)
+ERASING_TOO_EARLY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{step} comes before ToTensor and does nothing on a PIL image; move it after ToTensor.",
+)
+TENSOR_STEP_TOO_EARLY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{step} comes before ToTensor and will fail on a PIL image; move it after ToTensor.",
+)
+AFTER_NORMALIZE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{step} comes after Normalize and works on normalized values; move it before Normalize.",
+)
+NO_TO_TENSOR = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "no ToTensor step: the pipeline ends with an image, not the tensor a model needs; add "
+    "ToTensor (before Normalize).",
+)
 
 
 def normalize_stats(spec: Any) -> tuple[list[float], list[float]] | None:
@@ -147,19 +192,12 @@ def _crop_warning(step: dict, hw: tuple[int, int]) -> str | None:
     size = _fmt_size(params["size"])
     image = f"{hw[0]}x{hw[1]}"
     if name == "CenterCrop":
-        return (
-            f"{name} {size} is larger than the {image} image: the border is filled with "
-            "black; resize first or use a smaller crop."
-        )
-    if params["pad_if_needed"]:
-        return (
-            f"{name} {size} is larger than the {image} image: it is padded to fit; "
-            "resize first or use a smaller crop."
-        )
-    return (
-        f"{name} {size} is larger than the {image} image and will fail; resize first, "
-        "use a smaller crop, or turn on pad_if_needed."
-    )
+        template = CROP_FILLED
+    elif params["pad_if_needed"]:
+        template = CROP_PADDED
+    else:
+        template = CROP_FAILS
+    return template.format(step=name, size=size, image=image)
 
 
 def _fmt_size(size: int | list[int]) -> str:
@@ -176,19 +214,13 @@ def _stats_warning(spec_steps: list[dict], pretrained_stats) -> str | None:
     mean, std = [float(x) for x in pretrained_stats[0]], [float(x) for x in pretrained_stats[1]]
     norms = [s for s in spec_steps if s["name"] == "Normalize"]
     if not norms:
-        return (
-            "no Normalize step, but the pretrained weights expect inputs normalized "
-            f"with mean {mean} and std {std}; add Normalize with those values."
-        )
+        return NO_NORMALIZE.format(mean=mean, std=std)
     have = norms[-1]["params"]
     if len(have["mean"]) == 1 and len(mean) == 3:
         return None  # 1-channel input to an adapted first conv: its own stats are fine
     if _close(have["mean"], mean) and _close(have["std"], std):
         return None
-    return (
-        f"Normalize mean/std differ from the pretrained weights' statistics (mean {mean}, "
-        f"std {std}); the pretrained features expect those values."
-    )
+    return OTHER_STATS.format(mean=mean, std=std)
 
 
 def _order_warnings(steps: list[dict]) -> list[str]:
@@ -197,24 +229,13 @@ def _order_warnings(steps: list[dict]) -> list[str]:
     for i, step in enumerate(steps):
         name = step["name"]
         if name in TENSOR_ONLY and (tensor_at is None or i < tensor_at):
-            if name == "RandomErasing":
-                warnings.append(
-                    f"{name} comes before ToTensor and does nothing on a PIL "
-                    "image; move it after ToTensor."
-                )
-            else:
-                warnings.append(
-                    f"{name} comes before ToTensor and will fail on a PIL image; "
-                    "move it after ToTensor."
-                )
+            template = ERASING_TOO_EARLY if name == "RandomErasing" else TENSOR_STEP_TOO_EARLY
+            warnings.append(template.format(step=name))
     norm_at = next((i for i, s in enumerate(steps) if s["name"] == "Normalize"), None)
     if norm_at is not None:
         for step in steps[norm_at + 1 :]:
             if TRANSFORMS[step["name"]].category in ("color", "policy"):
-                warnings.append(
-                    f"{step['name']} comes after Normalize and works on "
-                    "normalized values; move it before Normalize."
-                )
+                warnings.append(AFTER_NORMALIZE.format(step=step["name"]))
     return warnings
 
 
@@ -231,10 +252,7 @@ def spec_warnings(
     steps = enabled_steps(spec)
     warnings: list[str] = []
     if not any(s["name"] == "ToTensor" for s in steps):
-        warnings.append(
-            "no ToTensor step: the pipeline ends with an image, not the tensor "
-            "a model needs; add ToTensor (before Normalize)."
-        )
+        warnings.append(NO_TO_TENSOR)
     warnings.extend(_order_warnings(steps))
     stats = _stats_warning(steps, pretrained_stats)
     if stats:

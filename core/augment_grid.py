@@ -36,6 +36,7 @@ from core.augment_build import build_pipeline
 from core.augment_checks import normalize_stats
 from core.augment_size import floats_at_full_size, needed_short_side
 from core.images import LARGE_PIXELS
+from core.messages import QT_TRANSLATE_NOOP
 
 VIEW_PERSON = "person"
 VIEW_MODEL = "model"
@@ -219,22 +220,33 @@ def _caption(grid: np.ndarray, captions: Sequence[str], ncols: int, cell: tuple[
     grid[...] = np.asarray(img)
 
 
+# The line under a preview, as the window shows it translated (core.messages)
+OUTPUT_NOT_TENSOR = QT_TRANSLATE_NOOP(
+    "CoreMessages", "output: {mode} image {height}x{width} — not a tensor; add ToTensor."
+)
+MODEL_INPUT = QT_TRANSLATE_NOOP("CoreMessages", "model input: {shape} {dtype}")
+MODEL_INPUT_NORMALIZED = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "model input: {shape} {dtype}, normalized with mean [{mean}] std [{std}] (shown un-normalized)",
+)
+SAMPLED_REDUCED = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{description}; sampled from the picture reduced from {w0}x{h0} to {w1}x{h1} to save memory",
+)
+
+
 def describe_output(output: Any, spec: Any) -> str:
     """One line on the model's input: shape, dtype and the normalization undone."""
     if isinstance(output, Image.Image):
-        return (
-            f"output: {output.mode} image {output.height}x{output.width} — not a tensor; "
-            "add ToTensor."
-        )
+        return OUTPUT_NOT_TENSOR.format(mode=output.mode, height=output.height, width=output.width)
     shape = "x".join(str(s) for s in output.shape)
     dtype = str(output.dtype).replace("torch.", "")
-    text = f"model input: {shape} {dtype}"
     stats = normalize_stats(spec)
-    if stats is not None:
-        mean = ", ".join(f"{m:g}" for m in stats[0])
-        std = ", ".join(f"{s:g}" for s in stats[1])
-        text += f", normalized with mean [{mean}] std [{std}] (shown un-normalized)"
-    return text
+    if stats is None:
+        return MODEL_INPUT.format(shape=shape, dtype=dtype)
+    mean = ", ".join(f"{m:g}" for m in stats[0])
+    std = ", ".join(f"{s:g}" for s in stats[1])
+    return MODEL_INPUT_NORMALIZED.format(shape=shape, dtype=dtype, mean=mean, std=std)
 
 
 def sample_grid(
@@ -276,7 +288,7 @@ def sample_grid(
     reduced = [(a.size, b.size) for a, b in zip(sources, fitted, strict=True) if a is not b]
     if reduced:
         (w0, h0), (w1, h1) = reduced[0]
-        text += f"; sampled from the picture reduced from {w0}x{h0} to {w1}x{h1} to save memory"
+        text = SAMPLED_REDUCED.format(description=text, w0=w0, h0=h0, w1=w1, h1=h1)
     return SampleGrid(pixels, shape, text, len(arrays))
 
 

@@ -15,13 +15,37 @@ from typing import Any
 
 from core.augment_transforms import TRANSFORMS
 from core.augment_types import IMAGENET_MEAN, IMAGENET_STD, ParamInfo, SpecError, jsonable
+from core.messages import QT_TRANSLATE_NOOP
+
+# The problems the Augment panel shows as you edit, translated there (core.messages):
+# "{where}: {field} {problem}." with the step and the problem as templates of their own.
+STEP_LABEL = QT_TRANSLATE_NOOP("CoreMessages", "step {number} ({name})")
+FIELD_PROBLEM = QT_TRANSLATE_NOOP("CoreMessages", "{where}: {field} {problem}.")
+NOT_FINITE = QT_TRANSLATE_NOOP("CoreMessages", "must be a finite number, got {value}")
+ABOVE = QT_TRANSLATE_NOOP("CoreMessages", "must be > {bound}, got {value}")
+AT_LEAST = QT_TRANSLATE_NOOP("CoreMessages", "must be >= {bound}, got {value}")
+AT_MOST = QT_TRANSLATE_NOOP("CoreMessages", "must be <= {bound}, got {value}")
+NOT_NUMBERS = QT_TRANSLATE_NOOP("CoreMessages", "must be a list of numbers, got {value}")
+VALUE_COUNT = QT_TRANSLATE_NOOP("CoreMessages", "must have {count} values, got {got}")
+MIN_MAX = QT_TRANSLATE_NOOP("CoreMessages", "must be [min, max] with min <= max, got {value}")
+NOT_ODD = QT_TRANSLATE_NOOP("CoreMessages", "must be odd, got {value}")
+MAGNITUDE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "must be below num_magnitude_bins ({bins}), got {value}"
+)
+STD_COUNT = QT_TRANSLATE_NOOP(
+    "CoreMessages", "must have as many values as mean ({count}), got {got}"
+)
+MAX_SIZE_PAIR = QT_TRANSLATE_NOOP(
+    "CoreMessages", "only works with a single-number size; turn it off"
+)
+MAX_SIZE_SMALL = QT_TRANSLATE_NOOP("CoreMessages", "must be larger than size ({size})")
 
 # --------------------------------------------------------------------------- validation
 
 
 def step_label(index: int, name: str) -> str:
     """How messages name a step: 1-based, as people count."""
-    return f"step {index + 1} ({name})"
+    return STEP_LABEL.format(number=index + 1, name=name)
 
 
 def _is_number(value: Any) -> bool:
@@ -31,15 +55,15 @@ def _is_number(value: Any) -> bool:
 def _check_bounds(value: float, info: ParamInfo, fail) -> None:
     """Raise through ``fail`` when ``value`` is outside ``info``'s range."""
     if isinstance(value, float) and not math.isfinite(value):
-        fail(f"must be a finite number, got {value}")
+        fail(NOT_FINITE.format(value=value))
     lo, hi = info.minimum, info.maximum
     if lo is not None:
         if info.exclusive_minimum and value <= lo:
-            fail(f"must be > {_fmt(lo)}, got {_fmt(value)}")
+            fail(ABOVE.format(bound=_fmt(lo), value=_fmt(value)))
         if value < lo:
-            fail(f"must be >= {_fmt(lo)}, got {_fmt(value)}")
+            fail(AT_LEAST.format(bound=_fmt(lo), value=_fmt(value)))
     if hi is not None and value > hi:
-        fail(f"must be <= {_fmt(hi)}, got {_fmt(value)}")
+        fail(AT_MOST.format(bound=_fmt(hi), value=_fmt(value)))
 
 
 def _fmt(value: Any) -> str:
@@ -94,13 +118,13 @@ def _coerce_floats(info: ParamInfo, value: Any, fail) -> list[float]:
     if _is_number(value) and info.length in (None, 1):
         value = [value]
     if not isinstance(value, (list, tuple)) or not value:
-        fail(f"must be a list of numbers, got {value!r}")
+        fail(NOT_NUMBERS.format(value=repr(value)))
     if info.length is not None and len(value) != info.length:
-        fail(f"must have {info.length} values, got {len(value)}")
+        fail(VALUE_COUNT.format(count=info.length, got=len(value)))
     out = []
     for item in value:
         if not _is_number(item):
-            fail(f"must be a list of numbers, got {value!r}")
+            fail(NOT_NUMBERS.format(value=repr(value)))
         item = float(item)
         _check_bounds(item, info, fail)
         out.append(item)
@@ -128,25 +152,21 @@ def _check_combination(name: str, params: dict, fail_field) -> None:
     for key in ("scale", "ratio", "sigma"):
         pair = params.get(key)
         if isinstance(pair, list) and len(pair) == 2 and pair[0] > pair[1]:
-            fail_field(key, f"must be [min, max] with min <= max, got {jsonable(pair)}")
+            fail_field(key, MIN_MAX.format(value=jsonable(pair)))
     if name == "GaussianBlur" and params["kernel_size"] % 2 == 0:
-        fail_field("kernel_size", f"must be odd, got {params['kernel_size']}")
+        fail_field("kernel_size", NOT_ODD.format(value=params["kernel_size"]))
     if name == "RandAugment" and params["magnitude"] >= params["num_magnitude_bins"]:
         fail_field(
             "magnitude",
-            f"must be below num_magnitude_bins ({params['num_magnitude_bins']}), "
-            f"got {params['magnitude']}",
+            MAGNITUDE.format(bins=params["num_magnitude_bins"], value=params["magnitude"]),
         )
     if name == "Normalize" and len(params["mean"]) != len(params["std"]):
-        fail_field(
-            "std",
-            f"must have as many values as mean ({len(params['mean'])}), got {len(params['std'])}",
-        )
+        fail_field("std", STD_COUNT.format(count=len(params["mean"]), got=len(params["std"])))
     if name == "Resize" and params.get("max_size") is not None:
         if isinstance(params["size"], list):
-            fail_field("max_size", "only works with a single-number size; turn it off")
+            fail_field("max_size", MAX_SIZE_PAIR)
         elif params["max_size"] <= params["size"]:
-            fail_field("max_size", f"must be larger than size ({params['size']})")
+            fail_field("max_size", MAX_SIZE_SMALL.format(size=params["size"]))
 
 
 def _step_parts(index: int, step: Any) -> tuple[str, bool, dict]:
@@ -199,7 +219,9 @@ def _validate_step(index: int, step: Any) -> dict:
             )
 
     def fail_field(field: str, message: str) -> None:
-        raise SpecError(f"{where}: {field} {message}.", step=index, field=field)
+        raise SpecError(
+            FIELD_PROBLEM.format(where=where, field=field, problem=message), step=index, field=field
+        )
 
     params: dict[str, Any] = {}
     for p in info.params:

@@ -9,18 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from core.augment_types import IMAGENET_MEAN, IMAGENET_STD, ParamInfo, TransformInfo
+from core.messages import QT_TRANSLATE_NOOP
 
 _INTERP_GEOM = ("nearest", "bilinear", "bicubic")
-_INTERP_HELP = "How pixels are resampled: nearest keeps hard edges, bilinear/bicubic smooth."
-_FILL_HELP = "Value for pixels uncovered by the transform (0..255 on images, 0..1 after ToTensor)."
+_INTERP_HELP = QT_TRANSLATE_NOOP(
+    "CoreMessages", "How pixels are resampled: nearest keeps hard edges, bilinear/bicubic smooth."
+)
+_FILL_HELP = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Value for pixels uncovered by the transform (0..255 on images, 0..1 after ToTensor).",
+)
 
 
 def _p(name: str, kind: str, default: object, help: str, **kw: Any) -> ParamInfo:
     return ParamInfo(name=name, kind=kind, default=default, help=help, **kw)
 
 
+#: the help of every probability ``p``: ``what`` is a template of its own
+PROBABILITY = QT_TRANSLATE_NOOP("CoreMessages", "Probability that {what}.")
+
+
 def _prob(default: float, what: str) -> ParamInfo:
-    return _p("p", "float", default, f"Probability that {what}.", minimum=0.0, maximum=1.0)
+    return _p("p", "float", default, PROBABILITY.format(what=what), minimum=0.0, maximum=1.0)
 
 
 def _interp(default: str) -> ParamInfo:
@@ -32,7 +42,14 @@ def _fill() -> ParamInfo:
 
 
 def _magnitude_bins() -> ParamInfo:
-    return _p("num_magnitude_bins", "int", 31, "Number of strength levels.", minimum=2, maximum=100)
+    return _p(
+        "num_magnitude_bins",
+        "int",
+        31,
+        QT_TRANSLATE_NOOP("CoreMessages", "Number of strength levels."),
+        minimum=2,
+        maximum=100,
+    )
 
 
 def _size(default: int, help: str) -> ParamInfo:
@@ -45,24 +62,35 @@ _T: list[TransformInfo] = [
         (
             _size(
                 256,
-                "Target size: one number resizes the shorter side to it (keeps the "
-                "aspect ratio); [h, w] gives the exact output size.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Target size: one number resizes the shorter side to it (keeps the "
+                    "aspect ratio); [h, w] gives the exact output size.",
+                ),
             ),
             _interp("bilinear"),
             _p(
                 "max_size",
                 "int",
                 None,
-                "Upper bound for the longer side after resizing "
-                "(only with a single-number size); off = no bound.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Upper bound for the longer side after resizing "
+                    "(only with a single-number size); off = no bound.",
+                ),
                 minimum=1,
                 maximum=8192,
                 soft_max=1024,
                 nullable=True,
             ),
-            _p("antialias", "bool", True, "Smooth before shrinking to avoid aliasing."),
+            _p(
+                "antialias",
+                "bool",
+                True,
+                QT_TRANSLATE_NOOP("CoreMessages", "Smooth before shrinking to avoid aliasing."),
+            ),
         ),
-        "Resize the image (deterministic).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Resize the image (deterministic)."),
         "geometry",
     ),
     TransformInfo(
@@ -70,22 +98,32 @@ _T: list[TransformInfo] = [
         (
             _size(
                 224,
-                "Size of the central crop: one number for a square, or [h, w]. A crop "
-                "larger than the image pads it with zeros.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Size of the central crop: one number for a square, or [h, w]. A crop "
+                    "larger than the image pads it with zeros.",
+                ),
             ),
         ),
-        "Cut the centre of the image (deterministic).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Cut the centre of the image (deterministic)."),
         "geometry",
     ),
     TransformInfo(
         "RandomCrop",
         (
-            _size(224, "Size of the crop: one number for a square, or [h, w]."),
+            _size(
+                224,
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Size of the crop: one number for a square, or [h, w]."
+                ),
+            ),
             _p(
                 "padding",
                 "int",
                 None,
-                "Pixels added on every border before cropping; off = none.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Pixels added on every border before cropping; off = none."
+                ),
                 minimum=0,
                 maximum=512,
                 soft_max=64,
@@ -95,32 +133,45 @@ _T: list[TransformInfo] = [
                 "pad_if_needed",
                 "bool",
                 False,
-                "Pad the image when it is smaller than the crop instead of failing.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Pad the image when it is smaller than the crop instead of failing.",
+                ),
             ),
             _fill(),
             _p(
                 "padding_mode",
                 "choice",
                 "constant",
-                "How padded pixels are filled: constant "
-                "uses fill, edge repeats the border, reflect/symmetric mirror the image.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "How padded pixels are filled: constant "
+                    "uses fill, edge repeats the border, reflect/symmetric mirror the image.",
+                ),
                 choices=("constant", "edge", "reflect", "symmetric"),
             ),
         ),
-        "Cut a crop at a random position.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Cut a crop at a random position."),
         "geometry",
     ),
     TransformInfo(
         "RandomResizedCrop",
         (
             _size(
-                224, "Output size after the crop is resized: one number for a square, or [h, w]."
+                224,
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Output size after the crop is resized: one number for a square, or [h, w].",
+                ),
             ),
             _p(
                 "scale",
                 "floats",
                 (0.08, 1.0),
-                "Range of the crop's area as a fraction of the image area, [min, max].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Range of the crop's area as a fraction of the image area, [min, max].",
+                ),
                 minimum=0.001,
                 maximum=1.0,
                 length=2,
@@ -129,16 +180,26 @@ _T: list[TransformInfo] = [
                 "ratio",
                 "floats",
                 (0.75, 4 / 3),
-                "Range of the crop's aspect ratio (w/h), [min, max].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Range of the crop's aspect ratio (w/h), [min, max]."
+                ),
                 minimum=0.05,
                 maximum=10.0,
                 soft_max=4.0,
                 length=2,
             ),
             _interp("bilinear"),
-            _p("antialias", "bool", True, "Smooth before shrinking to avoid aliasing."),
+            _p(
+                "antialias",
+                "bool",
+                True,
+                QT_TRANSLATE_NOOP("CoreMessages", "Smooth before shrinking to avoid aliasing."),
+            ),
         ),
-        "Crop a random area and aspect ratio, then resize it (the ImageNet classic).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Crop a random area and aspect ratio, then resize it (the ImageNet classic).",
+        ),
         "geometry",
     ),
     TransformInfo(
@@ -148,7 +209,10 @@ _T: list[TransformInfo] = [
                 "degrees",
                 "float",
                 15.0,
-                "Maximum rotation: the angle is drawn from [-degrees, +degrees].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Maximum rotation: the angle is drawn from [-degrees, +degrees].",
+                ),
                 minimum=0.0,
                 maximum=180.0,
                 required=True,
@@ -158,24 +222,27 @@ _T: list[TransformInfo] = [
                 "expand",
                 "bool",
                 False,
-                "Grow the output so the whole rotated image fits "
-                "(the size then changes from sample to sample).",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Grow the output so the whole rotated image fits "
+                    "(the size then changes from sample to sample).",
+                ),
             ),
             _fill(),
         ),
-        "Rotate by a random angle.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Rotate by a random angle."),
         "geometry",
     ),
     TransformInfo(
         "RandomHorizontalFlip",
-        (_prob(0.5, "the image is mirrored left-right"),),
-        "Mirror left-right at random.",
+        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is mirrored left-right")),),
+        QT_TRANSLATE_NOOP("CoreMessages", "Mirror left-right at random."),
         "geometry",
     ),
     TransformInfo(
         "RandomVerticalFlip",
-        (_prob(0.5, "the image is flipped upside down"),),
-        "Flip upside down at random.",
+        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is flipped upside down")),),
+        QT_TRANSLATE_NOOP("CoreMessages", "Flip upside down at random."),
         "geometry",
     ),
     TransformInfo(
@@ -185,7 +252,10 @@ _T: list[TransformInfo] = [
                 "degrees",
                 "float",
                 10.0,
-                "Maximum rotation: the angle is drawn from [-degrees, +degrees].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Maximum rotation: the angle is drawn from [-degrees, +degrees].",
+                ),
                 minimum=0.0,
                 maximum=180.0,
                 required=True,
@@ -194,7 +264,10 @@ _T: list[TransformInfo] = [
                 "translate",
                 "floats",
                 None,
-                "Maximum shift as a fraction of width and height, [x, y]; off = no shift.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Maximum shift as a fraction of width and height, [x, y]; off = no shift.",
+                ),
                 minimum=0.0,
                 maximum=1.0,
                 length=2,
@@ -204,7 +277,9 @@ _T: list[TransformInfo] = [
                 "scale",
                 "floats",
                 None,
-                "Range of the zoom factor, [min, max]; off = no zoom.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Range of the zoom factor, [min, max]; off = no zoom."
+                ),
                 minimum=0.01,
                 maximum=10.0,
                 soft_max=2.0,
@@ -215,7 +290,10 @@ _T: list[TransformInfo] = [
                 "shear",
                 "float",
                 None,
-                "Maximum shear angle along x, drawn from [-shear, +shear]; off = no shear.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Maximum shear angle along x, drawn from [-shear, +shear]; off = no shear.",
+                ),
                 minimum=0.0,
                 maximum=89.0,
                 nullable=True,
@@ -223,7 +301,7 @@ _T: list[TransformInfo] = [
             _interp("nearest"),
             _fill(),
         ),
-        "Random rotation, shift, zoom and shear in one step.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Random rotation, shift, zoom and shear in one step."),
         "geometry",
     ),
     TransformInfo(
@@ -233,15 +311,17 @@ _T: list[TransformInfo] = [
                 "distortion_scale",
                 "float",
                 0.5,
-                "How strongly the corners move (0 = not at all, 1 = a lot).",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "How strongly the corners move (0 = not at all, 1 = a lot)."
+                ),
                 minimum=0.0,
                 maximum=1.0,
             ),
-            _prob(0.5, "the perspective change is applied"),
+            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the perspective change is applied")),
             _interp("bilinear"),
             _fill(),
         ),
-        "Tilt the image as if seen from another angle.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Tilt the image as if seen from another angle."),
         "geometry",
     ),
     TransformInfo(
@@ -251,7 +331,7 @@ _T: list[TransformInfo] = [
                 "padding",
                 "int",
                 4,
-                "Pixels added on every border.",
+                QT_TRANSLATE_NOOP("CoreMessages", "Pixels added on every border."),
                 minimum=0,
                 maximum=512,
                 soft_max=64,
@@ -262,11 +342,11 @@ _T: list[TransformInfo] = [
                 "padding_mode",
                 "choice",
                 "constant",
-                "How padded pixels are filled.",
+                QT_TRANSLATE_NOOP("CoreMessages", "How padded pixels are filled."),
                 choices=("constant", "edge", "reflect", "symmetric"),
             ),
         ),
-        "Add a border around the image (deterministic).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Add a border around the image (deterministic)."),
         "geometry",
     ),
     TransformInfo(
@@ -276,7 +356,9 @@ _T: list[TransformInfo] = [
                 "brightness",
                 "float",
                 0.0,
-                "Brightness factor drawn from [1-b, 1+b]; 0 = unchanged.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Brightness factor drawn from [1-b, 1+b]; 0 = unchanged."
+                ),
                 minimum=0.0,
                 maximum=10.0,
                 soft_max=2.0,
@@ -285,7 +367,9 @@ _T: list[TransformInfo] = [
                 "contrast",
                 "float",
                 0.0,
-                "Contrast factor drawn from [1-c, 1+c]; 0 = unchanged.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Contrast factor drawn from [1-c, 1+c]; 0 = unchanged."
+                ),
                 minimum=0.0,
                 maximum=10.0,
                 soft_max=2.0,
@@ -294,7 +378,9 @@ _T: list[TransformInfo] = [
                 "saturation",
                 "float",
                 0.0,
-                "Saturation factor drawn from [1-s, 1+s]; 0 = unchanged.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Saturation factor drawn from [1-s, 1+s]; 0 = unchanged."
+                ),
                 minimum=0.0,
                 maximum=10.0,
                 soft_max=2.0,
@@ -303,18 +389,30 @@ _T: list[TransformInfo] = [
                 "hue",
                 "float",
                 0.0,
-                "Hue shift drawn from [-h, h] (fraction of the colour wheel); 0 = unchanged.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Hue shift drawn from [-h, h] (fraction of the colour wheel); 0 = unchanged.",
+                ),
                 minimum=0.0,
                 maximum=0.5,
             ),
         ),
-        "Randomly change brightness, contrast, saturation and hue.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "Randomly change brightness, contrast, saturation and hue."
+        ),
         "color",
     ),
     TransformInfo(
         "RandomGrayscale",
-        (_prob(0.1, "the image is turned gray (channel count is kept)"),),
-        "Turn gray at random, keeping the number of channels.",
+        (
+            _prob(
+                0.1,
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "the image is turned gray (channel count is kept)"
+                ),
+            ),
+        ),
+        QT_TRANSLATE_NOOP("CoreMessages", "Turn gray at random, keeping the number of channels."),
         "color",
     ),
     TransformInfo(
@@ -324,11 +422,14 @@ _T: list[TransformInfo] = [
                 "num_output_channels",
                 "choice",
                 1,
-                "Channels of the gray result: 1, or 3 identical ones for models that expect RGB.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Channels of the gray result: 1, or 3 identical ones for models that expect RGB.",
+                ),
                 choices=(1, 3),
             ),
         ),
-        "Always turn gray.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Always turn gray."),
         "color",
     ),
     TransformInfo(
@@ -338,7 +439,7 @@ _T: list[TransformInfo] = [
                 "kernel_size",
                 "int",
                 5,
-                "Blur kernel size in pixels (odd).",
+                QT_TRANSLATE_NOOP("CoreMessages", "Blur kernel size in pixels (odd)."),
                 minimum=1,
                 maximum=101,
                 soft_max=31,
@@ -349,14 +450,16 @@ _T: list[TransformInfo] = [
                 "sigma",
                 "floats",
                 (0.1, 2.0),
-                "Range of the blur strength (standard deviation), [min, max].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Range of the blur strength (standard deviation), [min, max]."
+                ),
                 minimum=0.01,
                 maximum=50.0,
                 soft_max=10.0,
                 length=2,
             ),
         ),
-        "Blur with a random strength.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Blur with a random strength."),
         "color",
     ),
     TransformInfo(
@@ -366,33 +469,40 @@ _T: list[TransformInfo] = [
                 "sharpness_factor",
                 "float",
                 2.0,
-                "0 = blurred, 1 = unchanged, 2 = twice as sharp.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "0 = blurred, 1 = unchanged, 2 = twice as sharp."
+                ),
                 minimum=0.0,
                 maximum=10.0,
                 soft_max=5.0,
                 required=True,
             ),
-            _prob(0.5, "the sharpness is changed"),
+            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the sharpness is changed")),
         ),
-        "Sharpen (or soften) at random.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Sharpen (or soften) at random."),
         "color",
     ),
     TransformInfo(
         "RandomAutocontrast",
-        (_prob(0.5, "the contrast is stretched to the full range"),),
-        "Stretch the contrast at random.",
+        (
+            _prob(
+                0.5,
+                QT_TRANSLATE_NOOP("CoreMessages", "the contrast is stretched to the full range"),
+            ),
+        ),
+        QT_TRANSLATE_NOOP("CoreMessages", "Stretch the contrast at random."),
         "color",
     ),
     TransformInfo(
         "RandomEqualize",
-        (_prob(0.5, "the histogram is equalized"),),
-        "Equalize the histogram at random.",
+        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the histogram is equalized")),),
+        QT_TRANSLATE_NOOP("CoreMessages", "Equalize the histogram at random."),
         "color",
     ),
     TransformInfo(
         "RandomInvert",
-        (_prob(0.5, "the colours are inverted"),),
-        "Invert the colours at random.",
+        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the colours are inverted")),),
+        QT_TRANSLATE_NOOP("CoreMessages", "Invert the colours at random."),
         "color",
     ),
     TransformInfo(
@@ -402,14 +512,14 @@ _T: list[TransformInfo] = [
                 "bits",
                 "int",
                 4,
-                "Bits kept per channel (fewer = fewer colours).",
+                QT_TRANSLATE_NOOP("CoreMessages", "Bits kept per channel (fewer = fewer colours)."),
                 minimum=1,
                 maximum=8,
                 required=True,
             ),
-            _prob(0.5, "the image is posterized"),
+            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is posterized")),
         ),
-        "Reduce the number of colours at random.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Reduce the number of colours at random."),
         "color",
     ),
     TransformInfo(
@@ -419,14 +529,17 @@ _T: list[TransformInfo] = [
                 "threshold",
                 "float",
                 128.0,
-                "Pixels above this value are inverted (0..255 on images, 0..1 after ToTensor).",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Pixels above this value are inverted (0..255 on images, 0..1 after ToTensor).",
+                ),
                 minimum=0.0,
                 maximum=255.0,
                 required=True,
             ),
-            _prob(0.5, "the image is solarized"),
+            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is solarized")),
         ),
-        "Invert the bright pixels at random.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Invert the bright pixels at random."),
         "color",
     ),
     TransformInfo(
@@ -436,12 +549,12 @@ _T: list[TransformInfo] = [
                 "policy",
                 "choice",
                 "imagenet",
-                "Learned policy: which dataset it was found on.",
+                QT_TRANSLATE_NOOP("CoreMessages", "Learned policy: which dataset it was found on."),
                 choices=("imagenet", "cifar10", "svhn"),
             ),
             _interp("nearest"),
         ),
-        "A learned policy of random operations (Cubuk et al.).",
+        QT_TRANSLATE_NOOP("CoreMessages", "A learned policy of random operations (Cubuk et al.)."),
         "policy",
     ),
     TransformInfo(
@@ -451,7 +564,9 @@ _T: list[TransformInfo] = [
                 "num_ops",
                 "int",
                 2,
-                "How many random operations are applied in a row.",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "How many random operations are applied in a row."
+                ),
                 minimum=0,
                 maximum=10,
             ),
@@ -459,7 +574,10 @@ _T: list[TransformInfo] = [
                 "magnitude",
                 "int",
                 9,
-                "Strength of every operation (must be below num_magnitude_bins).",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Strength of every operation (must be below num_magnitude_bins).",
+                ),
                 minimum=0,
                 maximum=99,
                 soft_max=30,
@@ -467,7 +585,9 @@ _T: list[TransformInfo] = [
             _magnitude_bins(),
             _interp("nearest"),
         ),
-        "N random operations at a fixed strength (Cubuk et al.).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "N random operations at a fixed strength (Cubuk et al.)."
+        ),
         "policy",
     ),
     TransformInfo(
@@ -476,14 +596,19 @@ _T: list[TransformInfo] = [
             _magnitude_bins(),
             _interp("nearest"),
         ),
-        "One random operation at a random strength (Müller & Hutter).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "One random operation at a random strength (Müller & Hutter)."
+        ),
         "policy",
     ),
     TransformInfo(
         "ToTensor",
         (),
-        "Convert the image to a float tensor in [0, 1], channels first "
-        "(v2.ToImage + v2.ToDtype(float32, scale=True)).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Convert the image to a float tensor in [0, 1], channels first "
+            "(v2.ToImage + v2.ToDtype(float32, scale=True)).",
+        ),
         "tensor",
     ),
     TransformInfo(
@@ -493,7 +618,9 @@ _T: list[TransformInfo] = [
                 "mean",
                 "floats",
                 tuple(IMAGENET_MEAN),
-                "Per-channel mean subtracted (one value per channel).",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Per-channel mean subtracted (one value per channel)."
+                ),
                 minimum=0.0,
                 maximum=1.0,
                 required=True,
@@ -502,25 +629,33 @@ _T: list[TransformInfo] = [
                 "std",
                 "floats",
                 tuple(IMAGENET_STD),
-                "Per-channel standard deviation divided by (one value per channel).",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Per-channel standard deviation divided by (one value per channel).",
+                ),
                 minimum=0.0001,
                 maximum=10.0,
                 soft_max=1.0,
                 required=True,
             ),
         ),
-        "Subtract the mean and divide by the std per channel (needs a tensor).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "Subtract the mean and divide by the std per channel (needs a tensor)."
+        ),
         "tensor",
     ),
     TransformInfo(
         "RandomErasing",
         (
-            _prob(0.5, "a rectangle is erased"),
+            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "a rectangle is erased")),
             _p(
                 "scale",
                 "floats",
                 (0.02, 0.33),
-                "Range of the erased area as a fraction of the image, [min, max].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages",
+                    "Range of the erased area as a fraction of the image, [min, max].",
+                ),
                 minimum=0.0,
                 maximum=1.0,
                 length=2,
@@ -529,7 +664,9 @@ _T: list[TransformInfo] = [
                 "ratio",
                 "floats",
                 (0.3, 3.3),
-                "Range of the erased rectangle's aspect ratio, [min, max].",
+                QT_TRANSLATE_NOOP(
+                    "CoreMessages", "Range of the erased rectangle's aspect ratio, [min, max]."
+                ),
                 minimum=0.05,
                 maximum=20.0,
                 soft_max=5.0,
@@ -539,30 +676,46 @@ _T: list[TransformInfo] = [
                 "value",
                 "float",
                 0.0,
-                "Value written into the erased rectangle.",
+                QT_TRANSLATE_NOOP("CoreMessages", "Value written into the erased rectangle."),
                 minimum=-10.0,
                 maximum=255.0,
                 soft_max=1.0,
             ),
         ),
-        "Blank out a random rectangle (needs a tensor: put it after ToTensor).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "Blank out a random rectangle (needs a tensor: put it after ToTensor)."
+        ),
         "tensor",
     ),
     TransformInfo(
         "GaussianNoise",
         (
-            _p("mean", "float", 0.0, "Mean of the added noise.", minimum=-1.0, maximum=1.0),
+            _p(
+                "mean",
+                "float",
+                0.0,
+                QT_TRANSLATE_NOOP("CoreMessages", "Mean of the added noise."),
+                minimum=-1.0,
+                maximum=1.0,
+            ),
             _p(
                 "sigma",
                 "float",
                 0.1,
-                "Standard deviation of the added noise.",
+                QT_TRANSLATE_NOOP("CoreMessages", "Standard deviation of the added noise."),
                 minimum=0.0,
                 maximum=1.0,
             ),
-            _p("clip", "bool", True, "Clip the result to [0, 1]."),
+            _p(
+                "clip",
+                "bool",
+                True,
+                QT_TRANSLATE_NOOP("CoreMessages", "Clip the result to [0, 1]."),
+            ),
         ),
-        "Add Gaussian noise (needs a float tensor: put it after ToTensor).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "Add Gaussian noise (needs a float tensor: put it after ToTensor)."
+        ),
         "tensor",
     ),
 ]

@@ -21,6 +21,66 @@ from torch import nn
 
 from core import models
 from core.atomic import atomic_write
+from core.messages import QT_TRANSLATE_NOOP
+
+# Why a model file cannot be opened, translated by the window (core.messages)
+HOLDS_OTHER = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{source} is not a ConvStudio model bundle (it holds a {type}); open a best.pt or last.pt "
+    "from a ConvStudio run folder.",
+)
+PLAIN_STATE_DICT = QT_TRANSLATE_NOOP("CoreMessages", "a plain PyTorch state_dict")
+NO_MARKER = QT_TRANSLATE_NOOP("CoreMessages", "a dict without the bundle format marker")
+NOT_A_BUNDLE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{source} is {kind}, not a ConvStudio model bundle; open a best.pt or last.pt from a "
+    "ConvStudio run folder.",
+)
+BAD_VERSION = QT_TRANSLATE_NOOP(
+    "CoreMessages", "{source} has an invalid bundle version ({version})."
+)
+NEWER_VERSION = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{source} was written by a newer ConvStudio (bundle version {version}); update ConvStudio "
+    "to open it.",
+)
+INCOMPLETE = QT_TRANSLATE_NOOP("CoreMessages", "{source} is an incomplete bundle: it lacks {keys}.")
+UNKNOWN_ARCH = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{source} uses the architecture '{arch}', which this version of ConvStudio does not know.",
+)
+NO_SUCH_MODEL = QT_TRANSLATE_NOOP(
+    "CoreMessages", "The model file {name} does not exist; pass a best.pt from a run folder."
+)
+MODEL_IS_FOLDER = QT_TRANSLATE_NOOP(
+    "CoreMessages", "{name} is a folder, not a model file; choose its best.pt."
+)
+NOT_REGULAR = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{name} is not a regular file (a device, pipe or socket), so it is not a model bundle; "
+    "pass a best.pt from a run folder.",
+)
+EMPTY_MODEL = QT_TRANSLATE_NOOP("CoreMessages", "{name} is empty (0 bytes), not a model bundle.")
+UNSAFE_OR_DAMAGED = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{name} is not a ConvStudio model bundle or is damaged: its data could not be read safely "
+    "as a PyTorch file, so nothing in it was run.",
+)
+REFUSED_PICKLE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{name} was refused: it is not a ConvStudio bundle but a pickle that refers to {code}, "
+    "which could run code when loaded; nothing was executed. Open only bundles written by "
+    "ConvStudio.",
+)
+TOO_LARGE_TO_LOAD = QT_TRANSLATE_NOOP("CoreMessages", "{name} is too large to load into memory.")
+CANNOT_READ_MODEL = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{name} cannot be read ({reason}); check that the file is readable and the disk is available.",
+)
+DAMAGED_FILE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{name} is not a ConvStudio model bundle or is damaged (truncated or corrupt){detail}.",
+)
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -201,30 +261,21 @@ def _detail(exc: BaseException) -> str:
 def check_bundle(obj: Any, source: str = "the bundle") -> dict:
     """Raise BundleError unless ``obj`` has the bundle's keys with usable values."""
     if not isinstance(obj, Mapping):
-        raise BundleError(
-            f"{source} is not a ConvStudio model bundle (it holds a {type(obj).__name__}); "
-            f"open a best.pt or last.pt from a ConvStudio run folder."
-        )
+        raise BundleError(HOLDS_OTHER.format(source=source, type=type(obj).__name__))
     if obj.get("format") != BUNDLE_FORMAT:
         if obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
-            kind = "a plain PyTorch state_dict"
+            kind = PLAIN_STATE_DICT
         else:
-            kind = "a dict without the bundle format marker"
-        raise BundleError(
-            f"{source} is {kind}, not a ConvStudio model bundle; open a best.pt or last.pt "
-            f"from a ConvStudio run folder."
-        )
+            kind = NO_MARKER
+        raise BundleError(NOT_A_BUNDLE.format(source=source, kind=kind))
     version = obj.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise BundleError(f"{source} has an invalid bundle version ({version!r}).")
+        raise BundleError(BAD_VERSION.format(source=source, version=repr(version)))
     if version > BUNDLE_VERSION:
-        raise BundleError(
-            f"{source} was written by a newer ConvStudio (bundle version {version}); "
-            f"update ConvStudio to open it."
-        )
+        raise BundleError(NEWER_VERSION.format(source=source, version=version))
     missing = [k for k in BUNDLE_KEYS if k not in obj]
     if missing:
-        raise BundleError(f"{source} is an incomplete bundle: it lacks {', '.join(missing)}.")
+        raise BundleError(INCOMPLETE.format(source=source, keys=", ".join(missing)))
     _check_fields(obj, source)
     return dict(obj)
 
@@ -234,10 +285,7 @@ def _check_fields(obj: Mapping, source: str) -> None:
         return BundleError(f"{source} is a damaged bundle: '{field}' {why}.")
 
     if obj["arch"] not in models.ARCHS:
-        raise BundleError(
-            f"{source} uses the architecture '{obj['arch']}', which this version of "
-            f"ConvStudio does not know."
-        )
+        raise BundleError(UNKNOWN_ARCH.format(source=source, arch=obj["arch"]))
     names = obj["class_names"]
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise bad("class_names", "is not a list of class names")
@@ -270,16 +318,11 @@ def check_model_path(path) -> pathlib.Path:
     path = pathlib.Path(path)
     name = f"'{path}'"
     if not path.exists():
-        raise BundleError(
-            f"The model file {name} does not exist; pass a best.pt from a run folder."
-        )
+        raise BundleError(NO_SUCH_MODEL.format(name=name))
     if path.is_dir():
-        raise BundleError(f"{name} is a folder, not a model file; choose its best.pt.")
+        raise BundleError(MODEL_IS_FOLDER.format(name=name))
     if not path.is_file():
-        raise BundleError(
-            f"{name} is not a regular file (a device, pipe or socket), so it is not a "
-            "model bundle; pass a best.pt from a run folder."
-        )
+        raise BundleError(NOT_REGULAR.format(name=name))
     return path
 
 
@@ -291,7 +334,7 @@ def load_bundle(path) -> dict:
     path = check_model_path(path)
     name = f"'{path}'"
     if path.stat().st_size == 0:
-        raise BundleError(f"{name} is empty (0 bytes), not a model bundle.")
+        raise BundleError(EMPTY_MODEL.format(name=name))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pickle-protocol chatter from torch.load
@@ -299,27 +342,14 @@ def load_bundle(path) -> dict:
     except pickle.UnpicklingError as exc:
         code = _GLOBAL_RE.search(str(exc))
         if code is None:
-            raise BundleError(
-                f"{name} is not a ConvStudio model bundle or is damaged: its data could "
-                f"not be read safely as a PyTorch file, so nothing in it was run."
-            ) from exc
-        raise BundleError(
-            f"{name} was refused: it is not a ConvStudio bundle but a pickle that refers "
-            f"to {code.group(1)}, which could run code when loaded; nothing was executed. "
-            f"Open only bundles written by ConvStudio."
-        ) from exc
+            raise BundleError(UNSAFE_OR_DAMAGED.format(name=name)) from exc
+        raise BundleError(REFUSED_PICKLE.format(name=name, code=code.group(1))) from exc
     except MemoryError as exc:
-        raise BundleError(f"{name} is too large to load into memory.") from exc
+        raise BundleError(TOO_LARGE_TO_LOAD.format(name=name)) from exc
     except OSError as exc:  # permissions, I/O errors: the file may be fine
-        raise BundleError(
-            f"{name} cannot be read ({exc.strerror or exc}); check that the file is "
-            f"readable and the disk is available."
-        ) from exc
+        raise BundleError(CANNOT_READ_MODEL.format(name=name, reason=exc.strerror or exc)) from exc
     except Exception as exc:  # zip/stream/EOF/decoding errors of a damaged file
-        raise BundleError(
-            f"{name} is not a ConvStudio model bundle or is damaged (truncated or "
-            f"corrupt){_detail(exc)}."
-        ) from exc
+        raise BundleError(DAMAGED_FILE.format(name=name, detail=_detail(exc))) from exc
     return check_bundle(obj, name)
 
 

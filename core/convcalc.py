@@ -39,6 +39,7 @@ from core.convlayers import (
     Shape,
     conv_out_size,
     effective_kernel,
+    formula_parts,
     formula_text,
     pool_out_size,
     same_padding,
@@ -60,6 +61,7 @@ from core.convstack import (
     total_params,
 )
 from core.convtrace import (
+    TOO_SMALL_AT,
     TraceResult,
     collapse_message,
     find_min_input_size,
@@ -100,6 +102,8 @@ __all__ = [
     "format_pair",
     "format_shape",
     "format_table",
+    "TOO_SMALL_AT",
+    "formula_parts",
     "formula_text",
     "parse_input",
     "parse_layer",

@@ -16,14 +16,72 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from core.messages import QT_TRANSLATE_NOOP
+
 if TYPE_CHECKING:
     from core.convstack import LayerResult
 
 Pair = tuple[int, int]
 Shape = tuple[int, ...]
 
-AXIS_NAMES = ("height", "width")
-AXIS_UNITS = ("row", "column")
+AXIS_NAMES = (
+    QT_TRANSLATE_NOOP("CoreMessages", "height"),
+    QT_TRANSLATE_NOOP("CoreMessages", "width"),
+)
+AXIS_UNITS = (QT_TRANSLATE_NOOP("CoreMessages", "row"), QT_TRANSLATE_NOOP("CoreMessages", "column"))
+AXIS_UNITS_PLURAL = (
+    QT_TRANSLATE_NOOP("CoreMessages", "rows"),
+    QT_TRANSLATE_NOOP("CoreMessages", "columns"),
+)
+
+# What the calculator says, translated by the window (core.messages)
+FLOOR_NOTE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "({numerator} / {s} = {exact} is rounded down to {floor}: PyTorch floors)"
+)
+DILATION_NOTE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "(dilated kernel F' = {d}*({k} - 1) + 1 = {span})"
+)
+CEIL_KEEPS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{axis}: {term} is not divisible by stride {s}; ceil_mode keeps a last window that hangs "
+    "over the edge",
+)
+DROPS_ONE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{axis}: {term} is not divisible by stride {s}; the last {n} {unit} of the padded input "
+    "is silently dropped",
+)
+DROPS_MANY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{axis}: {term} is not divisible by stride {s}; the last {n} {units} of the padded input "
+    "are silently dropped",
+)
+TOO_SMALL = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "output {axis} would be {out} (< 1): the {size}-pixel input plus 2*{p} padding is smaller "
+    "than the kernel's span {span}; use a larger input, a smaller kernel or dilation, or more "
+    "padding",
+)
+NEEDS_FEATURE_MAP = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{layer} needs a C,H,W feature map but gets a flat vector of {n}; put it before 'flatten'",
+)
+SAME_NEEDS_STRIDE_1 = QT_TRANSLATE_NOOP(
+    "CoreMessages", "padding 'same' only works with stride 1 (PyTorch rule)"
+)
+GROUPS_IN = QT_TRANSLATE_NOOP("CoreMessages", "groups {g} does not divide the {c} input channels")
+GROUPS_OUT = QT_TRANSLATE_NOOP("CoreMessages", "groups {g} does not divide the {c} output channels")
+POOL_PADDING = QT_TRANSLATE_NOOP(
+    "CoreMessages", "padding {p} is more than half the kernel {k} (PyTorch rule)"
+)
+ADAPTIVE_LARGER = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "output {out} is larger than the {size} input: values are repeated, no new information",
+)
+LINEAR_NEEDS_FLAT = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "linear needs a flat vector but gets a {shape} feature map; add 'flatten' before it",
+)
 
 
 class ConvCalcError(ValueError):
@@ -98,24 +156,32 @@ def same_padding(k: int, d: int = 1) -> Pair:
     return total // 2, total - total // 2
 
 
+def formula_parts(
+    size: int, k: int, s: int = 1, p: int = 0, d: int = 1, axis: str = "H"
+) -> list[str]:
+    """The formula with the numbers put in, then a note on each substitution it makes."""
+    k_eff = effective_kernel(k, d)
+    numerator = size - k_eff + 2 * p
+    out = conv_out_size(size, k, s, p, d)
+    parts = [f"{axis}2 = ({size} - {k_eff} + 2*{p}) / {s} + 1 = {out}"]
+    if numerator % s:
+        parts.append(
+            FLOOR_NOTE.format(
+                numerator=numerator, s=s, exact=f"{numerator / s:.4g}", floor=numerator // s
+            )
+        )
+    if d != 1:
+        parts.append(DILATION_NOTE.format(d=d, k=k, span=k_eff))
+    return parts
+
+
 def formula_text(size: int, k: int, s: int = 1, p: int = 0, d: int = 1, axis: str = "H") -> str:
     """The notes' formula with the numbers put in, e.g. 'H2 = (224 - 7 + 2*3) / 2 + 1 = 112'.
 
     When the division is not exact the rounding down is spelled out; with dilation the
     kernel is replaced by the dilated span D(F - 1) + 1 and that substitution is shown.
     """
-    k_eff = effective_kernel(k, d)
-    numerator = size - k_eff + 2 * p
-    out = conv_out_size(size, k, s, p, d)
-    text = f"{axis}2 = ({size} - {k_eff} + 2*{p}) / {s} + 1 = {out}"
-    if numerator % s:
-        text += (
-            f"   ({numerator} / {s} = {numerator / s:.4g} is rounded down to {numerator // s}:"
-            f" PyTorch floors)"
-        )
-    if d != 1:
-        text += f"   (dilated kernel F' = {d}*({k} - 1) + 1 = {k_eff})"
-    return text
+    return "   ".join(formula_parts(size, k, s, p, d, axis))
 
 
 def _divisibility_warning(
@@ -126,28 +192,18 @@ def _divisibility_warning(
     if span < 0 or span % s == 0:
         return None
     rem = span % s
-    unit = AXIS_UNITS[axis]
     name = AXIS_NAMES[axis]
     term = f"({'HW'[axis]} + 2P - D(F-1) - 1) = {span}"
     if ceil_mode:
-        return (
-            f"{name}: {term} is not divisible by stride {s}; "
-            "ceil_mode keeps a last window that hangs over the edge"
-        )
-    return (
-        f"{name}: {term} is not divisible by stride {s}; "
-        f"the last {rem} {unit}{'s' if rem != 1 else ''} of the padded input "
-        f"{'are' if rem != 1 else 'is'} silently dropped"
-    )
+        return CEIL_KEEPS.format(axis=name, term=term, s=s)
+    if rem == 1:
+        return DROPS_ONE.format(axis=name, term=term, s=s, n=rem, unit=AXIS_UNITS[axis])
+    return DROPS_MANY.format(axis=name, term=term, s=s, n=rem, units=AXIS_UNITS_PLURAL[axis])
 
 
 def _too_small_message(axis: int, size: int, k: int, p: int, d: int, out: int) -> str:
     k_eff = effective_kernel(k, d)
-    return (
-        f"output {AXIS_NAMES[axis]} would be {out} (< 1): the {size}-pixel input plus "
-        f"2*{p} padding is smaller than the kernel's span {k_eff}; use a larger input, "
-        "a smaller kernel or dilation, or more padding"
-    )
+    return TOO_SMALL.format(axis=AXIS_NAMES[axis], out=out, size=size, p=p, span=k_eff)
 
 
 # --------------------------------------------------------------------------------------
@@ -185,11 +241,7 @@ def _pair_text(value: Pair) -> str:
 
 def _needs_spatial(shape: Shape, what: str) -> tuple[int, int, int]:
     if len(shape) != 3:
-        raise FieldError(
-            None,
-            f"{what} needs a C,H,W feature map but gets a flat vector of {shape[0]}; "
-            "put it before 'flatten'",
-        )
+        raise FieldError(None, NEEDS_FEATURE_MAP.format(layer=what, n=shape[0]))
     return shape[0], shape[1], shape[2]
 
 
@@ -232,11 +284,11 @@ class Conv:
     def apply(self, shape: Shape) -> tuple[Shape, int, list[str]]:
         c_in, h, w = _needs_spatial(shape, "conv")
         if self.p == "same" and self.s != (1, 1):
-            raise FieldError("p", "padding 'same' only works with stride 1 (PyTorch rule)")
+            raise FieldError("p", SAME_NEEDS_STRIDE_1)
         if c_in % self.g:
-            raise FieldError("g", f"groups {self.g} does not divide the {c_in} input channels")
+            raise FieldError("g", GROUPS_IN.format(g=self.g, c=c_in))
         if self.out % self.g:
-            raise FieldError("g", f"groups {self.g} does not divide the {self.out} output channels")
+            raise FieldError("g", GROUPS_OUT.format(g=self.g, c=self.out))
         pads = self.padding()
         sizes = []
         warnings: list[str] = []
@@ -298,9 +350,7 @@ class Pool:
         for axis, size in enumerate((h, w)):
             k, s, p, d = self.k[axis], self.s[axis], self.p[axis], self.d[axis]
             if p > k // 2:
-                raise FieldError(
-                    "p", f"padding {p} is more than half the kernel {k} (PyTorch rule)"
-                )
+                raise FieldError("p", POOL_PADDING.format(p=p, k=k))
             out = pool_out_size(size, k, s, p, d, self.ceil)
             if out < 1:
                 raise FieldError("k", _too_small_message(axis, size, k, p, d, out))
@@ -333,8 +383,7 @@ class AdaptiveAvgPool:
         warnings = []
         if self.out[0] > h or self.out[1] > w:
             warnings.append(
-                f"output {self.out[0]}x{self.out[1]} is larger than the {h}x{w} input: "
-                "values are repeated, no new information"
+                ADAPTIVE_LARGER.format(out=f"{self.out[0]}x{self.out[1]}", size=f"{h}x{w}")
             )
         return (c, self.out[0], self.out[1]), 0, warnings
 
@@ -371,11 +420,7 @@ class Linear:
 
     def apply(self, shape: Shape) -> tuple[Shape, int, list[str]]:
         if len(shape) != 1:
-            raise FieldError(
-                None,
-                f"linear needs a flat vector but gets a {'x'.join(map(str, shape))} "
-                "feature map; add 'flatten' before it",
-            )
+            raise FieldError(None, LINEAR_NEEDS_FLAT.format(shape="x".join(map(str, shape))))
         params = shape[0] * self.out + (self.out if self.bias else 0)
         return (self.out,), params, []
 

@@ -30,6 +30,7 @@ from core.convlayers import (
     RFState,
     Shape,
 )
+from core.messages import QT_TRANSLATE_NOOP
 
 # --------------------------------------------------------------------------------------
 # Spec parser
@@ -57,27 +58,51 @@ ALIASES = {
     "batchnorm": "bn",
     "batchnorm2d": "bn",
 }
-SPEC_HELP = (
+SPEC_HELP = QT_TRANSLATE_NOOP(
+    "CoreMessages",
     "conv:out=64,k=7,s=2,p=3 (also d=, g=, bias=0, p=same|valid); maxpool:k=3,s=2,p=1 "
     "(ceil=1); avgpool:k=2; adaptiveavgpool:out=1; flatten; linear:out=10; bn; relu; "
-    "dropout. k, s, p, d may be HxW pairs like k=3x5"
+    "dropout. k, s, p, d may be HxW pairs like k=3x5",
 )
+
+
+# What the calculator says about a spec, translated by the window (core.messages)
+LAYER_FIELD_PROBLEM = QT_TRANSLATE_NOOP(
+    "CoreMessages", "layer {number} '{layer}': field '{field}': {problem}"
+)
+LAYER_PROBLEM = QT_TRANSLATE_NOOP("CoreMessages", "layer {number} '{layer}': {problem}")
+NOT_WHOLE = QT_TRANSLATE_NOOP("CoreMessages", "expected a whole number, got '{value}'")
+TOO_LOW = QT_TRANSLATE_NOOP("CoreMessages", "must be at least {minimum}, got {value}")
+NOT_PAIR = QT_TRANSLATE_NOOP(
+    "CoreMessages", "expected a number or an HxW pair like 3x5, got '{value}'"
+)
+NOT_BOOL = QT_TRANSLATE_NOOP("CoreMessages", "expected 0 or 1, got '{value}'")
+NOT_KEY_VALUE = QT_TRANSLATE_NOOP("CoreMessages", "expected key=value, got '{value}'")
+GIVEN_TWICE = QT_TRANSLATE_NOOP("CoreMessages", "given twice")
+NO_VALUE = QT_TRANSLATE_NOOP("CoreMessages", "no value given")
+REQUIRED_FOR = QT_TRANSLATE_NOOP("CoreMessages", "required for {layer}")
+NOT_PROBABILITY = QT_TRANSLATE_NOOP("CoreMessages", "expected a probability, got '{value}'")
+NOT_IN_RANGE = QT_TRANSLATE_NOOP("CoreMessages", "must be in [0, 1), got {value}")
+UNKNOWN_TYPE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "unknown layer type '{name}' (expected one of {names})"
+)
+UNKNOWN_KEY = QT_TRANSLATE_NOOP("CoreMessages", "unknown key for {layer} (allowed: {allowed})")
 
 
 def _parse_int(value: str, field: str, minimum: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise FieldError(field, f"expected a whole number, got '{value}'") from None
+        raise FieldError(field, NOT_WHOLE.format(value=value)) from None
     if number < minimum:
-        raise FieldError(field, f"must be at least {minimum}, got {number}")
+        raise FieldError(field, TOO_LOW.format(minimum=minimum, value=number))
     return number
 
 
 def _parse_pair(value: str, field: str, minimum: int) -> Pair:
     parts = value.lower().split("x")
     if len(parts) > 2 or not all(part.strip().isdigit() for part in parts):
-        raise FieldError(field, f"expected a number or an HxW pair like 3x5, got '{value}'")
+        raise FieldError(field, NOT_PAIR.format(value=value))
     if len(parts) == 1:
         n = _parse_int(parts[0], field, minimum)
         return n, n
@@ -90,7 +115,7 @@ def _parse_bool(value: str, field: str) -> bool:
         return True
     if lowered in ("0", "false", "no", "off"):
         return False
-    raise FieldError(field, f"expected 0 or 1, got '{value}'")
+    raise FieldError(field, NOT_BOOL.format(value=value))
 
 
 def _split_fields(body: str) -> dict[str, str]:
@@ -100,13 +125,13 @@ def _split_fields(body: str) -> dict[str, str]:
         if not item:
             continue
         if "=" not in item:
-            raise FieldError(item, f"expected key=value, got '{item}'")
+            raise FieldError(item, NOT_KEY_VALUE.format(value=item))
         key, value = (part.strip() for part in item.split("=", 1))
         key = key.lower()
         if key in fields:
-            raise FieldError(key, "given twice")
+            raise FieldError(key, GIVEN_TWICE)
         if not value:
-            raise FieldError(key, "no value given")
+            raise FieldError(key, NO_VALUE)
         fields[key] = value
     return fields
 
@@ -114,7 +139,7 @@ def _split_fields(body: str) -> dict[str, str]:
 def _build_layer(name: str, f: dict[str, str]) -> Layer:
     def need(key: str) -> str:
         if key not in f:
-            raise FieldError(key, f"required for {name}")
+            raise FieldError(key, REQUIRED_FOR.format(layer=name))
         return f[key]
 
     if name == "conv":
@@ -149,9 +174,9 @@ def _build_layer(name: str, f: dict[str, str]) -> Layer:
         try:
             p = float(f.get("p", "0.5"))
         except ValueError:
-            raise FieldError("p", f"expected a probability, got '{f['p']}'") from None
+            raise FieldError("p", NOT_PROBABILITY.format(value=f["p"])) from None
         if not 0.0 <= p < 1.0:
-            raise FieldError("p", f"must be in [0, 1), got {p:g}")
+            raise FieldError("p", NOT_IN_RANGE.format(value=f"{p:g}"))
         return Dropout(p=p)
     return {"flatten": Flatten, "bn": BatchNorm, "relu": ReLU}[name]()
 
@@ -164,24 +189,25 @@ def parse_layer(text: str, index: int = 0) -> Layer:
     name = ALIASES.get(name, name)
     try:
         if name not in LAYER_KEYS:
-            raise FieldError(
-                None,
-                f"unknown layer type '{name}' (expected one of {', '.join(LAYER_KEYS)})",
-            )
+            raise FieldError(None, UNKNOWN_TYPE.format(name=name, names=", ".join(LAYER_KEYS)))
         fields = _split_fields(body)
         for key in fields:
             if key not in LAYER_KEYS[name]:
                 allowed = ", ".join(LAYER_KEYS[name]) or "no keys"
-                raise FieldError(key, f"unknown key for {name} (allowed: {allowed})")
+                raise FieldError(key, UNKNOWN_KEY.format(layer=name, allowed=allowed))
         return _build_layer(name, fields)
     except FieldError as exc:
         raise _layer_error(exc, index, raw) from None
 
 
 def _layer_error(exc: FieldError, index: int, text: str, rows=None) -> ConvCalcError:
-    where = f"layer {index + 1} '{text}'"
-    what = f"field '{exc.field}': {exc}" if exc.field else str(exc)
-    return ConvCalcError(f"{where}: {what}", index=index, layer=text, field=exc.field, rows=rows)
+    if exc.field:
+        message = LAYER_FIELD_PROBLEM.format(
+            number=index + 1, layer=text, field=exc.field, problem=exc
+        )
+    else:
+        message = LAYER_PROBLEM.format(number=index + 1, layer=text, problem=exc)
+    return ConvCalcError(message, index=index, layer=text, field=exc.field, rows=rows)
 
 
 def parse_stack(specs: str | Iterable[str]) -> list[Layer]:
@@ -412,10 +438,13 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "lenet5",
-            "LeNet-5",
-            "LeCun's LeNet-5 on 32x32 digits: two 5x5 conv + 2x2 average-pool blocks, then "
-            "120-84-10 fully connected (ReLU in place of the original tanh; C5 as a linear "
-            "layer after flatten, which has the same parameters).",
+            QT_TRANSLATE_NOOP("CoreMessages", "LeNet-5"),
+            QT_TRANSLATE_NOOP(
+                "CoreMessages",
+                "LeCun's LeNet-5 on 32x32 digits: two 5x5 conv + 2x2 average-pool blocks, then "
+                "120-84-10 fully connected (ReLU in place of the original tanh; C5 as a linear "
+                "layer after flatten, which has the same parameters).",
+            ),
             (1, 32, 32),
             (
                 "conv:out=6,k=5,s=1,p=0",
@@ -434,11 +463,14 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "smallcnn",
-            "smallcnn (ours)",
-            "The registry's smallcnn on 28x28 digits: three conv + BatchNorm + ReLU + 2x2 "
-            "max-pool blocks (32/64/128 kernels, no conv bias since BatchNorm follows), an "
-            "adaptive average pool to 3x3, flatten, Dropout(0.3) and a linear head for 10 "
-            "classes.",
+            QT_TRANSLATE_NOOP("CoreMessages", "smallcnn (ours)"),
+            QT_TRANSLATE_NOOP(
+                "CoreMessages",
+                "The registry's smallcnn on 28x28 digits: three conv + BatchNorm + ReLU + 2x2 "
+                "max-pool blocks (32/64/128 kernels, no conv bias since BatchNorm follows), an "
+                "adaptive average pool to 3x3, flatten, Dropout(0.3) and a linear head for 10 "
+                "classes.",
+            ),
             (1, 28, 28),
             (
                 "conv:out=32,k=3,s=1,p=1,bias=0",
@@ -461,9 +493,12 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "alexnet_features",
-            "AlexNet features",
-            "torchvision's AlexNet feature extractor (5 conv layers, 3 max-pools) on a "
-            "224x224 RGB image.",
+            QT_TRANSLATE_NOOP("CoreMessages", "AlexNet features"),
+            QT_TRANSLATE_NOOP(
+                "CoreMessages",
+                "torchvision's AlexNet feature extractor (5 conv layers, 3 max-pools) on a "
+                "224x224 RGB image.",
+            ),
             (3, 224, 224),
             (
                 "conv:out=64,k=11,s=4,p=2",
@@ -483,20 +518,26 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "vgg16_features",
-            "VGG16 features",
-            "torchvision's VGG16 feature extractor: 13 3x3 conv layers in 5 blocks, each "
-            "block ending in a 2x2 max-pool; receptive field 212 after the last pool.",
+            QT_TRANSLATE_NOOP("CoreMessages", "VGG16 features"),
+            QT_TRANSLATE_NOOP(
+                "CoreMessages",
+                "torchvision's VGG16 feature extractor: 13 3x3 conv layers in 5 blocks, each "
+                "block ending in a 2x2 max-pool; receptive field 212 after the last pool.",
+            ),
             (3, 224, 224),
             _vgg16_features(),
         ),
         Preset(
             "resnet18_stages",
-            "ResNet18 stem and stages",
-            "An approximation of ResNet18 as plain layers: the 7x7 stem, max-pool and the "
-            "main-path 3x3 convs of the four stages. The residual shortcuts (and their 1x1 "
-            "downsample convs, 0.17M parameters) are left out, so shapes and the main "
-            "path's receptive field are right but the parameter total is slightly low; use "
-            "'From model' for the exact network.",
+            QT_TRANSLATE_NOOP("CoreMessages", "ResNet18 stem and stages"),
+            QT_TRANSLATE_NOOP(
+                "CoreMessages",
+                "An approximation of ResNet18 as plain layers: the 7x7 stem, max-pool and the "
+                "main-path 3x3 convs of the four stages. The residual shortcuts (and their 1x1 "
+                "downsample convs, 0.17M parameters) are left out, so shapes and the main "
+                "path's receptive field are right but the parameter total is slightly low; use "
+                "'From model' for the exact network.",
+            ),
             (3, 224, 224),
             _resnet18_stages(),
         ),

@@ -17,6 +17,35 @@ from typing import Any
 
 from core.convlayers import Conv, ConvCalcError, Geometry, Pair, RFState, Shape, effective_kernel
 from core.convstack import LayerResult, format_shape
+from core.messages import QT_TRANSLATE_NOOP
+
+# Why a traced model collapsed, translated by the window (core.messages)
+CANNOT_RUN_WINDOW = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{layer} cannot run on its {shape} input: its {window} window with padding {p} needs at "
+    "least {need} pixels, so the output would be smaller than 1x1",
+)
+CANNOT_RUN = QT_TRANSLATE_NOOP("CoreMessages", "{layer} cannot run on its {shape} input: {reason}")
+COLLAPSED_AFTER = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "after {layer} the feature map is only {shape}, yet later convolution/pooling layers still "
+    "slide kernels over it (they see mostly padding)",
+)
+TOO_SMALL_AT = QT_TRANSLATE_NOOP("CoreMessages", "too small at {layer}")  # in a size trail
+COLLAPSE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "{arch} on a {size} input: {what}. Spatial size: {trail}."
+)
+COLLAPSE_NEEDS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{arch} on a {size} input: {what}. Spatial size: {trail}. It needs an input of at least "
+    "{m}x{m}; resize the images (e.g. Resize({m})).",
+)
+COLLAPSE_FROM = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{arch} on a {size} input: {what}. Spatial size: {trail}. From a {m}x{m} input on, every "
+    "feature map stays larger than 1x1 until the last convolution; consider resizing the "
+    "images (e.g. Resize({m})).",
+)
 
 
 @dataclass
@@ -343,12 +372,14 @@ def _failure_text(name: str, module: Any, in_shape: Shape, torch_error: str) -> 
     if isinstance(geom, Geometry) and len(in_shape) == 3:
         need = [max(geom.k[a] - 2 * geom.p[a], 1) for a in (0, 1)]
         if in_shape[1] < need[0] or in_shape[2] < need[1]:
-            return (
-                f"{label} cannot run on its {format_shape(in_shape)} input: its "
-                f"{geom.k[0]}x{geom.k[1]} window with padding {geom.p[0]} needs at least "
-                f"{need[0]}x{need[1]} pixels, so the output would be smaller than 1x1"
+            return CANNOT_RUN_WINDOW.format(
+                layer=label,
+                shape=format_shape(in_shape),
+                window=f"{geom.k[0]}x{geom.k[1]}",
+                p=geom.p[0],
+                need=f"{need[0]}x{need[1]}",
             )
-    return f"{label} cannot run on its {format_shape(in_shape)} input: {torch_error}"
+    return CANNOT_RUN.format(layer=label, shape=format_shape(in_shape), reason=torch_error)
 
 
 def size_trail(result: TraceResult, limit: int = 10) -> str:
@@ -360,7 +391,7 @@ def size_trail(result: TraceResult, limit: int = 10) -> str:
             last = tuple(row.out_shape[1:])
             steps.append(f"{last[0]}x{last[1]} ({row.layer.split(' ')[0]})")
         elif row.error:
-            steps.append(f"too small at {row.layer.split(' ')[0]}")
+            steps.append(TOO_SMALL_AT.format(layer=row.layer.split(" ")[0]))
     if len(steps) > limit:
         steps = [*steps[: limit // 2], "...", *steps[-(limit // 2) :]]
     return " -> ".join(steps)
@@ -373,18 +404,9 @@ def collapse_message(result: TraceResult) -> str:
         what = result.error
     else:
         row = result.rows[result.collapsed_index or 0]
-        what = (
-            f"after {row.layer} the feature map is only {format_shape(row.out_shape)}, "
-            "yet later convolution/pooling layers still slide kernels over it "
-            "(they see mostly padding)"
-        )
-    text = f"{result.arch} on a {h}x{w} input: {what}. Spatial size: {size_trail(result)}."
+        what = COLLAPSED_AFTER.format(layer=row.layer, shape=format_shape(row.out_shape))
     m = result.min_input_size
-    if m and result.error:
-        text += f" It needs an input of at least {m}x{m}; resize the images (e.g. Resize({m}))."
-    elif m:
-        text += (
-            f" From a {m}x{m} input on, every feature map stays larger than 1x1 until the "
-            f"last convolution; consider resizing the images (e.g. Resize({m}))."
-        )
-    return text
+    template = COLLAPSE_NEEDS if m and result.error else COLLAPSE_FROM if m else COLLAPSE
+    return template.format(
+        arch=result.arch, size=f"{h}x{w}", what=what, trail=size_trail(result), m=m
+    )

@@ -47,6 +47,7 @@ from core.images import (
     reuse_image_memory,
     verify_image,
 )
+from core.messages import QT_TRANSLATE_NOOP
 
 __all__ = [
     "BUILTIN_DIGITS",
@@ -72,6 +73,25 @@ __all__ = [
     "scan_folder",
     "verify_image",
 ]
+
+# What the window shows translated (core.messages)
+FILE_PROBLEM = QT_TRANSLATE_NOOP("CoreMessages", "{path}: {reason}")
+NO_USABLE_CLASS = QT_TRANSLATE_NOOP(
+    "CoreMessages", "No class in '{source}' has a usable image: add images to the class folders."
+)
+ONE_CLASS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Only one class ('{name}') has usable images in '{source}': a classifier needs at least "
+    "two class folders with images.",
+)
+NO_TRAINING_IMAGE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "The training split of '{source}' has no usable image."
+)
+NO_VALIDATION_IMAGE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "The validation split of '{source}' has no usable image: add images to valid/ or give "
+    "each class at least two images.",
+)
 
 
 # --------------------------------------------------------------------------- datasets
@@ -107,7 +127,7 @@ class ImageDataset(torch.utils.data.Dataset):
         try:
             return load_image(path, self.channels, self.max_pixels, min_side=self.min_side)
         except ImageLoadError as exc:
-            raise ImageLoadError(f"{path}: {exc}") from None
+            raise ImageLoadError(FILE_PROBLEM.format(path=path, reason=exc)) from None
 
     def __getitem__(self, index: int) -> tuple[Any, int]:
         image = self.load(index)
@@ -150,21 +170,13 @@ class DataSplits:
 
 def _check_trainable(summary: DatasetSummary) -> None:
     if not summary.class_names:
-        raise DataError(
-            f"No class in '{summary.source}' has a usable image: add images to the class folders."
-        )
+        raise DataError(NO_USABLE_CLASS.format(source=summary.source))
     if len(summary.class_names) < 2:
-        raise DataError(
-            f"Only one class ('{summary.class_names[0]}') has usable images in '{summary.source}': "
-            f"a classifier needs at least two class folders with images."
-        )
+        raise DataError(ONE_CLASS.format(name=summary.class_names[0], source=summary.source))
     if summary.total("train") == 0:
-        raise DataError(f"The training split of '{summary.source}' has no usable image.")
+        raise DataError(NO_TRAINING_IMAGE.format(source=summary.source))
     if summary.total("valid") == 0:
-        raise DataError(
-            f"The validation split of '{summary.source}' has no usable image: add images "
-            f"to valid/ or give each class at least two images."
-        )
+        raise DataError(NO_VALIDATION_IMAGE.format(source=summary.source))
 
 
 def _pipelines_channels(*pipelines: Callable | None) -> int | None:

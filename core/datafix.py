@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.folders import SET_ASIDE_DIR
+from core.messages import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CHANGES_CSV",
@@ -40,6 +41,34 @@ class DataFixError(ValueError):
     """A change cannot be made (outside the dataset, the file is gone, the place is taken)."""
 
 
+# Why a fix failed, translated by the window (core.messages)
+OUTSIDE = QT_TRANSLATE_NOOP("CoreMessages", "'{path}' is not inside the dataset folder '{root}'.")
+NO_FREE_NAME = QT_TRANSLATE_NOOP("CoreMessages", "No free name next to '{path}'.")
+GONE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "'{path}' is no longer there: it was moved or renamed since."
+)
+TAKEN = QT_TRANSLATE_NOOP("CoreMessages", "'{path}' already exists; nothing was moved.")
+CANNOT_MOVE = QT_TRANSLATE_NOOP("CoreMessages", "Could not move '{name}': {reason}.")
+NO_LOG = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Could not write the change log {log} ({reason}); the file was left where it was.",
+)
+NOT_IN_CLASS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "'{path}' is not inside a folder of the class '{name}', so it cannot be moved to another "
+    "class.",
+)
+NOT_A_CLASS = QT_TRANSLATE_NOOP("CoreMessages", "'{name}' is not a class folder name.")
+ALREADY_IN_CLASS = QT_TRANSLATE_NOOP("CoreMessages", "'{file}' is already in the class '{name}'.")
+ALREADY_ASIDE = QT_TRANSLATE_NOOP("CoreMessages", "'{file}' is already set aside.")
+UNDO_OF_UNDO = QT_TRANSLATE_NOOP(
+    "CoreMessages", "An undo cannot be undone; make the change again instead."
+)
+BACK_TAKEN = QT_TRANSLATE_NOOP(
+    "CoreMessages", "'{path}' exists again, so '{name}' cannot go back there; move it by hand."
+)
+
+
 @dataclass(frozen=True)
 class Change:
     """One logged change: ``src`` and ``dst`` are absolute paths."""
@@ -54,7 +83,7 @@ def _inside(root: Path, path: Path) -> Path:
     """``path`` relative to ``root``; DataFixError when it is not inside it."""
     real_root, real = os.path.realpath(root), os.path.realpath(path)
     if os.path.commonpath([real_root, real]) != real_root or real == real_root:
-        raise DataFixError(f"'{path}' is not inside the dataset folder '{root}'.")
+        raise DataFixError(OUTSIDE.format(path=path, root=root))
     return Path(os.path.relpath(real, real_root))
 
 
@@ -66,7 +95,7 @@ def _free(path: Path) -> Path:
         candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
         if not os.path.lexists(candidate):
             return candidate
-    raise DataFixError(f"No free name next to '{path}'.")
+    raise DataFixError(NO_FREE_NAME.format(path=path))
 
 
 def _log(root: Path, change: Change) -> None:
@@ -89,22 +118,21 @@ def _log(root: Path, change: Change) -> None:
 def _rename(root: Path, action: str, src: Path, dst: Path) -> Change:
     """Move ``src`` to ``dst`` (never over a file), then log it; a failed log moves it back."""
     if not src.is_file():
-        raise DataFixError(f"'{src}' is no longer there: it was moved or renamed since.")
+        raise DataFixError(GONE.format(path=src))
     if os.path.lexists(dst):
-        raise DataFixError(f"'{dst}' already exists; nothing was moved.")
+        raise DataFixError(TAKEN.format(path=dst))
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(os.fspath(src), os.fspath(dst))
     except OSError as exc:
-        raise DataFixError(f"Could not move '{src.name}': {exc.strerror or exc}.") from exc
+        raise DataFixError(CANNOT_MOVE.format(name=src.name, reason=exc.strerror or exc)) from exc
     change = Change(datetime.now().isoformat(timespec="seconds"), action, str(src), str(dst))
     try:
         _log(root, change)
     except OSError as exc:
         shutil.move(os.fspath(dst), os.fspath(src))
         raise DataFixError(
-            f"Could not write the change log {root / CHANGES_CSV} ({exc.strerror or exc}); "
-            f"the file was left where it was."
+            NO_LOG.format(log=root / CHANGES_CSV, reason=exc.strerror or exc)
         ) from exc
     return change
 
@@ -116,10 +144,7 @@ def _class_part(rel: Path, class_name: str) -> int:
         return 0
     if len(parts) >= 3 and parts[0].lower() in _SPLIT_NAMES and parts[1] == class_name:
         return 1
-    raise DataFixError(
-        f"'{rel}' is not inside a folder of the class '{class_name}', so it cannot be "
-        f"moved to another class."
-    )
+    raise DataFixError(NOT_IN_CLASS.format(path=rel, name=class_name))
 
 
 def move_to_class(
@@ -128,9 +153,9 @@ def move_to_class(
     """Move an image from its class folder to ``to_class``'s (same split, same sub-path)."""
     root, path = Path(root), Path(path)
     if not to_class or to_class in (".", "..") or "/" in to_class or os.sep in to_class:
-        raise DataFixError(f"'{to_class}' is not a class folder name.")
+        raise DataFixError(NOT_A_CLASS.format(name=to_class))
     if to_class == from_class:
-        raise DataFixError(f"'{path.name}' is already in the class '{to_class}'.")
+        raise DataFixError(ALREADY_IN_CLASS.format(file=path.name, name=to_class))
     rel = _inside(root, path)
     index = _class_part(rel, from_class)
     parts = list(rel.parts)
@@ -143,21 +168,19 @@ def set_aside(root: str | os.PathLike, path: str | os.PathLike) -> Change:
     root, path = Path(root), Path(path)
     rel = _inside(root, path)
     if rel.parts[0] == SET_ASIDE_DIR:
-        raise DataFixError(f"'{path.name}' is already set aside.")
+        raise DataFixError(ALREADY_ASIDE.format(file=path.name))
     return _rename(root, SET_ASIDE, path, _free(root / SET_ASIDE_DIR / rel))
 
 
 def undo(root: str | os.PathLike, change: Change) -> Change:
     """Put a moved file back where it was; logged as "undo move" / "undo set aside"."""
     if change.action.startswith(UNDO):
-        raise DataFixError("An undo cannot be undone; make the change again instead.")
+        raise DataFixError(UNDO_OF_UNDO)
     root = Path(root)
     src, dst = Path(change.dst), Path(change.src)
     _inside(root, src)
     if os.path.lexists(dst):
-        raise DataFixError(
-            f"'{dst}' exists again, so '{src.name}' cannot go back there; move it by hand."
-        )
+        raise DataFixError(BACK_TAKEN.format(path=dst, name=src.name))
     return _rename(root, f"{UNDO} {change.action}", src, dst)
 
 

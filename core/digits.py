@@ -17,6 +17,7 @@ from PIL import Image
 
 from core import BUILTIN_DIGITS
 from core.folders import DataError, DatasetSummary
+from core.messages import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DIGITS_SEED",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 DIGITS_SIZE = 28
+LAYOUT_BUILTIN = QT_TRANSLATE_NOOP("CoreMessages", "builtin")  # the summary's layout
 DIGITS_SEED = 0
 DIGITS_VALID_FRACTION = 0.2
 
@@ -109,7 +111,7 @@ def digits_summary(channels: int = 1) -> DatasetSummary:
     }
     return DatasetSummary(
         source=BUILTIN_DIGITS,
-        layout="builtin",
+        layout=LAYOUT_BUILTIN,
         class_names=names,
         counts=counts,
         in_channels=channels,

@@ -27,6 +27,40 @@ from typing import Any
 from core import BUILTIN_DIGITS
 from core.evalresult import Evaluation, ImageRow, summarise, topk_for
 from core.folders import DataError, parse_source
+from core.messages import QT_TRANSLATE_NOOP
+
+# What an evaluation says about its data, translated by the window (core.messages)
+NO_SHARED_CLASS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "None of the data's classes ({data}) is a class the model knows ({model}); evaluate it "
+    "with a model trained on these classes.",
+)
+UNKNOWN_CLASSES = {  # (several classes, several images)
+    (False, False): QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "The model does not know the class {names}: {total} image left out. It knows {known}.",
+    ),
+    (False, True): QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "The model does not know the class {names}: {total} images left out. It knows {known}.",
+    ),
+    (True, False): QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "The model does not know the classes {names}: {total} image left out. It knows {known}.",
+    ),
+    (True, True): QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "The model does not know the classes {names}: {total} images left out. It knows {known}.",
+    ),
+}
+NO_IMAGES_OF = QT_TRANSLATE_NOOP("CoreMessages", "The data has no images of {names}.")
+TAKEN_WHOLE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "'{name}' has no train/ and valid/ folders and the model was not trained on it: all of "
+    "its images were evaluated.",
+)
+STOPPED_AFTER = QT_TRANSLATE_NOOP("CoreMessages", "Stopped after {done} of {total} images.")
+NOTHING_READ = QT_TRANSLATE_NOOP("CoreMessages", "No image could be read: see the skipped files.")
 
 __all__ = [
     "SPLITS",
@@ -77,20 +111,18 @@ def _match(
     unknown = {name: counts.get(name, 0) for name in data_names if name not in index}
     if not mapping:
         raise EvaluationError(
-            f"None of the data's classes ({_names(data_names)}) is a class the model knows "
-            f"({_names(model_names)}); evaluate it with a model trained on these classes."
+            NO_SHARED_CLASS.format(data=_names(data_names), model=_names(model_names))
         )
     messages = []
     if unknown:
         total = sum(unknown.values())
+        template = UNKNOWN_CLASSES[(len(unknown) > 1, total != 1)]
         messages.append(
-            f"The model does not know the class{'es' if len(unknown) > 1 else ''} "
-            f"{_names(unknown)}: {total} image{'s' if total != 1 else ''} left out. "
-            f"It knows {_names(model_names)}."
+            template.format(names=_names(unknown), total=total, known=_names(model_names))
         )
     absent = [name for name in model_names if name not in data_names]
     if absent:
-        messages.append(f"The data has no images of {_names(absent)}.")
+        messages.append(NO_IMAGES_OF.format(names=_names(absent)))
     return mapping, unknown, messages
 
 
@@ -209,10 +241,7 @@ def _folder_set(
     if summary.layout == "class folders" and own is None:
         taken = "all"
         if split != "all":
-            messages.append(
-                f"'{Path(resolved).name}' has no train/ and valid/ folders and the model was "
-                f"not trained on it: all of its images were evaluated."
-            )
+            messages.append(TAKEN_WHOLE.format(name=Path(resolved).name))
     samples = {"train": train, "valid": valid, "all": train + valid}[taken]
     counts = {n: 0 for n in summary.class_names}
     for _, label in samples:
@@ -415,9 +444,9 @@ def _run(
     seconds = time.perf_counter() - start
     messages = list(labelled.messages)
     if stopped:
-        messages.append(f"Stopped after {done} of {total} images.")
+        messages.append(STOPPED_AFTER.format(done=done, total=total))
     if not rows and not stopped:
-        messages.append("No image could be read: see the skipped files.")
+        messages.append(NOTHING_READ)
     return Evaluation(
         class_names=names,
         rows=rows,

@@ -31,6 +31,7 @@ from core.images import (
     load_image,
     verify_image,
 )
+from core.messages import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DataError",
@@ -56,6 +57,81 @@ SET_ASIDE_DIR = "_set_aside"
 
 class DataError(ValueError):
     """The dataset as a whole cannot be used (no classes, unreadable folder, ...)."""
+
+
+# What the window shows translated (core.messages): layouts, problems, warnings.
+LAYOUT_SPLIT = QT_TRANSLATE_NOOP("CoreMessages", "train/valid folders")
+LAYOUT_CLASSES = QT_TRANSLATE_NOOP("CoreMessages", "class folders")
+NO_SOURCE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "No dataset given: use 'builtin:digits' or the path of an image folder."
+)
+UNKNOWN_BUILTIN = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Unknown built-in dataset '{name}': the only built-in dataset is '{builtin}'.",
+)
+FOLDER_MISSING = QT_TRANSLATE_NOOP(
+    "CoreMessages", "Dataset folder '{path}' does not exist: check the path."
+)
+NOT_A_FOLDER = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "'{path}' is a file, not a folder: choose the folder that holds the class folders.",
+)
+CANNOT_READ_FOLDER = QT_TRANSLATE_NOOP(
+    "CoreMessages", "Cannot read the folder '{path}' ({reason}): check its permissions."
+)
+NO_CLASS_FOLDERS = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "No class folders found in '{path}': put the images of each class in a folder named "
+    "after the class (e.g. {name}/cats/, {name}/dogs/).",
+)
+SKIPPED_ONE = QT_TRANSLATE_NOOP("CoreMessages", "{n} file was skipped: {files}.")
+SKIPPED_SOME = QT_TRANSLATE_NOOP("CoreMessages", "{n} files were skipped: {files}.")
+SKIPPED_MORE = QT_TRANSLATE_NOOP("CoreMessages", "{n} files were skipped: {files} and {more} more.")
+LARGE_ONE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{n} image is very large (the largest, {name}, is {width}x{height} = {mp} megapixels): "
+    "decoding one takes about {mb} MB of memory. Training decodes them reduced when the "
+    "pipeline starts with Resize or RandomResizedCrop; otherwise shrink them (4096 pixels "
+    "on the longer side is plenty) to use less memory.",
+)
+LARGE_MANY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "{n} images are very large (the largest, {name}, is {width}x{height} = {mp} megapixels): "
+    "decoding one takes about {mb} MB of memory. Training decodes them reduced when the "
+    "pipeline starts with Resize or RandomResizedCrop; otherwise shrink them (4096 pixels "
+    "on the longer side is plenty) to use less memory.",
+)
+CLASS_LEFT_OUT = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Class '{name}' has no usable image and was left out; add images to its folder.",
+)
+CLASS_NOT_IN_SPLIT = {
+    ("train",): QT_TRANSLATE_NOOP(
+        "CoreMessages", "Class '{name}' has no image in the train split."
+    ),
+    ("valid",): QT_TRANSLATE_NOOP(
+        "CoreMessages", "Class '{name}' has no image in the valid split."
+    ),
+    ("train", "valid"): QT_TRANSLATE_NOOP(
+        "CoreMessages", "Class '{name}' has no image in the train and valid split."
+    ),
+}
+TWO_CLASSES_NEEDED = QT_TRANSLATE_NOOP(
+    "CoreMessages", "At least two classes with images are needed to train a classifier."
+)
+TINY_ONE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Class '{name}' has only {n} image; at least {need} are needed to learn and check it.",
+)
+TINY_MANY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Class '{name}' has only {n} images; at least {need} are needed to learn and check it.",
+)
+IMBALANCED = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "Classes are imbalanced {ratio}:1: '{big}' has {big_n} images but '{small}' only "
+    "{small_n}; add images to the small classes or expect the model to favour the large ones.",
+)
 
 
 # --------------------------------------------------------------------------- summary
@@ -141,9 +217,8 @@ class DatasetSummary:
             return []
         n = len(self.skipped)
         shown = ", ".join(f"{Path(s.path).name} ({s.reason})" for s in self.skipped[:3])
-        more = f" and {n - 3} more" if n > 3 else ""
-        noun = "file was" if n == 1 else "files were"
-        return [f"{n} {noun} skipped: {shown}{more}."]
+        template = SKIPPED_ONE if n == 1 else SKIPPED_SOME if n <= 3 else SKIPPED_MORE
+        return [template.format(n=n, files=shown, more=n - 3)]
 
     def _large_warnings(self) -> list[str]:
         """How much memory very large images take (an 81 MP PNG: over 300 MB a load)."""
@@ -152,32 +227,33 @@ class DatasetSummary:
         n = len(self.large_images)
         path, height, width = max(self.large_images, key=lambda e: e[1] * e[2])
         pixels = height * width
-        noun = "image is" if n == 1 else "images are"
         return [
-            f"{n} {noun} very large (the largest, {Path(path).name}, is {width}x{height} = "
-            f"{pixels / 1e6:.0f} megapixels): decoding one takes about "
-            f"{pixels * BYTES_PER_PIXEL / 1e6:,.0f} MB of memory. Training decodes them "
-            "reduced when the pipeline starts with Resize or RandomResizedCrop; otherwise "
-            "shrink them (4096 pixels on the longer side is plenty) to use less memory."
+            (LARGE_ONE if n == 1 else LARGE_MANY).format(
+                n=n,
+                name=Path(path).name,
+                width=width,
+                height=height,
+                mp=f"{pixels / 1e6:.0f}",
+                mb=f"{pixels * BYTES_PER_PIXEL / 1e6:,.0f}",
+            )
         ]
 
     def _class_warnings(self) -> list[str]:
-        out = [
-            f"Class '{name}' has no usable image and was left out; add images to its folder."
-            for name in self.dropped_classes
-        ]
+        out = [CLASS_LEFT_OUT.format(name=name) for name in self.dropped_classes]
         for name in self.empty_classes:
             if name in self.dropped_classes:
                 continue
-            missing = [s for s in self.counts if self.counts[s].get(name, 0) == 0]
-            out.append(f"Class '{name}' has no image in the {' and '.join(missing)} split.")
+            missing = tuple(s for s in self.counts if self.counts[s].get(name, 0) == 0)
+            template = CLASS_NOT_IN_SPLIT.get(
+                missing, f"Class '{{name}}' has no image in the {' and '.join(missing)} split."
+            )
+            out.append(template.format(name=name))
         if len(self.class_names) < 2:
-            out.append("At least two classes with images are needed to train a classifier.")
+            out.append(TWO_CLASSES_NEEDED)
         for name, n in self.class_totals().items():
             if 0 < n < TINY_CLASS:
                 out.append(
-                    f"Class '{name}' has only {n} image{'s' if n != 1 else ''}; "
-                    f"at least {TINY_CLASS} are needed to learn and check it."
+                    (TINY_ONE if n == 1 else TINY_MANY).format(name=name, n=n, need=TINY_CLASS)
                 )
         return out
 
@@ -190,10 +266,8 @@ class DatasetSummary:
         ratio = totals[big] / totals[small]
         if ratio <= IMBALANCE_RATIO:
             return None
-        return (
-            f"Classes are imbalanced {ratio:.0f}:1: '{big}' has {totals[big]} images but "
-            f"'{small}' only {totals[small]}; add images to the small classes or expect "
-            f"the model to favour the large ones."
+        return IMBALANCED.format(
+            ratio=f"{ratio:.0f}", big=big, big_n=totals[big], small=small, small_n=totals[small]
         )
 
 
@@ -204,21 +278,17 @@ def parse_source(source: str) -> str:
     """Normalise a dataset source: "builtin:digits" or an existing folder's full path."""
     text = str(source).strip() if source is not None else ""
     if not text:
-        raise DataError("No dataset given: use 'builtin:digits' or the path of an image folder.")
+        raise DataError(NO_SOURCE)
     lowered = text.lower()
     if lowered in ("digits", BUILTIN_DIGITS):
         return BUILTIN_DIGITS
     if lowered.startswith("builtin:"):
-        raise DataError(
-            f"Unknown built-in dataset '{text}': the only built-in dataset is '{BUILTIN_DIGITS}'."
-        )
+        raise DataError(UNKNOWN_BUILTIN.format(name=text, builtin=BUILTIN_DIGITS))
     path = Path(text).expanduser()
     if not path.exists():
-        raise DataError(f"Dataset folder '{text}' does not exist: check the path.")
+        raise DataError(FOLDER_MISSING.format(path=text))
     if not path.is_dir():
-        raise DataError(
-            f"'{text}' is a file, not a folder: choose the folder that holds the class folders."
-        )
+        raise DataError(NOT_A_FOLDER.format(path=text))
     return str(path.resolve())
 
 
@@ -231,7 +301,7 @@ def _subdirs(folder: Path) -> list[Path]:
         entries = list(folder.iterdir())
     except OSError as exc:
         raise DataError(
-            f"Cannot read the folder '{folder}' ({exc.strerror or exc}): check its permissions."
+            CANNOT_READ_FOLDER.format(path=folder, reason=exc.strerror or exc)
         ) from None
     return sorted(
         (p for p in entries if p.is_dir() and not _is_hidden(p.name)), key=lambda p: p.name
@@ -370,11 +440,11 @@ def _list_folder(root: Path, val_split: float) -> tuple[str, _Listing]:
         for name in set(train) | set(valid):
             train.setdefault(name, [])
             valid.setdefault(name, [])
-        return "train/valid folders", _Listing({"train": train, "valid": valid}, skipped)
+        return LAYOUT_SPLIT, _Listing({"train": train, "valid": valid}, skipped)
     if not 0.0 < val_split < 1.0:
         raise DataError(f"val_split must be between 0 and 1 (exclusive), not {val_split}.")
     classes = _list_classes(_class_root(root), skipped, root)
-    return "class folders", _Listing({_UNSPLIT: classes}, skipped)
+    return LAYOUT_CLASSES, _Listing({_UNSPLIT: classes}, skipped)
 
 
 def _verify_listing(
@@ -429,10 +499,7 @@ def scan_folder(
     root_path = Path(parse_source(os.fspath(root)))
     layout, listing = _list_folder(root_path, val_split)
     if not any(listing.files.values()):
-        raise DataError(
-            f"No class folders found in '{root_path}': put the images of each class in a "
-            f"folder named after the class (e.g. {root_path.name}/cats/, {root_path.name}/dogs/)."
-        )
+        raise DataError(NO_CLASS_FOLDERS.format(path=root_path, name=root_path.name))
     sizes = _verify_listing(listing, check_images, max_pixels, progress)
     if _UNSPLIT in listing.files:
         # Split only the usable files, so a bad file never costs a class its valid images.

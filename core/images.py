@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.messages import QT_TRANSLATE_NOOP
+
 __all__ = [
     "BYTES_PER_PIXEL",
     "DEFAULT_MAX_PIXELS",
@@ -48,6 +50,27 @@ class ImageLoadError(ValueError):
 
 # Pillow signals decompression bombs through a warning whose filter is process-global;
 # the lock keeps our own threads (scan + training) from undoing each other's filter.
+# Why an image was skipped (ImageLoadError); the window shows them translated.
+NOT_FOUND = QT_TRANSLATE_NOOP("CoreMessages", "file not found")
+UNREADABLE = QT_TRANSLATE_NOOP("CoreMessages", "file cannot be read ({reason})")
+A_FOLDER = QT_TRANSLATE_NOOP("CoreMessages", "this is a folder, not an image file")
+EMPTY_FILE = QT_TRANSLATE_NOOP("CoreMessages", "file is empty (0 bytes)")
+TOO_LARGE = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "image is too large ({width}x{height} = {pixels} pixels; the limit is {limit}): it looks "
+    "like a decompression bomb, so it was refused",
+)
+BOMB = QT_TRANSLATE_NOOP(
+    "CoreMessages", "image is too large: it looks like a decompression bomb ({reason})"
+)
+NOT_AN_IMAGE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "not an image file, or an image format that cannot be read"
+)
+CANNOT_OPEN = QT_TRANSLATE_NOOP("CoreMessages", "cannot open the image ({reason})")
+NO_PIXELS = QT_TRANSLATE_NOOP("CoreMessages", "image has no pixels ({width}x{height})")
+TRUNCATED = QT_TRANSLATE_NOOP("CoreMessages", "image file is truncated (part of it is missing)")
+CORRUPT = QT_TRANSLATE_NOOP("CoreMessages", "image data is corrupt ({reason})")
+
 _OPEN_LOCK = threading.Lock()
 IMAGE_BLOCKS_KEPT = 8
 
@@ -73,13 +96,13 @@ def check_file(path: Path) -> None:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise ImageLoadError("file not found") from None
+        raise ImageLoadError(NOT_FOUND) from None
     except OSError as exc:
-        raise ImageLoadError(f"file cannot be read ({exc.strerror or exc})") from None
+        raise ImageLoadError(UNREADABLE.format(reason=exc.strerror or exc)) from None
     if stat_module.S_ISDIR(stat.st_mode):
-        raise ImageLoadError("this is a folder, not an image file")
+        raise ImageLoadError(A_FOLDER)
     if stat.st_size == 0:
-        raise ImageLoadError("file is empty (0 bytes)")
+        raise ImageLoadError(EMPTY_FILE)
 
 
 def _check_stream(stream: BinaryIO) -> None:
@@ -92,13 +115,14 @@ def _check_stream(stream: BinaryIO) -> None:
     except (OSError, AttributeError, ValueError):
         return
     if end - pos <= 0:
-        raise ImageLoadError("file is empty (0 bytes)")
+        raise ImageLoadError(EMPTY_FILE)
 
 
 def _too_large(width: int, height: int, max_pixels: int) -> ImageLoadError:
     return ImageLoadError(
-        f"image is too large ({width}x{height} = {width * height:,} pixels; the limit is "
-        f"{max_pixels:,}): it looks like a decompression bomb, so it was refused"
+        TOO_LARGE.format(
+            width=width, height=height, pixels=f"{width * height:,}", limit=f"{max_pixels:,}"
+        )
     )
 
 
@@ -109,20 +133,18 @@ def _open_header(source: Any, max_pixels: int) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(source)
     except Image.DecompressionBombError as exc:
-        raise ImageLoadError(
-            f"image is too large: it looks like a decompression bomb ({exc})"
-        ) from None
+        raise ImageLoadError(BOMB.format(reason=exc)) from None
     except UnidentifiedImageError:
-        raise ImageLoadError("not an image file, or an image format that cannot be read") from None
+        raise ImageLoadError(NOT_AN_IMAGE) from None
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombWarning) as exc:
-        raise ImageLoadError(f"cannot open the image ({exc or type(exc).__name__})") from None
+        raise ImageLoadError(CANNOT_OPEN.format(reason=exc or type(exc).__name__)) from None
     width, height = img.size
     if width * height > max_pixels:
         img.close()
         raise _too_large(width, height, max_pixels)
     if width < 1 or height < 1:
         img.close()
-        raise ImageLoadError(f"image has no pixels ({width}x{height})")
+        raise ImageLoadError(NO_PIXELS.format(width=width, height=height))
     return img
 
 
@@ -131,16 +153,14 @@ def _decode(img: Image.Image) -> None:
     try:
         img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageLoadError(
-            f"image is too large: it looks like a decompression bomb ({exc})"
-        ) from None
+        raise ImageLoadError(BOMB.format(reason=exc)) from None
     except OSError as exc:
         text = str(exc)
         if "truncated" in text:
-            raise ImageLoadError("image file is truncated (part of it is missing)") from None
-        raise ImageLoadError(f"image data is corrupt ({text or type(exc).__name__})") from None
+            raise ImageLoadError(TRUNCATED) from None
+        raise ImageLoadError(CORRUPT.format(reason=text or type(exc).__name__)) from None
     except (SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as exc:
-        raise ImageLoadError(f"image data is corrupt ({exc or type(exc).__name__})") from None
+        raise ImageLoadError(CORRUPT.format(reason=exc or type(exc).__name__)) from None
 
 
 def _apply_exif(img: Image.Image) -> Image.Image:

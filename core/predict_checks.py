@@ -26,6 +26,36 @@ import numpy as np
 from PIL import Image
 
 from core.evalresult import PREDICTIONS_CSV, read_top_probs
+from core.messages import QT_TRANSLATE_NOOP
+
+# How an input differs from the training data, translated by the window (core.messages)
+FLOOR_FROM_VALIDATION = QT_TRANSLATE_NOOP(
+    "CoreMessages", "which 95% of the {count} validation images reached ({file})"
+)
+FLOOR_FIXED = QT_TRANSLATE_NOOP(
+    "CoreMessages", "a fixed threshold: no validation predictions are stored beside the model"
+)
+COLOUR_ON_GREY = QT_TRANSLATE_NOOP(
+    "CoreMessages", "a colour picture, but the model was trained on grayscale images"
+)
+GREY_ON_COLOUR = QT_TRANSLATE_NOOP(
+    "CoreMessages", "a grayscale picture, but the model was trained on colour images"
+)
+BELOW_FLOOR = QT_TRANSLATE_NOOP("CoreMessages", "top probability {prob} is below {floor}, {source}")
+BLOWN_UP = QT_TRANSLATE_NOOP(
+    "CoreMessages", "the picture ({size}) is blown up to the model's {input} px input"
+)
+FAR_LARGER = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "the picture ({size}) is far larger than the {input}x{input} images the model was trained on",
+)
+SQUASHED = QT_TRANSLATE_NOOP("CoreMessages", "the picture ({size}) is squashed into a square")
+UNLIKE_TIP = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "This input looks unlike the model's training data:\n{lines}\nA model always answers "
+    "with probabilities that sum to 100%, even for a picture of something it never saw; "
+    "treat this answer with suspicion.",
+)
 
 #: the percentile of the validation images' top probability below which a prediction
 #: is flagged: 95% of the validation images reached at least this confidence
@@ -97,11 +127,9 @@ def confidence_floor(bundle_path: str | os.PathLike | None) -> ConfidenceFloor:
     if len(probs) >= MIN_VALIDATION_ROWS:
         value = float(np.percentile(np.asarray(probs), FLOOR_PERCENTILE))
         return ConfidenceFloor(
-            value, f"which 95% of the {len(probs)} validation images reached ({PREDICTIONS_CSV})"
+            value, FLOOR_FROM_VALIDATION.format(count=len(probs), file=PREDICTIONS_CSV)
         )
-    return ConfidenceFloor(
-        FIXED_FLOOR, "a fixed threshold: no validation predictions are stored beside the model"
-    )
+    return ConfidenceFloor(FIXED_FLOOR, FLOOR_FIXED)
 
 
 def _validation_probs(bundle_path: str | os.PathLike | None) -> list[float]:
@@ -129,14 +157,15 @@ def input_warnings(
     out: list[str] = []
     if facts is not None:
         if in_channels == 1 and facts.colour:
-            out.append("a colour picture, but the model was trained on grayscale images")
+            out.append(COLOUR_ON_GREY)
         elif in_channels == 3 and not facts.colour:
-            out.append("a grayscale picture, but the model was trained on colour images")
+            out.append(GREY_ON_COLOUR)
         out.extend(_size_warnings(facts, input_size, crops))
     if floor is not None and prob < floor.value:
         out.append(
-            f"top probability {format_prob(prob)} is below {format_prob(floor.value)}, "
-            f"{floor.source}"
+            BELOW_FLOOR.format(
+                prob=format_prob(prob), floor=format_prob(floor.value), source=floor.source
+            )
         )
     return out
 
@@ -148,23 +177,14 @@ def _size_warnings(facts: InputFacts, input_size: int | None, crops: bool) -> li
     longest, shortest = max(facts.width, facts.height), max(1, min(facts.width, facts.height))
     out = []
     if longest * UPSCALE_LIMIT < input_size:
-        out.append(f"the picture ({size}) is blown up to the model's {input_size} px input")
+        out.append(BLOWN_UP.format(size=size, input=input_size))
     elif input_size <= 64 and shortest > DOWNSCALE_LIMIT * input_size:
-        out.append(
-            f"the picture ({size}) is far larger than the {input_size}x{input_size} images "
-            "the model was trained on"
-        )
+        out.append(FAR_LARGER.format(size=size, input=input_size))
     if not crops and longest / shortest > SQUASH_LIMIT:
-        out.append(f"the picture ({size}) is squashed into a square")
+        out.append(SQUASHED.format(size=size))
     return out
 
 
 def warnings_tooltip(warnings: Sequence[str]) -> str:
     """The explanation shown over a warning mark."""
-    lines = "\n".join(f"• {w}" for w in warnings)
-    return (
-        "This input looks unlike the model's training data:\n"
-        f"{lines}\n"
-        "A model always answers with probabilities that sum to 100%, even for a "
-        "picture of something it never saw; treat this answer with suspicion."
-    )
+    return UNLIKE_TIP.format(lines="\n".join(f"• {w}" for w in warnings))

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.config import BEST_METRICS
+from core.messages import QT_TRANSLATE_NOOP
 
 METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 RUN_FILES = ("config.json", "metrics.csv", "summary.json", "best.pt", "last.pt")
@@ -184,19 +185,35 @@ SCAN_DEPTH = 3  # runs/<group>/<subgroup>/<run> is found; deeper folders are not
 STATUSES = ("running", "finished", "stopped", "failed", "incomplete", "not a run")
 #: (key, header): the listing's columns, in `runs --json` and the Runs panel
 COLUMNS = (
-    ("name", "Name"),
-    ("date", "Date"),
-    ("data", "Data"),
-    ("arch", "Architecture"),
-    ("mode", "Mode"),
-    ("augment", "Augmentation"),
-    ("epochs", "Epochs"),
-    ("best_val_acc", "Best val acc"),
-    ("best_epoch", "Best epoch"),
-    ("train_images_per_second", "Train img/s"),
-    ("seconds", "Wall time"),
-    ("status", "Status"),
-    ("note", "Note"),
+    ("name", QT_TRANSLATE_NOOP("CoreMessages", "Name")),
+    ("date", QT_TRANSLATE_NOOP("CoreMessages", "Date")),
+    ("data", QT_TRANSLATE_NOOP("CoreMessages", "Data")),
+    ("arch", QT_TRANSLATE_NOOP("CoreMessages", "Architecture")),
+    ("mode", QT_TRANSLATE_NOOP("CoreMessages", "Mode")),
+    ("augment", QT_TRANSLATE_NOOP("CoreMessages", "Augmentation")),
+    ("epochs", QT_TRANSLATE_NOOP("CoreMessages", "Epochs")),
+    ("best_val_acc", QT_TRANSLATE_NOOP("CoreMessages", "Best val acc")),
+    ("best_epoch", QT_TRANSLATE_NOOP("CoreMessages", "Best epoch")),
+    ("train_images_per_second", QT_TRANSLATE_NOOP("CoreMessages", "Train img/s")),
+    ("seconds", QT_TRANSLATE_NOOP("CoreMessages", "Wall time")),
+    ("status", QT_TRANSLATE_NOOP("CoreMessages", "Status")),
+    ("note", QT_TRANSLATE_NOOP("CoreMessages", "Note")),
+)
+# Why a folder is not a finished run, translated by the window (core.messages)
+NOT_A_RUN = QT_TRANSLATE_NOOP("CoreMessages", "Not a run folder: it has none of {files}.")
+HALF_WRITTEN = QT_TRANSLATE_NOOP(
+    "CoreMessages", "Half-written: no metrics.csv, best.pt or summary.json yet."
+)
+ENDED = QT_TRANSLATE_NOOP(
+    "CoreMessages", "The training process ended without finishing (killed or crashed)."
+)
+ENDED_OLD_SUMMARY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "The training process ended without finishing (killed or crashed); summary.json is older.",
+)
+ENDED_NO_SUMMARY = QT_TRANSLATE_NOOP(
+    "CoreMessages",
+    "The training process ended without finishing (killed or crashed): there is no summary.json.",
 )
 
 
@@ -251,7 +268,7 @@ def inspect_run(folder: str | Path, *, now: float | None = None) -> RunEntry:
     present = [name for name in RUN_FILES if _is_file(folder / name)]
     entry = RunEntry(folder, date=_mtime(folder), note=read_note(folder))
     if not present:
-        entry.problem = f"Not a run folder: it has none of {', '.join(RUN_FILES)}."
+        entry.problem = NOT_A_RUN.format(files=", ".join(RUN_FILES))
         return entry
     run = _read_files(folder)
     entry.run = run
@@ -294,13 +311,12 @@ def _status(run: Run, now: float) -> tuple[str, str]:
         return "running", ""  # written without a lock (older versions): going by its files
     if run.problems:
         return "incomplete", " ".join(run.problems)
-    ended = "The training process ended without finishing (killed or crashed)"
     if lock is not None:
-        return "failed", ended + ("." if summary is None else "; summary.json is older.")
+        return "failed", ENDED if summary is None else ENDED_OLD_SUMMARY
     if summary is None:
         if not run.rows and run.best_pt is None:
-            return "incomplete", "Half-written: no metrics.csv, best.pt or summary.json yet."
-        return "failed", ended + ": there is no summary.json."
+            return "incomplete", HALF_WRITTEN
+        return "failed", ENDED_NO_SUMMARY
     if summary.get("error"):
         return "failed", str(summary["error"])
     if summary.get("stopped"):

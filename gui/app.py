@@ -3,6 +3,9 @@
 Nothing heavy is imported here (no torch): the window must be on screen within a
 second; :class:`gui.main_window.MainWindow` loads PyTorch in the background.
 
+The interface's language is chosen before any widget exists (see :mod:`gui.i18n`):
+``--lang zh_CN`` forces Simplified Chinese, ``--lang en`` English.
+
 ``CONVSTUDIO_EXIT_AFTER_SHOW=1`` makes the app print how long after process start
 the window was shown, then exit; ``CONVSTUDIO_EXIT_WHEN_READY=1`` prints when Train can
 start (PyTorch loaded), then exits (both used by bench/bench_gui.py).
@@ -40,6 +43,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="convstudio", description="ConvStudio desktop app.")
     parser.add_argument(
         "--data", metavar="SOURCE", default=None, help="dataset to open: builtin:digits or a folder"
+    )
+    parser.add_argument(
+        "--lang",
+        metavar="CODE",
+        default=None,
+        help="interface language: zh_CN (Simplified Chinese) or en; default: the one chosen "
+        "in View > Language, else the system's",
     )
     args, _qt_args = parser.parse_known_args(argv)
     return args
@@ -85,10 +95,11 @@ def run_app(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "convstudio"])
     app.setApplicationDisplayName("ConvStudio")
-    from gui import appdata, errors, runtime  # light: Qt and the standard library only
+    from gui import appdata, errors, i18n, runtime  # light: Qt and the standard library only
 
     runtime.configure_process()
     errors.setup_logging(appdata.log_path())
+    i18n.install_translators(app, i18n.chosen_language(args.lang))
 
     from gui.main_window import MainWindow
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QCoreApplication, QMimeData
 from PySide6.QtGui import QImage, QPixmap
 
 from core import IMAGE_EXTENSIONS
@@ -59,7 +59,10 @@ def images(mime: QMimeData) -> tuple[list[QImage], list[str]]:
             image = QImage.fromData(bytes(mime.data(fmt)))
             if not image.isNull():
                 return [image], []
-            return [], [f"The dropped {fmt} data is not a readable image."]
+            problem = QCoreApplication.translate(
+                "DragAndDrop", "The dropped {format} data is not a readable image."
+            )
+            return [], [problem.format(format=fmt)]
     return [], []
 
 
@@ -77,9 +80,11 @@ def inputs(mime: QMimeData) -> tuple[list[str], list[QImage], list[str]]:
             if url.isLocalFile():
                 paths.append(url.toLocalFile())
             elif url.isValid() and not url.isEmpty():
-                problems.append(
-                    f"'{url.toString()}' is not a local file: save it to disk first, then drop it."
+                problem = QCoreApplication.translate(
+                    "DragAndDrop",
+                    "'{url}' is not a local file: save it to disk first, then drop it.",
                 )
+                problems.append(problem.format(url=url.toString()))
     found: list[QImage] = []
     if not paths:
         found, more = images(mime)

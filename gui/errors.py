@@ -15,15 +15,25 @@ import logging.handlers
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from gui.i18n import core_messages
 
 log = logging.getLogger("convstudio")
 LOG_BYTES = 1_000_000  # one file this size, plus one older one
 
 
 def message(exc: BaseException) -> str:
-    """The text a user sees for an exception: its message, else its type's name."""
-    return str(exc).strip() or type(exc).__name__
+    """The text a user sees for an exception: its message (in the interface's language
+    when core made it from a known template, see :mod:`gui.i18n.core_messages`), else
+    its type's name."""
+    return core_messages.translate(str(exc).strip()) or type(exc).__name__
+
+
+def shown(text: str) -> str:
+    """A message for the user in the interface's language (the main window's show_error
+    passes every message through this; text already translated is left as it is)."""
+    return core_messages.translate(str(text))
 
 
 def format_exception(exc: BaseException) -> str:
@@ -49,7 +59,8 @@ def sink() -> ErrorSink:
 def report(exc: BaseException, where: str = "", *, show: bool = True) -> str:
     """Log ``exc`` with its traceback; emit it for the user when ``show``. Returns the message."""
     text = message(exc)
-    log.error("%s: %s", where or "error", text, exc_info=(type(exc), exc, exc.__traceback__))
+    english = str(exc).strip() or type(exc).__name__  # the log stays in one language
+    log.error("%s: %s", where or "error", english, exc_info=(type(exc), exc, exc.__traceback__))
     if show:
         sink().reported.emit(text)
     return text
@@ -82,4 +93,6 @@ def read_log_tail(path: Path, limit: int = 200_000) -> str:
             fh.seek(max(0, size - limit))
             return fh.read().decode("utf-8", "replace")
     except OSError as exc:
-        return f"No log yet ({exc.strerror or exc})."
+        return QCoreApplication.translate("ErrorLog", "No log yet ({reason}).").format(
+            reason=exc.strerror or exc
+        )

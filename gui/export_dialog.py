@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,13 +31,24 @@ from PySide6.QtWidgets import (
 )
 
 from gui import errors, tasks
+from gui.i18n.core_messages import translate as core_text
 
-# (format, label, default file name, file dialog filter)
+# (format, label, default file name, file dialog filter); labels marked for translation
 FORMATS: tuple[tuple[str, str, str, str], ...] = (
     ("torchscript", "TorchScript (.pt)", "model_torchscript.pt", "TorchScript (*.pt)"),
     ("onnx", "ONNX (.onnx)", "model.onnx", "ONNX (*.onnx)"),
-    ("snippet", "Usage snippet (.py)", "use_model.py", "Python (*.py)"),
-    ("script", "Training script (.py)", "train_again.py", "Python (*.py)"),
+    (
+        "snippet",
+        QT_TRANSLATE_NOOP("ExportDialog", "Usage snippet (.py)"),
+        "use_model.py",
+        "Python (*.py)",
+    ),
+    (
+        "script",
+        QT_TRANSLATE_NOOP("ExportDialog", "Training script (.py)"),
+        "train_again.py",
+        "Python (*.py)",
+    ),
 )
 
 
@@ -93,17 +104,31 @@ def run_bundle(window: Any) -> str | None:
     return _train_bundle(window) or _predict_bundle(window)
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ExportDialog", text)
+
+
 def result_text(result: Any) -> str:
     """What the dialog shows for an ExportResult."""
     kb = result.size_bytes / 1000
     size = f"{kb / 1000:.1f} MB" if kb >= 1000 else f"{kb:.1f} kB"
-    lines = [f"Wrote {result.path} ({size}, exported in {result.seconds:.1f} s)"]
+    lines = [
+        QCoreApplication.translate(
+            "ExportDialog", "Wrote {path} ({size}, exported in {seconds} s)"
+        ).format(path=result.path, size=size, seconds=f"{result.seconds:.1f}")
+    ]
     check = result.check
     if check is not None:
         lines += [
-            f"Checked against the bundle on {check.images} images ({check.source}):",
-            f"top-1 agrees on {check.top1_agree}/{check.images}, max |logit difference| "
-            f"{check.max_logit_diff:.2g} (allowed < 1e-4)",
+            QCoreApplication.translate(
+                "ExportDialog", "Checked against the bundle on {images} images ({source}):"
+            ).format(images=check.images, source=core_text(check.source)),
+            QCoreApplication.translate(
+                "ExportDialog",
+                "top-1 agrees on {agree}/{images}, max |logit difference| {diff} (allowed < 1e-4)",
+            ).format(
+                agree=check.top1_agree, images=check.images, diff=f"{check.max_logit_diff:.2g}"
+            ),
         ]
     return "\n".join(lines)
 
@@ -119,7 +144,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, bundle: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export model")
+        self.setWindowTitle(self.tr("Export model"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(560)
         self._out_chosen = False  # the user picked the output file: keep it
@@ -137,17 +162,19 @@ class ExportDialog(QDialog):
     def _build(self) -> None:
         self.bundle_edit = QLineEdit(self)
         self.bundle_edit.setObjectName("export_bundle")
-        self.bundle_edit.setPlaceholderText("a best.pt from a run folder")
+        self.bundle_edit.setPlaceholderText(self.tr("a best.pt from a run folder"))
         self.format_combo = QComboBox(self)
         self.format_combo.setObjectName("export_format")
         for fmt, label, _, _ in FORMATS:
-            self.format_combo.addItem(label, fmt)
+            self.format_combo.addItem(_tr(label), fmt)
         self.out_edit = QLineEdit(self)
         self.out_edit.setObjectName("export_out")
         form = QFormLayout()
-        form.addRow("Model bundle:", self._with_button(self.bundle_edit, self.browse_bundle))
-        form.addRow("Format:", self.format_combo)
-        form.addRow("Save as:", self._with_button(self.out_edit, self.browse_out))
+        form.addRow(
+            self.tr("Model bundle:"), self._with_button(self.bundle_edit, self.browse_bundle)
+        )
+        form.addRow(self.tr("Format:"), self.format_combo)
+        form.addRow(self.tr("Save as:"), self._with_button(self.out_edit, self.browse_out))
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy: the export reports no steps
         self.progress.setVisible(False)
@@ -157,7 +184,9 @@ class ExportDialog(QDialog):
         self.result_label.setMinimumHeight(72)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button = buttons.addButton(
+            self.tr("Export"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
         buttons.rejected.connect(self.reject)
@@ -172,7 +201,7 @@ class ExportDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(edit, 1)
-        button = QPushButton("Browse...", box)
+        button = QPushButton(self.tr("Browse..."), box)
         button.clicked.connect(slot)
         row.addWidget(button)
         return box
@@ -204,14 +233,19 @@ class ExportDialog(QDialog):
 
     def browse_bundle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Model to export", self.bundle_edit.text(), "Model bundles (*.pt);;All files (*)"
+            self,
+            self.tr("Model to export"),
+            self.bundle_edit.text(),
+            self.tr("Model bundles (*.pt);;All files (*)"),
         )
         if path:
             self.bundle_edit.setText(path)
 
     def browse_out(self) -> None:
         pattern = next(f[3] for f in FORMATS if f[0] == self.fmt())
-        path, _ = QFileDialog.getSaveFileName(self, "Save export as", self.out_edit.text(), pattern)
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save export as"), self.out_edit.text(), pattern
+        )
         if path:
             self.set_out(path)
 
@@ -219,11 +253,13 @@ class ExportDialog(QDialog):
 
     def _problem(self, bundle: str, out: str) -> str | None:
         if not bundle or not Path(bundle).is_file():
-            return "Choose a model bundle (a best.pt from a run folder)."
+            return self.tr("Choose a model bundle (a best.pt from a run folder).")
         if not out:
-            return "Choose the file to write."
+            return self.tr("Choose the file to write.")
         if Path(out).resolve() == Path(bundle).resolve():
-            return "The export would overwrite the bundle itself; choose another file name."
+            return self.tr(
+                "The export would overwrite the bundle itself; choose another file name."
+            )
         return None
 
     @Slot()
@@ -234,7 +270,9 @@ class ExportDialog(QDialog):
             self._show_error(problem)
             return
         self.result_label.setStyleSheet("")
-        self.result_label.setText(f"Exporting {Path(bundle).name} and checking the file...")
+        self.result_label.setText(
+            self.tr("Exporting {file} and checking the file...").format(file=Path(bundle).name)
+        )
         self.task.start(export_task, bundle, self.fmt(), out)
 
     @Slot(object)
@@ -293,10 +331,14 @@ class ScriptCopier(QObject):
     def copy(self) -> None:
         bundle = run_bundle(self.window)
         if bundle is None:
-            self._fail("No run to copy yet: train a model or open one (File > Open model).")
+            self._fail(
+                self.tr("No run to copy yet: train a model or open one (File > Open model).")
+            )
             return
         self.bundle = bundle
-        self.window.statusBar().showMessage(f"Making the training script of {bundle}...")
+        self.window.statusBar().showMessage(
+            self.tr("Making the training script of {bundle}...").format(bundle=bundle)
+        )
         self.task.start(script_task, bundle)
 
     @Slot(object)
@@ -304,14 +346,20 @@ class ScriptCopier(QObject):
         QGuiApplication.clipboard().setText(text)
         lines = text.count("\n")
         self.window.statusBar().showMessage(
-            f"Copied the training script of {self.bundle} ({lines} lines) to the clipboard.",
+            self.tr(
+                "Copied the training script of {bundle} (%n line(s)) to the clipboard.", "", lines
+            ).format(bundle=self.bundle),
             10_000,
         )
         self.copied.emit(text)
 
     @Slot(object)
     def _on_error(self, exc: BaseException) -> None:
-        self._fail(f"Could not make the training script: {errors.message(exc)}")
+        self._fail(
+            self.tr("Could not make the training script: {reason}").format(
+                reason=errors.message(exc)
+            )
+        )
 
     def _fail(self, text: str) -> None:
         self.window.show_error(text)

@@ -9,8 +9,25 @@ for the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import QWidget
+
+#: every tab's English title, marked for translation: a title names its panel in the
+#: window's lookups, settings and logs; only the tab shows :func:`tab_text`
+TAB_TITLES = (
+    QT_TRANSLATE_NOOP("Panel", "Data"),
+    QT_TRANSLATE_NOOP("Panel", "Augment"),
+    QT_TRANSLATE_NOOP("Panel", "Train"),
+    QT_TRANSLATE_NOOP("Panel", "Calculator"),
+    QT_TRANSLATE_NOOP("Panel", "Predict"),
+    QT_TRANSLATE_NOOP("Panel", "Evaluate"),
+    QT_TRANSLATE_NOOP("Panel", "Runs"),
+)
+
+
+def tab_text(title: str) -> str:
+    """A tab's title as the tab shows it (in the interface's language)."""
+    return QCoreApplication.translate("Panel", title)
 
 
 class Panel(QWidget):
@@ -23,8 +40,12 @@ class Panel(QWidget):
     status_message = Signal(str, int)
     error_occurred = Signal(str)
 
-    #: the tab's title (also the panel's name in settings and messages)
+    #: the tab's English title (the panel's name in settings and lookups; the tab shows
+    #: :func:`tab_text` of it)
     title = ""
+
+    def tab_text(self) -> str:
+        return tab_text(self.title)
 
     def on_torch_ready(self) -> None:
         """PyTorch and the core modules are imported: finish what needed them."""

@@ -11,6 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 # the app's data folder (runs, log, presets) goes to a temporary folder, never the real one
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="convstudio-test-data-")
+# and the feature cache (core.features: $XDG_CACHE_HOME/convstudio/features) likewise
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="convstudio-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -6,7 +6,7 @@ of its :class:`~gui.augment.pipeline.Pipeline`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,10 +24,17 @@ from PySide6.QtWidgets import (
 from core.augment import CATEGORIES, TRANSFORMS
 from gui.augment.params import ParamEditor
 from gui.augment.pipeline import WHICH, Pipeline
-from gui.augment.presets import BUILTIN_PRESETS
+from gui.augment.presets import BUILTIN_PRESETS, preset_label
 from gui.augment.steps import StepList, StepListModel
+from gui.i18n.core_messages import translate as core_text
 
-CUSTOM_LABEL = "(custom)"
+CUSTOM_LABEL = QT_TRANSLATE_NOOP("EditorPane", "(custom)")
+CATEGORY_LABELS = {
+    "geometry": QT_TRANSLATE_NOOP("EditorPane", "Geometry"),
+    "color": QT_TRANSLATE_NOOP("EditorPane", "Color"),
+    "policy": QT_TRANSLATE_NOOP("EditorPane", "Policy"),
+    "tensor": QT_TRANSLATE_NOOP("EditorPane", "Tensor"),
+}
 COPIED_MS = 2000
 
 
@@ -57,15 +64,16 @@ class EditorPane(QWidget):
         col.addLayout(self._preset_row())
         lists = QHBoxLayout()
         self.lists = {which: StepList(StepListModel(pipeline, which)) for which in WHICH}
-        for title, which in (("Train pipeline", "train"), ("Eval pipeline", "eval")):
+        titles = {"train": self.tr("Train pipeline"), "eval": self.tr("Eval pipeline")}
+        for which, title in titles.items():
             group = QGroupBox(title)
             g = QVBoxLayout(group)
             g.addWidget(self.lists[which])
             g.addLayout(self._list_buttons(which))
             lists.addWidget(group)
-        self.lists["train"].setToolTip("Drag to reorder; tick to enable a step.")
+        self.lists["train"].setToolTip(self.tr("Drag to reorder; tick to enable a step."))
         self.lists["eval"].setToolTip(
-            "What validation and prediction do (stored in the model bundle)."
+            self.tr("What validation and prediction do (stored in the model bundle).")
         )
         col.addLayout(lists, 1)
         self.param_editor = ParamEditor()
@@ -78,18 +86,20 @@ class EditorPane(QWidget):
 
     def _preset_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Preset:"))
+        row.addWidget(QLabel(self.tr("Preset:")))
         self.preset_combo = QComboBox()
         self.preset_combo.setToolTip(
-            "seed = the notes' pipeline; digits = 28x28 grayscale. Choosing a preset keeps "
-            "your own edits: (custom) brings them back."
+            self.tr(
+                "seed = the notes' pipeline; digits = 28x28 grayscale. Choosing a preset keeps "
+                "your own edits: (custom) brings them back."
+            )
         )
         self.preset_combo.activated.connect(self._on_preset_activated)
         row.addWidget(self.preset_combo, 1)
-        save = QPushButton("Save preset…")
+        save = QPushButton(self.tr("Save preset…"))
         save.clicked.connect(self._ask_preset_name)
-        delete = QPushButton("Delete")
-        delete.setToolTip("Delete the selected user preset.")
+        delete = QPushButton(self.tr("Delete"))
+        delete.setToolTip(self.tr("Delete the selected user preset."))
         delete.clicked.connect(self._on_delete_clicked)
         row.addWidget(save)
         row.addWidget(delete)
@@ -99,12 +109,13 @@ class EditorPane(QWidget):
         """The transforms by category, each adding a step to pipeline ``which``."""
         menu = QMenu(parent)
         for category in CATEGORIES:
-            sub = menu.addMenu(category.capitalize())
+            label = CATEGORY_LABELS.get(category, category.capitalize())
+            sub = menu.addMenu(QCoreApplication.translate("EditorPane", label))
             sub.setToolTipsVisible(True)
             for info in TRANSFORMS.values():
                 if info.category == category:
                     action = sub.addAction(info.name)
-                    action.setToolTip(info.help)
+                    action.setToolTip(core_text(info.help))
                     action.triggered.connect(
                         lambda _=False, n=info.name: self.add_requested.emit(which, n)
                     )
@@ -113,14 +124,26 @@ class EditorPane(QWidget):
     def _list_buttons(self, which: str) -> QHBoxLayout:
         row = QHBoxLayout()
         add = QToolButton()
-        add.setText("Add ▾")
+        add.setText(self.tr("Add ▾"))
         add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         add.setMenu(self._add_menu(add, which))
         row.addWidget(add)
         for text, tip, slot in (
-            ("Remove", "Remove the selected step.", lambda: self.remove_requested.emit(which)),
-            ("↑", "Move the selected step up.", lambda: self.move_requested.emit(which, -1)),
-            ("↓", "Move the selected step down.", lambda: self.move_requested.emit(which, 1)),
+            (
+                self.tr("Remove"),
+                self.tr("Remove the selected step."),
+                lambda: self.remove_requested.emit(which),
+            ),
+            (
+                "↑",
+                self.tr("Move the selected step up."),
+                lambda: self.move_requested.emit(which, -1),
+            ),
+            (
+                "↓",
+                self.tr("Move the selected step down."),
+                lambda: self.move_requested.emit(which, 1),
+            ),
         ):
             button = QToolButton()  # compact: the two pipelines sit side by side
             button.setText(text)
@@ -133,11 +156,19 @@ class EditorPane(QWidget):
     def _file_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         for text, tip, slot in (
-            ("Load JSON…", "Load train/eval pipelines from a JSON file.", self._ask_load),
-            ("Save JSON…", "Save both pipelines as JSON (usable with --augment).", self._ask_save),
             (
-                "Copy as code",
-                "Put the torchvision Python source on the clipboard.",
+                self.tr("Load JSON…"),
+                self.tr("Load train/eval pipelines from a JSON file."),
+                self._ask_load,
+            ),
+            (
+                self.tr("Save JSON…"),
+                self.tr("Save both pipelines as JSON (usable with --augment)."),
+                self._ask_save,
+            ),
+            (
+                self.tr("Copy as code"),
+                self.tr("Put the torchvision Python source on the clipboard."),
                 self.copy_requested,
             ),
         ):
@@ -155,7 +186,7 @@ class EditorPane(QWidget):
 
     def flash_copied(self) -> None:
         """Say on the button that the code is on the clipboard (for COPIED_MS)."""
-        self.copy_button.setText("Copied \u2713")
+        self.copy_button.setText(self.tr("Copied \u2713"))
         self._copied_timer.start()
 
     # ----------------------------------------------------------------- presets
@@ -165,11 +196,11 @@ class EditorPane(QWidget):
         combo = self.preset_combo
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(CUSTOM_LABEL, None)
+        combo.addItem(self.tr(CUSTOM_LABEL), None)
         for name in BUILTIN_PRESETS:
-            combo.addItem(name, ("builtin", name))
+            combo.addItem(preset_label(name), ("builtin", name))
         for name in user_names:
-            combo.addItem(f"{name} (mine)", ("user", name))
+            combo.addItem(self.tr("{name} (mine)").format(name=name), ("user", name))
         index = 0
         for i in range(combo.count()):
             data = combo.itemData(i)
@@ -191,7 +222,7 @@ class EditorPane(QWidget):
             self.custom_chosen.emit()
 
     def _ask_preset_name(self) -> None:
-        name, ok = QInputDialog.getText(self, "Save preset", "Preset name:")
+        name, ok = QInputDialog.getText(self, self.tr("Save preset"), self.tr("Preset name:"))
         if ok and name:
             self.preset_save_requested.emit(name)
 
@@ -203,13 +234,15 @@ class EditorPane(QWidget):
     # ----------------------------------------------------------------- files
 
     def _ask_load(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load pipeline", "", "JSON (*.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Load pipeline"), "", self.tr("JSON (*.json)")
+        )
         if path:
             self.load_requested.emit(path)
 
     def _ask_save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save pipeline", "augment.json", "JSON (*.json)"
+            self, self.tr("Save pipeline"), "augment.json", self.tr("JSON (*.json)")
         )
         if path:
             self.save_requested.emit(path)

@@ -39,6 +39,7 @@ from gui.augment.presets import PresetStore
 from gui.augment.preview import PreviewRequest, PreviewResult, channel_note
 from gui.augment.preview_pane import PreviewPane
 from gui.augment.session import AugmentSession
+from gui.i18n.core_messages import translate as core_text
 from gui.panel import Panel
 
 
@@ -125,11 +126,15 @@ class AugmentPanel(Panel):
         editor.preset_chosen.connect(self._on_preset_chosen)
         editor.custom_chosen.connect(self.restore_custom)
         editor.preset_save_requested.connect(
-            lambda name: self._or_warn("Save preset", self.save_user_preset, name)
+            lambda name: self._or_warn(self.tr("Save preset"), self.save_user_preset, name)
         )
         editor.preset_delete_requested.connect(self.delete_user_preset)
-        editor.load_requested.connect(lambda p: self._or_warn("Load pipeline", self.load_spec, p))
-        editor.save_requested.connect(lambda p: self._or_warn("Save pipeline", self.save_spec, p))
+        editor.load_requested.connect(
+            lambda p: self._or_warn(self.tr("Load pipeline"), self.load_spec, p)
+        )
+        editor.save_requested.connect(
+            lambda p: self._or_warn(self.tr("Save pipeline"), self.save_spec, p)
+        )
         editor.copy_requested.connect(self.copy_code)
         pane.settings_changed.connect(self.schedule_preview)
         pane.class_combo.currentIndexChanged.connect(self._on_source_picked)
@@ -249,7 +254,10 @@ class AugmentPanel(Panel):
             return
         step = self.pipeline.step(which, row)
         info = TRANSFORMS[step["name"]]
-        self.param_editor.show_step(f"{which} step {row + 1}: {info.name}", info, step["params"])
+        title = self.tr("{pipeline} step {number}: {transform}").format(
+            pipeline=self.pipeline_name(which), number=row + 1, transform=info.name
+        )
+        self.param_editor.show_step(title, info, step["params"])
         self._show_errors()
 
     @Slot(object)
@@ -297,11 +305,19 @@ class AugmentPanel(Panel):
             exc = self.pipeline.error(which)
             if exc is None:
                 continue
-            messages.append(f"{which}: {exc}")
+            messages.append(
+                self.tr("{pipeline}: {problem}").format(
+                    pipeline=self.pipeline_name(which), problem=core_text(str(exc))
+                )
+            )
             if which == self._active and exc.step == self.lists[which].currentRow():
                 field = exc.field
         self.param_editor.mark_error(field)
         self.error_label.setText("\n".join(messages))
+
+    def pipeline_name(self, which: str) -> str:
+        """ "train" or "eval" as the interface says it."""
+        return self.tr("train") if which == "train" else self.tr("eval")
 
     def error_text(self) -> str:
         return self.error_label.text()
@@ -317,8 +333,13 @@ class AugmentPanel(Panel):
         image = self._source_image()
         size = None if image is None else (image.height, image.width)
         stats = self._pretrained_stats
-        out = augment.spec_warnings(valid["train"], size, stats)
-        out += [f"eval: {w}" for w in augment.spec_warnings(valid["eval"], size, stats)]
+        out = [core_text(w) for w in augment.spec_warnings(valid["train"], size, stats)]
+        for warning in augment.spec_warnings(valid["eval"], size, stats):
+            out.append(
+                self.tr("{pipeline}: {problem}").format(
+                    pipeline=self.pipeline_name("eval"), problem=core_text(warning)
+                )
+            )
         return out
 
     @Slot()
@@ -384,11 +405,11 @@ class AugmentPanel(Panel):
         try:
             text = self.code_text()
         except SpecError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(core_text(str(exc)))
             return
         QGuiApplication.clipboard().setText(text)
         self.editor.flash_copied()
-        self.show_status("Copied both pipelines to the clipboard as torchvision code.")
+        self.show_status(self.tr("Copied both pipelines to the clipboard as torchvision code."))
 
     def _mark_custom_if_edited(self, valid: dict) -> None:
         if self._applied is not None and self._applied != valid:
@@ -407,7 +428,9 @@ class AugmentPanel(Panel):
     def restore_custom(self) -> None:
         """ "(custom)" chosen: the user's own pipelines again (the preset's stay one click away)."""
         if self._custom is None:
-            self.show_status("No pipeline of your own yet: edit a step and it becomes (custom).")
+            self.show_status(
+                self.tr("No pipeline of your own yet: edit a step and it becomes (custom).")
+            )
             self._refresh_presets(select=self._applied_name)
             return
         if self._custom != self.pipeline.valid_specs():
@@ -419,14 +442,14 @@ class AugmentPanel(Panel):
         try:
             self.apply_preset(name)
         except SpecError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(core_text(str(exc)))
 
     def _or_warn(self, title: str, action: Callable[[str], Any], argument: str) -> None:
         """Run a preset or file action the user asked for; a problem becomes a message box."""
         try:
             action(argument)
         except (SpecError, OSError) as exc:
-            QMessageBox.warning(self, title, str(exc))
+            QMessageBox.warning(self, title, core_text(str(exc)))
 
     def _restore(self) -> None:
         """Last session's pipelines, else the seed preset until a dataset says otherwise."""
@@ -487,7 +510,9 @@ class AugmentPanel(Panel):
         self.session.load_file(path)
 
     def _ask_open_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Preview an image", "", "Images (*.*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Preview an image"), "", self.tr("Images (*.*)")
+        )
         if path:
             self.load_source_file(path)
 

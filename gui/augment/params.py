@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,9 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.augment import ParamInfo, TransformInfo
+from gui.i18n.core_messages import translate as core_text
 
 ERROR_STYLE = "border: 1px solid #d33;"
-NO_STEP_HINT = "Click a step of a pipeline to edit its parameters here."
+NO_STEP_HINT = QT_TRANSLATE_NOOP(
+    "ParamEditor", "Click a step of a pipeline to edit its parameters here."
+)
 
 # Values a nullable parameter takes when the user switches it on.
 _ON_VALUES: dict[tuple[str, str], Any] = {
@@ -40,13 +43,17 @@ _ON_VALUES: dict[tuple[str, str], Any] = {
 
 
 def tooltip(info: ParamInfo) -> str:
-    parts = [info.help]
+    """What the parameter does (from the registry), its valid range, how to switch it off."""
+    parts = [core_text(info.help)]
     if info.minimum is not None or info.maximum is not None:
         lo = "-∞" if info.minimum is None else f"{info.minimum:g}"
         hi = "∞" if info.maximum is None else f"{info.maximum:g}"
-        parts.append(f"Valid range: {'(' if info.exclusive_minimum else '['}{lo}, {hi}].")
+        bounds = f"{'(' if info.exclusive_minimum else '['}{lo}, {hi}]"
+        parts.append(
+            QCoreApplication.translate("ParamWidget", "Valid range: {range}.").format(range=bounds)
+        )
     if info.nullable:
-        parts.append("Untick to switch it off.")
+        parts.append(QCoreApplication.translate("ParamWidget", "Untick to switch it off."))
     return " ".join(parts)
 
 
@@ -72,7 +79,7 @@ class ParamWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         if info.nullable:
             self._on_box = QCheckBox()
-            self._on_box.setToolTip("On/off")
+            self._on_box.setToolTip(self.tr("On/off"))
             self._on_box.setChecked(value is not None)
             self._on_box.toggled.connect(self._on_toggled)
             layout.addWidget(self._on_box)
@@ -178,7 +185,7 @@ class ParamWidget(QWidget):
         h = self._spin(True)
         w = self._spin(True)
         rect = QCheckBox("h×w")
-        rect.setToolTip("Give height and width separately (otherwise a square).")
+        rect.setToolTip(self.tr("Give height and width separately (otherwise a square)."))
         pair = isinstance(value, list)
         h.setValue(value[0] if pair else value)
         w.setValue(value[1] if pair else value)
@@ -205,7 +212,7 @@ class ParamWidget(QWidget):
 
     def _build_list(self, value: list[float]) -> Callable[[], Any]:
         edit = QLineEdit(", ".join(f"{v:g}" for v in value))
-        edit.setToolTip(tooltip(self.info) + " Comma-separated, one per channel.")
+        edit.setToolTip(f"{tooltip(self.info)} {self.tr('Comma-separated, one per channel.')}")
         edit.editingFinished.connect(self._emit)
         self._editor_layout.addWidget(edit)
         self.line_edit = edit
@@ -257,7 +264,8 @@ class ParamEditor(QGroupBox):
     param_changed = Signal(str, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Parameters", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Parameters"))
         self.form = QFormLayout(self)
         self.widgets: dict[str, ParamWidget] = {}
         self.show_hint()
@@ -270,15 +278,15 @@ class ParamEditor(QGroupBox):
     def show_hint(self, text: str = NO_STEP_HINT) -> None:
         """No step selected: say how to get one."""
         self._clear()
-        self.setTitle("Parameters")
-        self.form.addRow(QLabel(text))
+        self.setTitle(self.tr("Parameters"))
+        self.form.addRow(QLabel(self.tr(text)))
 
     def show_step(self, title: str, info: TransformInfo, params: dict) -> None:
         """One row per parameter of ``info``, showing ``params`` (defaults where missing)."""
         self._clear()
-        self.setTitle(f"Parameters — {title}")
+        self.setTitle(self.tr("Parameters — {step}").format(step=title))
         if not info.params:
-            self.form.addRow(QLabel("This step has no parameters."))
+            self.form.addRow(QLabel(self.tr("This step has no parameters.")))
         defaults = info.defaults()
         for p in info.params:
             widget = ParamWidget(info.name, p, params.get(p.name, defaults[p.name]))

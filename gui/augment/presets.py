@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from core import augment
 from core.augment import SpecError
 
 BUILTIN_PRESETS = ("seed", "digits", "none")
+#: how the preset box shows the built-in presets (their names stay the CLI's --augment names)
+PRESET_LABELS = {
+    "seed": QT_TRANSLATE_NOOP("PresetStore", "seed"),
+    "digits": QT_TRANSLATE_NOOP("PresetStore", "digits"),
+    "none": QT_TRANSLATE_NOOP("PresetStore", "none"),
+}
+
+
+def preset_label(name: str) -> str:
+    """A built-in preset's name as the preset box shows it."""
+    return QCoreApplication.translate("PresetStore", PRESET_LABELS.get(name, name))
+
+
 _FORBIDDEN = '/\\:*?"<>|'
 
 
@@ -32,7 +47,11 @@ class PresetStore:
         """Save ``specs`` as user preset ``name``; returns the file."""
         name = name.strip()
         if not name or any(c in name for c in _FORBIDDEN) or name in BUILTIN_PRESETS:
-            raise SpecError(f"{name!r} cannot be a preset name; use letters, digits, - or _.")
+            raise SpecError(
+                QCoreApplication.translate(
+                    "PresetStore", "{name} cannot be a preset name; use letters, digits, - or _."
+                ).format(name=repr(name))
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{name}.json"
         augment.save_spec_file(path, specs)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from core import augment
@@ -102,26 +103,35 @@ def channel_note(specs: dict, natural: int, picture_colour: bool) -> str:
     """
     train, eval_ = specs["train"], specs["eval"]
     need = augment.data_channels(train, eval_, natural)
-    if augment.pipeline_channels(eval_) or augment.pipeline_channels(train):
-        why = f"this pipeline's Normalize has {need} value{'s' if need > 1 else ''}"
-    else:
-        why = f"the dataset is {'grayscale' if natural == 1 else 'in colour'}"
+    normalize = bool(augment.pipeline_channels(eval_) or augment.pipeline_channels(train))
+    # Without a Normalize the images keep the dataset's channels: only a colour picture
+    # opened on a grayscale dataset changes. With one, its channel count decides.
     if need == 1 and picture_colour:
-        return (
-            f"The opened picture is shown in grey: {why}, so the model gets grayscale "
-            "images; training converts every picture the same way."
+        if normalize:
+            return AugmentPreview.tr(
+                "The opened picture is shown in grey: this pipeline's Normalize has 1 value, "
+                "so the model gets grayscale images; training converts every picture the "
+                "same way."
+            )
+        return AugmentPreview.tr(
+            "The opened picture is shown in grey: the dataset is grayscale, so the model "
+            "gets grayscale images; training converts every picture the same way."
         )
     if need == natural:
         return ""
     if need == 3:
-        return (
-            f"The dataset is grayscale but {why}: its images are repeated to 3 channels "
-            "(RGB) for training, validation and this preview."
+        return AugmentPreview.tr(
+            "The dataset is grayscale but this pipeline's Normalize has 3 values: its images "
+            "are repeated to 3 channels (RGB) for training, validation and this preview."
         )
-    return (
-        f"The dataset is in colour but {why}: its images are converted to grayscale for "
-        "training, validation and this preview."
+    return AugmentPreview.tr(
+        "The dataset is in colour but this pipeline's Normalize has 1 value: its images are "
+        "converted to grayscale for training, validation and this preview."
     )
+
+
+class AugmentPreview(QObject):
+    """The translation context of this module's texts: ``AugmentPreview.tr(...)``."""
 
 
 def preview_task(ctx: tasks.TaskContext, request: PreviewRequest) -> PreviewResult:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.augment import VIEW_MODEL, VIEW_PERSON
 from gui import dnd
+from gui.i18n.core_messages import translate as core_text
 from gui.imageutil import qimage_to_pil
 from gui.sizing import FitImageLabel
 
@@ -41,9 +42,9 @@ class PreviewArea(QWidget):
         self.scroll.setWidgetResizable(True)
         # the grid shrinks to fit a small window instead of scrolling
         self.label = FitImageLabel()
-        self.label.setText("No preview yet.")
+        self.label.setText(self.tr("No preview yet."))
         self.scroll.setWidget(self.label)
-        self.setToolTip("Drop an image file here to preview it.")
+        self.setToolTip(self.tr("Drop an image file here to preview it."))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
@@ -89,7 +90,7 @@ class PreviewPane(QWidget):
         images = QHBoxLayout()
         self.original_label = QLabel()
         self.original_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.original_label.setToolTip("The original image.")
+        self.original_label.setToolTip(self.tr("The original image."))
         self.original_label.setMinimumWidth(100)
         images.addWidget(self.original_label)
         self.preview_area = PreviewArea()
@@ -111,15 +112,15 @@ class PreviewPane(QWidget):
 
     def _source_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Image:"))
+        row.addWidget(QLabel(self.tr("Image:")))
         self.class_combo = QComboBox()
-        self.class_combo.setToolTip("Class of the source image.")
+        self.class_combo.setToolTip(self.tr("Class of the source image."))
         self.index_spin = QSpinBox()
-        self.index_spin.setToolTip("Which image of that class.")
-        self.random_button = QPushButton("Random")
-        self.random_button.setToolTip("Pick a random image of the dataset.")
-        self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Preview any image file (or drop one on the preview).")
+        self.index_spin.setToolTip(self.tr("Which image of that class."))
+        self.random_button = QPushButton(self.tr("Random"))
+        self.random_button.setToolTip(self.tr("Pick a random image of the dataset."))
+        self.open_button = QPushButton(self.tr("Open…"))
+        self.open_button.setToolTip(self.tr("Preview any image file (or drop one on the preview)."))
         for widget in (self.class_combo, self.index_spin, self.random_button, self.open_button):
             row.addWidget(widget)
         row.addStretch(1)
@@ -128,29 +129,31 @@ class PreviewPane(QWidget):
     def _controls(self) -> tuple[QHBoxLayout, QHBoxLayout]:
         row = QHBoxLayout()
         self.pipeline_combo = QComboBox()
-        self.pipeline_combo.addItem("train", "train")
-        self.pipeline_combo.addItem("eval", "eval")
-        self.pipeline_combo.setToolTip("Which pipeline the preview runs.")
+        self.pipeline_combo.addItem(self.tr("train"), "train")
+        self.pipeline_combo.addItem(self.tr("eval"), "eval")
+        self.pipeline_combo.setToolTip(self.tr("Which pipeline the preview runs."))
         self.n_spin = QSpinBox()
         self.n_spin.setRange(4, 64)
         self.n_spin.setValue(16)
-        self.n_spin.setToolTip("Number of augmented samples.")
+        self.n_spin.setToolTip(self.tr("Number of augmented samples."))
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
-        self.seed_spin.setToolTip("Same seed, same samples.")
+        self.seed_spin.setToolTip(self.tr("Same seed, same samples."))
         self.seed_spin.setMaximumWidth(110)
-        self.reroll_button = QPushButton("Re-roll")
-        self.reroll_button.setToolTip("Draw new random samples (new seed).")
-        self.per_class_box = QCheckBox("Per class")
-        self.per_class_box.setToolTip("One augmented sample of each class.")
+        self.reroll_button = QPushButton(self.tr("Re-roll"))
+        self.reroll_button.setToolTip(self.tr("Draw new random samples (new seed)."))
+        self.per_class_box = QCheckBox(self.tr("Per class"))
+        self.per_class_box.setToolTip(self.tr("One augmented sample of each class."))
         # per class shows one sample per class: N does not apply then
         self.per_class_box.toggled.connect(lambda on: self.n_spin.setEnabled(not on))
         self.view_combo = QComboBox()
-        self.view_combo.addItem("As a person sees it", VIEW_PERSON)
-        self.view_combo.addItem("What the model sees", VIEW_MODEL)
+        self.view_combo.addItem(self.tr("As a person sees it"), VIEW_PERSON)
+        self.view_combo.addItem(self.tr("What the model sees"), VIEW_MODEL)
         self.view_combo.setToolTip(
-            "What the model sees: the final tensor at the model's input size and channels, "
-            "un-normalized for display, pixel for pixel."
+            self.tr(
+                "What the model sees: the final tensor at the model's input size and channels, "
+                "un-normalized for display, pixel for pixel."
+            )
         )
         for signal in (
             self.pipeline_combo.currentIndexChanged,
@@ -161,9 +164,9 @@ class PreviewPane(QWidget):
         ):
             signal.connect(self.settings_changed)
         for label, widget in (
-            ("Pipeline:", self.pipeline_combo),
-            ("N:", self.n_spin),
-            ("Seed:", self.seed_spin),
+            (self.tr("Pipeline:"), self.pipeline_combo),
+            (self.tr("N:"), self.n_spin),
+            (self.tr("Seed:"), self.seed_spin),
         ):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
@@ -171,7 +174,7 @@ class PreviewPane(QWidget):
         row.addStretch(1)
         # the view choice gets its own row so the panel fits a 1280-pixel-wide window
         view_row = QHBoxLayout()
-        view_row.addWidget(QLabel("Show:"))
+        view_row.addWidget(QLabel(self.tr("Show:")))
         view_row.addWidget(self.view_combo)
         view_row.addWidget(self.per_class_box)
         view_row.addStretch(1)
@@ -193,11 +196,11 @@ class PreviewPane(QWidget):
         """Show a rendered grid (QImage), the original beside it and the line under it."""
         self.preview_area.label.setPixmap(QPixmap.fromImage(grid))
         self.original_label.setPixmap(QPixmap.fromImage(original))
-        self.info_label.setText(info)
+        self.info_label.setText(core_text(info))
 
     def show_channel_note(self, text: str) -> None:
         self.channel_label.setText(text)
         self.channel_label.setVisible(bool(text))
 
     def show_warnings(self, warnings: list[str]) -> None:
-        self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in warnings))  # translated

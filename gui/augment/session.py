@@ -81,7 +81,7 @@ class AugmentSession(QObject):
         self.schedule_preview()
 
     def _load_samples(self) -> None:
-        self.info.emit(f"Loading images of {self.source}…")
+        self.info.emit(self.tr("Loading images of {source}…").format(source=self.source))
         self.samples_task.start(samples_task, self.sample_loader, self.source)
 
     @Slot(object)
@@ -93,7 +93,9 @@ class AugmentSession(QObject):
 
     @Slot(object)
     def _on_samples_error(self, error: BaseException) -> None:
-        self.info.emit(f"Could not load preview images: {errors.message(error)}")
+        self.info.emit(
+            self.tr("Could not load preview images: {reason}").format(reason=errors.message(error))
+        )
 
     def load_file(self, path: str) -> None:
         """Load an image file off the GUI thread and preview it (the newest file wins).
@@ -118,12 +120,15 @@ class AugmentSession(QObject):
 
     @Slot(object)
     def _on_file_error(self, error: BaseException) -> None:
-        self._failed("Cannot use that file", error)
+        self._failed(self.tr("Cannot use that file: {reason}"), error)
 
-    def _failed(self, what: str, error: BaseException) -> None:
-        """A file or a preview failed: say so under the preview and to the panel."""
+    def _failed(self, template: str, error: BaseException) -> None:
+        """A file or a preview failed: say so under the preview and to the panel.
+
+        ``template``: the sentence, translated, with a {reason} field.
+        """
         message = errors.message(error)
-        self.info.emit(f"{what}: {message}")
+        self.info.emit(template.format(reason=message))
         self.preview_failed.emit(message)
 
     def use_dataset_image(self) -> None:
@@ -152,7 +157,7 @@ class AugmentSession(QObject):
     @Slot()
     def _render(self) -> None:
         if not self.torch_ready:
-            self.info.emit("Preview starts once PyTorch has loaded…")
+            self.info.emit(self.tr("Preview starts once PyTorch has loaded…"))
             return
         request = self.request_builder()
         if request is not None:
@@ -160,7 +165,7 @@ class AugmentSession(QObject):
 
     @Slot(object)
     def _on_preview_error(self, error: BaseException) -> None:
-        self._failed("Preview failed", error)
+        self._failed(self.tr("Preview failed: {reason}"), error)
 
     def shutdown(self) -> None:
         """Stop the timer and cancel every task (window close)."""

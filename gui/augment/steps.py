@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from core.augment import TRANSFORMS
 from gui.augment.pipeline import Edit, Pipeline
+from gui.i18n.core_messages import translate as core_text
 
 ERROR_COLOUR = QColor("#d00")
 _ROLES = {
@@ -62,7 +63,7 @@ def summary(step: dict) -> str:
 def step_tip(step: dict) -> str:
     """Tooltip of a list row: the whole step as code, then what the transform does."""
     info = TRANSFORMS.get(step.get("name", ""))
-    return f"{summary(step)}\n\n{info.help}" if info else summary(step)
+    return f"{summary(step)}\n\n{core_text(info.help)}" if info else summary(step)
 
 
 class StepListModel(QAbstractListModel):
@@ -90,7 +91,7 @@ class StepListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return summary(step)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(error) if bad else step_tip(step)
+            return core_text(str(error)) if bad else step_tip(step)
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if step["enabled"] else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ForegroundRole and bad:

@@ -149,19 +149,26 @@ class KernelView(QWidget):
         painter.end()
 
     def _draw_captions(self, painter: QPainter, in_origin: QPointF, out_origin: QPointF) -> None:
-        ph, pw = self.padded_size()
         painter.setPen(self.palette().text().color())
-        clipped = f" (first {self.MAX_CELLS} shown)" if max(ph, pw) > self.MAX_CELLS else ""
-        painter.drawText(
-            QPointF(in_origin.x(), 16), f"input {ph}x{pw} incl. padding {self.p}{clipped}"
-        )
-        if self.out_h >= 1 and self.out_w >= 1:
-            text = f"output {self.out_h}x{self.out_w}"
-            if max(self.out_h, self.out_w) > self.MAX_CELLS:
-                text += f" (first {self.MAX_CELLS} shown)"
+        painter.drawText(QPointF(in_origin.x(), 16), self.input_caption())
+        painter.drawText(QPointF(out_origin.x(), 16), self.output_caption())
+
+    def input_caption(self) -> str:
+        ph, pw = self.padded_size()
+        if max(ph, pw) > self.MAX_CELLS:
+            text = self.tr("input {rows}x{cols} incl. padding {padding} (first {cells} shown)")
         else:
-            text = "no output: the kernel is larger than the padded input"
-        painter.drawText(QPointF(out_origin.x(), 16), text)
+            text = self.tr("input {rows}x{cols} incl. padding {padding}")
+        return text.format(rows=ph, cols=pw, padding=self.p, cells=self.MAX_CELLS)
+
+    def output_caption(self) -> str:
+        if self.out_h < 1 or self.out_w < 1:
+            return self.tr("no output: the kernel is larger than the padded input")
+        if max(self.out_h, self.out_w) > self.MAX_CELLS:
+            text = self.tr("output {rows}x{cols} (first {cells} shown)")
+        else:
+            text = self.tr("output {rows}x{cols}")
+        return text.format(rows=self.out_h, cols=self.out_w, cells=self.MAX_CELLS)
 
     @staticmethod
     def _grid_lines(origin: QPointF, cell: float, rows: int, cols: int) -> list[QLineF]:

@@ -16,6 +16,8 @@ from core import ARCH_NAMES
 from core import convcalc as cc
 from gui import errors
 from gui.calculator.widgets import ERROR_STYLE, fill_results, results_table, spin_box
+from gui.i18n.core_messages import translate as core_text
+from gui.i18n.core_messages import translate_within
 from gui.tasks import LatestTask
 
 
@@ -39,23 +41,23 @@ class FromModelTab(QWidget):
         self.arch_combo = QComboBox()
         self.arch_combo.addItems(ARCH_NAMES)
         self.arch_combo.setCurrentText("alexnet")
-        self.c_spin = spin_box(1, 3, 1, "input channels: 1 (grayscale) or 3 (RGB)")
-        self.size_spin = spin_box(1, 1024, 28, "input height and width in pixels")
-        self.trace_button = QPushButton("Trace")
-        self.trace_button.setToolTip("build the model and run one image through it")
+        self.c_spin = spin_box(1, 3, 1, self.tr("input channels: 1 (grayscale) or 3 (RGB)"))
+        self.size_spin = spin_box(1, 1024, 28, self.tr("input height and width in pixels"))
+        self.trace_button = QPushButton(self.tr("Trace"))
+        self.trace_button.setToolTip(self.tr("build the model and run one image through it"))
         self.trace_button.clicked.connect(self.start_trace)
-        self.status_label = QLabel("Pick a model and an input size, then Trace.")
+        self.status_label = QLabel(self.tr("Pick a model and an input size, then Trace."))
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(ERROR_STYLE)
         self.table = results_table()
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("model"))
+        top.addWidget(QLabel(self.tr("model")))
         top.addWidget(self.arch_combo)
-        top.addWidget(QLabel("channels"))
+        top.addWidget(QLabel(self.tr("channels")))
         top.addWidget(self.c_spin)
-        top.addWidget(QLabel("size"))
+        top.addWidget(QLabel(self.tr("size")))
         top.addWidget(self.size_spin)
         top.addWidget(self.trace_button)
         top.addStretch(1)
@@ -81,7 +83,11 @@ class FromModelTab(QWidget):
         arch = self.arch_combo.currentText()
         size = self.size_spin.value()
         shape = (self.c_spin.value(), size, size)
-        self.status_label.setText(f"Tracing {arch} on {shape[0]}x{size}x{size}...")
+        self.status_label.setText(
+            self.tr("Tracing {arch} on {shape}...").format(
+                arch=arch, shape=f"{shape[0]}x{size}x{size}"
+            )
+        )
         self.message_label.setText("")
         self.trace_task.start(trace_job, arch, shape)
 
@@ -94,12 +100,28 @@ class FromModelTab(QWidget):
         self.result = result
         fill_results(self.table, result.rows)
         h, w = result.input_shape[1:]
-        stopped = " (the forward pass stopped at the last one)" if result.error else ""
+        if result.error:
+            text = self.tr(
+                "{arch} on {shape}: %n layer call(s) (the forward pass stopped at the last "
+                "one); the model has {params} parameters",
+                "",
+                len(result.rows),
+            )
+        else:
+            text = self.tr(
+                "{arch} on {shape}: %n layer call(s); the model has {params} parameters",
+                "",
+                len(result.rows),
+            )
         self.status_label.setText(
-            f"{result.arch} on {result.input_shape[0]}x{h}x{w}: {len(result.rows)} layer "
-            f"calls{stopped}; the model has {result.total_params:,} parameters"
+            text.format(
+                arch=result.arch,
+                shape=f"{result.input_shape[0]}x{h}x{w}",
+                params=f"{result.total_params:,}",
+            )
         )
-        self.message_label.setText(result.message or "")
+        message = core_text(result.message or "")
+        self.message_label.setText(translate_within(message, cc.TOO_SMALL_AT))
         if result.collapsed_index is not None:
             self.table.scrollToItem(self.table.item(result.collapsed_index, 0))
         self.traced.emit(result)
@@ -109,6 +131,6 @@ class FromModelTab(QWidget):
         message = errors.message(error)
         self.result = None
         self.table.setRowCount(0)
-        self.status_label.setText("Trace failed.")
+        self.status_label.setText(self.tr("Trace failed."))
         self.message_label.setText(message)
         self.failed.emit(message)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBox
 from core import convcalc as cc
 from gui.calculator.kernel_view import KernelView
 from gui.calculator.widgets import ERROR_STYLE, WARN_STYLE, spin_box
+from gui.i18n.core_messages import translate as core_text
 
 
 class SingleLayerTab(QWidget):
@@ -18,24 +19,28 @@ class SingleLayerTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.h_spin = spin_box(1, 4096, 224, "input height H in pixels")
-        self.w_spin = spin_box(1, 4096, 224, "input width W in pixels")
-        self.c_spin = spin_box(1, 4096, 3, "input channels C_in (3 for RGB, 1 for grayscale)")
-        self.k_spin = spin_box(1, 64, 7, "kernel size F (square F x F)")
-        self.s_spin = spin_box(1, 64, 2, "stride S: how many pixels the kernel moves per step")
-        self.p_spin = spin_box(0, 64, 3, "zero padding P added on every side")
-        self.d_spin = spin_box(1, 16, 1, "dilation D: gaps between kernel taps (1 = none)")
-        self.out_spin = spin_box(1, 4096, 64, "number of kernels K = output channels")
+        self.h_spin = spin_box(1, 4096, 224, self.tr("input height H in pixels"))
+        self.w_spin = spin_box(1, 4096, 224, self.tr("input width W in pixels"))
+        self.c_spin = spin_box(
+            1, 4096, 3, self.tr("input channels C_in (3 for RGB, 1 for grayscale)")
+        )
+        self.k_spin = spin_box(1, 64, 7, self.tr("kernel size F (square F x F)"))
+        self.s_spin = spin_box(
+            1, 64, 2, self.tr("stride S: how many pixels the kernel moves per step")
+        )
+        self.p_spin = spin_box(0, 64, 3, self.tr("zero padding P added on every side"))
+        self.d_spin = spin_box(1, 16, 1, self.tr("dilation D: gaps between kernel taps (1 = none)"))
+        self.out_spin = spin_box(1, 4096, 64, self.tr("number of kernels K = output channels"))
         form = QFormLayout()
         for label, box in (
             ("H", self.h_spin),
             ("W", self.w_spin),
             ("C_in", self.c_spin),
-            ("kernel F", self.k_spin),
-            ("stride S", self.s_spin),
-            ("padding P", self.p_spin),
-            ("dilation D", self.d_spin),
-            ("kernels K", self.out_spin),
+            (self.tr("kernel F"), self.k_spin),
+            (self.tr("stride S"), self.s_spin),
+            (self.tr("padding P"), self.p_spin),
+            (self.tr("dilation D"), self.d_spin),
+            (self.tr("kernels K"), self.out_spin),
         ):
             form.addRow(label, box)
             box.valueChanged.connect(self.recompute)
@@ -67,7 +72,7 @@ class SingleLayerTab(QWidget):
         results.addWidget(self.view, 1)
 
         layout = QHBoxLayout(self)
-        inputs = QGroupBox("Layer")
+        inputs = QGroupBox(self.tr("Layer"))
         inputs.setLayout(form)
         layout.addWidget(inputs)
         layout.addLayout(results, 1)
@@ -113,29 +118,41 @@ class SingleLayerTab(QWidget):
             p=(v["p"], v["p"]),
             d=(v["d"], v["d"]),
         )
-        formulas = [
-            cc.formula_text(v["h"], v["k"], v["s"], v["p"], v["d"], axis="H"),
-            cc.formula_text(v["w"], v["k"], v["s"], v["p"], v["d"], axis="W"),
+        formulas = [  # each part (the formula, its notes) translated whole
+            "   ".join(map(core_text, cc.formula_parts(v[n], v["k"], v["s"], v["p"], v["d"], axis)))
+            for n, axis in (("h", "H"), ("w", "W"))
         ]
         self.formula_label.setText("\n".join(formulas))
         self.view.set_params(v["h"], v["w"], v["k"], v["s"], v["p"], v["d"])
         try:
             row = cc.compute_table((v["c"], v["h"], v["w"]), [layer])[0]
         except cc.ConvCalcError as exc:
-            self.output_label.setText("output < 1")
+            self.output_label.setText(self.tr("output < 1"))
             self.params_label.setText("")
-            message = str(exc).split(": ", 2)[-1]
-            self.warning_label.setText(f"Error: {message}")
+            message = core_text(str(exc).split(": ", 2)[-1])
+            self.warning_label.setText(self.tr("Error: {message}").format(message=message))
             self.warning_label.setStyleSheet(ERROR_STYLE)
         else:
             c, h2, w2 = row.out_shape
             self.output_label.setText(f"{h2} x {w2} x {c}")
             weights = v["out"] * v["c"] * v["k"] * v["k"]
             self.params_label.setText(
-                f"parameters: {row.params:,}  = K*C_in*F*F + K = "
-                f"{v['out']}*{v['c']}*{v['k']}*{v['k']} + {v['out']} = {weights:,} + {v['out']}"
+                self.tr(
+                    "parameters: {params}  = K*C_in*F*F + K = {k}*{c}*{f}*{f} + {k} = "
+                    "{weights} + {k}"
+                ).format(
+                    params=f"{row.params:,}",
+                    k=v["out"],
+                    c=v["c"],
+                    f=v["k"],
+                    weights=f"{weights:,}",
+                )
             )
-            self.warning_label.setText("\n".join(f"Warning: {w}" for w in row.warnings))
+            self.warning_label.setText(
+                "\n".join(
+                    self.tr("Warning: {message}").format(message=core_text(w)) for w in row.warnings
+                )
+            )
             self.warning_label.setStyleSheet(WARN_STYLE)
         self._on_hover(self.view.hovered)
         self.changed.emit()
@@ -150,6 +167,8 @@ class SingleLayerTab(QWidget):
         top, left = r * self.view.s, c * self.view.s
         span = cc.effective_kernel(self.view.k, self.view.d)
         self.hover_label.setText(
-            f"output ({r}, {c}) sees padded input rows {top}..{top + span - 1}, "
-            f"columns {left}..{left + span - 1} (hover the output grid)"
+            self.tr(
+                "output ({row}, {col}) sees padded input rows {top}..{bottom}, "
+                "columns {left}..{right} (hover the output grid)"
+            ).format(row=r, col=c, top=top, bottom=top + span - 1, left=left, right=left + span - 1)
         )

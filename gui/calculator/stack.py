@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core import convcalc as cc
 from gui.calculator.widgets import ERROR_STYLE, RED, fill_results, results_table, spin_box
+from gui.i18n.core_messages import translate as core_text
 
 
 class LayerStackTab(QWidget):
@@ -30,29 +31,29 @@ class LayerStackTab(QWidget):
         super().__init__(parent)
         self.rows: list[cc.LayerResult] = []
         self.preset_combo = QComboBox()
-        self.preset_combo.addItem("Presets...", None)
+        self.preset_combo.addItem(self.tr("Presets..."), None)
         for key, preset in cc.PRESETS.items():
-            self.preset_combo.addItem(preset.title, key)
+            self.preset_combo.addItem(core_text(preset.title), key)
         self.preset_combo.activated.connect(self._on_preset)
-        self.c_spin = spin_box(1, 4096, 3, "input channels")
-        self.h_spin = spin_box(1, 4096, 224, "input height")
-        self.w_spin = spin_box(1, 4096, 224, "input width")
+        self.c_spin = spin_box(1, 4096, 3, self.tr("input channels"))
+        self.h_spin = spin_box(1, 4096, 224, self.tr("input height"))
+        self.w_spin = spin_box(1, 4096, 224, self.tr("input width"))
         for box in (self.c_spin, self.h_spin, self.w_spin):
             box.valueChanged.connect(self.recompute)
 
         self.spec_table = QTableWidget(0, 1)
-        self.spec_table.setHorizontalHeaderLabels(["layer spec (double-click to edit)"])
+        self.spec_table.setHorizontalHeaderLabels([self.tr("layer spec (double-click to edit)")])
         self.spec_table.horizontalHeader().setStretchLastSection(True)
         self.spec_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.spec_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.spec_table.setToolTip(cc.SPEC_HELP)
+        self.spec_table.setToolTip(core_text(cc.SPEC_HELP))
         self.spec_table.itemChanged.connect(self._on_item_changed)
 
-        self.add_button = QPushButton("Add")
-        self.add_button.setToolTip("add a layer below the selected one")
-        self.remove_button = QPushButton("Remove")
-        self.up_button = QPushButton("Up")
-        self.down_button = QPushButton("Down")
+        self.add_button = QPushButton(self.tr("Add"))
+        self.add_button.setToolTip(self.tr("add a layer below the selected one"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.up_button = QPushButton(self.tr("Up"))
+        self.down_button = QPushButton(self.tr("Down"))
         self.add_button.clicked.connect(lambda: self.add_layer())
         self.remove_button.clicked.connect(self.remove_selected)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
@@ -65,12 +66,12 @@ class LayerStackTab(QWidget):
         self.total_label = QLabel()
         self.description_label = QLabel()
         self.description_label.setWordWrap(True)
-        self.help_label = QLabel(f"Specs: {cc.SPEC_HELP}")
+        self.help_label = QLabel(self.tr("Specs: {help}").format(help=core_text(cc.SPEC_HELP)))
         self.help_label.setWordWrap(True)
 
         top = QHBoxLayout()
         top.addWidget(self.preset_combo)
-        top.addWidget(QLabel("input C, H, W"))
+        top.addWidget(QLabel(self.tr("input C, H, W")))
         for box in (self.c_spin, self.h_spin, self.w_spin):
             top.addWidget(box)
         top.addStretch(1)
@@ -131,7 +132,7 @@ class LayerStackTab(QWidget):
         index = self.preset_combo.findData(key)
         if index >= 0:
             self.preset_combo.setCurrentIndex(index)
-        self.description_label.setText(preset.description)
+        self.description_label.setText(core_text(preset.description))
         self.set_input(preset.input_shape)
         self.set_specs(list(preset.layers))
 
@@ -190,18 +191,23 @@ class LayerStackTab(QWidget):
         except cc.ConvCalcError as exc:
             self.rows = exc.rows
             error_index = exc.index
-            self.error_label.setText(str(exc))
+            self.error_label.setText(core_text(str(exc)))
         fill_results(self.results, self.rows)
         self._mark_bad_spec(error_index)
         total = cc.total_params(self.rows)
         last = self.rows[-1] if self.rows else None
-        summary = f"total parameters: {total:,}"
-        if last is not None:
-            summary += f"   output: {cc.format_shape(last.out_shape)}"
+        facts = [self.tr("total parameters: {count}").format(count=f"{total:,}")]
+        if last is not None:  # a list of facts, each translated whole
+            shape = cc.format_shape(last.out_shape)
+            facts.append(self.tr("output: {shape}").format(shape=shape))
             rf = [r for r in self.rows if r.rf is not None]
             if rf:
-                summary += f"   receptive field: {cc.format_pair(rf[-1].rf)} (at {rf[-1].layer})"
-        self.total_label.setText(summary)
+                facts.append(
+                    self.tr("receptive field: {size} (at {layer})").format(
+                        size=cc.format_pair(rf[-1].rf), layer=rf[-1].layer
+                    )
+                )
+        self.total_label.setText("   ".join(facts))
         self.changed.emit()
 
     def _mark_bad_spec(self, error_index: int | None) -> None:

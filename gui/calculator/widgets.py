@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,8 +13,23 @@ from PySide6.QtWidgets import (
 )
 
 from core import convcalc as cc
+from gui.i18n.core_messages import translate as core_text
 
-RESULT_COLUMNS = ("#", "layer", "output", "params", "RF", "jump", "notes")
+RESULT_COLUMNS = (
+    "#",
+    QT_TRANSLATE_NOOP("CalculatorTable", "layer"),
+    QT_TRANSLATE_NOOP("CalculatorTable", "output"),
+    QT_TRANSLATE_NOOP("CalculatorTable", "params"),
+    QT_TRANSLATE_NOOP("CalculatorTable", "RF"),
+    QT_TRANSLATE_NOOP("CalculatorTable", "jump"),
+    QT_TRANSLATE_NOOP("CalculatorTable", "notes"),
+)
+COLUMN_TIPS = {
+    "RF": QT_TRANSLATE_NOOP("CalculatorTable", "receptive field: input pixels one output sees"),
+    "jump": QT_TRANSLATE_NOOP(
+        "CalculatorTable", "jump: input pixels between two neighbouring outputs"
+    ),
+}
 RED = QColor(255, 205, 205)
 ERROR_STYLE = "color: #b00020;"
 WARN_STYLE = "color: #8a5a00;"
@@ -42,7 +57,7 @@ def fill_results(table: QTableWidget, rows: list[cc.LayerResult]) -> None:
     """Put per-layer rows into a results table; collapsed or failed rows in red."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
-        notes = row.error or "; ".join(row.warnings)
+        notes = core_text(row.error) if row.error else "; ".join(map(core_text, row.warnings))
         cells = (
             _item(str(row.index + 1), True),
             _item(row.layer),
@@ -63,7 +78,13 @@ def fill_results(table: QTableWidget, rows: list[cc.LayerResult]) -> None:
 def results_table() -> QTableWidget:
     """A read-only table with the RESULT_COLUMNS, one row per layer (see fill_results)."""
     table = QTableWidget(0, len(RESULT_COLUMNS))
-    table.setHorizontalHeaderLabels(RESULT_COLUMNS)
+    table.setHorizontalHeaderLabels(
+        [QCoreApplication.translate("CalculatorTable", name) for name in RESULT_COLUMNS]
+    )
+    for column, name in enumerate(RESULT_COLUMNS):
+        if name in COLUMN_TIPS:
+            tip = QCoreApplication.translate("CalculatorTable", COLUMN_TIPS[name])
+            table.horizontalHeaderItem(column).setToolTip(tip)
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,10 +31,11 @@ from gui.data.view import ClassCounts, ThumbnailStrip, WarningsBox, info_text
 from gui.panel import Panel
 from gui.sizing import ElidedLabel
 
-WAITING_TEXT = (
+WAITING_TEXT = QT_TRANSLATE_NOOP(
+    "DataPanel",
     "The dataset is read as soon as PyTorch has loaded (a few seconds). Meanwhile: "
     "Built-in digits is ready to train on, Open folder... (or a folder dropped here) "
-    "uses your own pictures, one sub-folder per class."
+    "uses your own pictures, one sub-folder per class.",
 )
 
 
@@ -79,7 +80,7 @@ class DataPanel(Panel):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         layout.addWidget(self.error_label)
-        self.info_label = QLabel(WAITING_TEXT)
+        self.info_label = QLabel(self.tr(WAITING_TEXT))
         self.info_label.setWordWrap(True)
         layout.addWidget(self.info_label)
         self.counts = ClassCounts()
@@ -99,30 +100,36 @@ class DataPanel(Panel):
 
     def _build_source_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Dataset:"))
+        row.addWidget(QLabel(self.tr("Dataset:")))
         self.source_label = ElidedLabel(BUILTIN_DIGITS)  # a long path never widens the window
         self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.source_label, 1)
-        self.digits_button = QPushButton("Built-in digits")
+        self.digits_button = QPushButton(self.tr("Built-in digits"))
         self.digits_button.setToolTip(
-            "scikit-learn's 1,797 handwritten digits (8x8, upscaled to 28x28), "
-            "split 80/20 with a fixed seed. No files or network needed."
+            self.tr(
+                "scikit-learn's 1,797 handwritten digits (8x8, upscaled to 28x28), "
+                "split 80/20 with a fixed seed. No files or network needed."
+            )
         )
         self.digits_button.clicked.connect(self.select_digits)
-        self.folder_button = QPushButton("Open folder...")
+        self.folder_button = QPushButton(self.tr("Open folder..."))
         self.folder_button.setToolTip(
-            "A folder with one sub-folder per class (split automatically), "
-            "or with train/ and valid/ (or val/) folders that each hold the class folders."
+            self.tr(
+                "A folder with one sub-folder per class (split automatically), "
+                "or with train/ and valid/ (or val/) folders that each hold the class folders."
+            )
         )
         self.folder_button.clicked.connect(self.choose_folder)
-        self.rescan_button = QPushButton("Rescan")
-        self.rescan_button.setToolTip("Read the dataset again (after adding or removing files).")
+        self.rescan_button = QPushButton(self.tr("Rescan"))
+        self.rescan_button.setToolTip(
+            self.tr("Read the dataset again (after adding or removing files).")
+        )
         self.rescan_button.clicked.connect(self.rescan)
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
-        self.progress_bar.setFormat("checking %v / %m")
+        self.progress_bar.setFormat(self.tr("checking %v / %m"))
         self.progress_bar.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.cancel_button.hide()
         for widget in (
@@ -176,7 +183,7 @@ class DataPanel(Panel):
     def choose_folder(self) -> None:
         """Ask for a folder with a dialog and scan it."""
         start = self.session.current if self.session.uses_folder() else ""
-        folder = QFileDialog.getExistingDirectory(self, "Open dataset folder", start)
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open dataset folder"), start)
         if folder:
             self.select_folder(folder)
 
@@ -215,7 +222,7 @@ class DataPanel(Panel):
         self.error_label.hide()
         self.source_label.setText(source)
         self.progress_bar.setRange(0, 0)  # "busy" until the first count arrives
-        self.info_label.setText(f"Reading {source} ...")
+        self.info_label.setText(self.tr("Reading {source} ...").format(source=source))
 
     @Slot(bool)
     def _set_busy(self, busy: bool) -> None:
@@ -243,12 +250,12 @@ class DataPanel(Panel):
             self.source_label.setText(self.session.current)
         self.error_label.setText(text)
         self.error_label.show()
-        self.info_label.setText(self._info_text() or "No dataset loaded.")
+        self.info_label.setText(self._info_text() or self.tr("No dataset loaded."))
         self.scan_failed.emit(text)
 
     @Slot()
     def _on_cancelled(self) -> None:
-        self.info_label.setText(self._info_text() or "Scan cancelled.")
+        self.info_label.setText(self._info_text() or self.tr("Scan cancelled."))
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

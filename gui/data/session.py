@@ -109,8 +109,14 @@ class DataSession(QObject):
 
     @Slot(object)
     def _on_error(self, error: BaseException) -> None:
-        text = f"Could not use {self.requested}: {errors.message(error)}"
+        reason = errors.message(error)
         if self.current:
-            text += f" Still using {self.current}."
+            text = self.tr("Could not use {source}: {reason} Still using {current}.").format(
+                source=self.requested, reason=reason, current=self.current
+            )
+        else:
+            text = self.tr("Could not use {source}: {reason}").format(
+                source=self.requested, reason=reason
+            )
         self._set_scanning(False)
         self.scan_failed.emit(text)

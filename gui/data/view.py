@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,24 +26,53 @@ from PySide6.QtWidgets import (
 )
 
 from gui.data.scan import THUMB_SIZE, ScanResult
+from gui.i18n.core_messages import translate as core_text
 from gui.imageutil import scaled_pixmap
 
-TABLE_COLUMNS = ("Class", "Train", "Valid", "Total")
+TABLE_COLUMNS = (
+    QT_TRANSLATE_NOOP("DataView", "Class"),
+    QT_TRANSLATE_NOOP("DataView", "Train"),
+    QT_TRANSLATE_NOOP("DataView", "Valid"),
+    QT_TRANSLATE_NOOP("DataView", "Total"),
+)
+SPLIT_NAMES = {
+    "train": QT_TRANSLATE_NOOP("DataView", "train"),
+    "valid": QT_TRANSLATE_NOOP("DataView", "valid"),
+}
 ROWS_IN_VIEW = 10  # the table is at least this tall: the digits' ten classes all show
 TRAIN_COLOR = (31, 119, 180)
 VALID_COLOR = (255, 127, 14)
 WARNING_COLOR = QColor(170, 85, 0)
 
 
+class DataView(QObject):
+    """The translation context of this module's functions: ``DataView.tr(...)``."""
+
+
+def _tr(text: str) -> str:
+    """One of this module's marked constants, translated."""
+    return QCoreApplication.translate("DataView", text)
+
+
 def info_text(summary: Any) -> str:
-    """One line about a dataset: classes, images per split, layout, size, channels."""
-    size = f"{summary.image_size[1]}x{summary.image_size[0]}" if summary.image_size else None
-    channels = "grayscale" if summary.in_channels == 1 else "RGB"
-    return (
-        f"{len(summary.class_names)} classes · {summary.total('train')} training and "
-        f"{summary.total('valid')} validation images · {summary.layout} · "
-        f"{size or 'varied sizes'} · {channels}"
+    """One line about a dataset: classes, images per split, layout, size, channels.
+
+    A list of facts joined by dots, each translated whole.
+    """
+    if summary.image_size:
+        size = f"{summary.image_size[1]}x{summary.image_size[0]}"
+    else:
+        size = DataView.tr("varied sizes")
+    facts = (
+        DataView.tr("%n class(es)", "", len(summary.class_names)),
+        DataView.tr("{train} training and {valid} validation images").format(
+            train=summary.total("train"), valid=summary.total("valid")
+        ),
+        core_text(summary.layout),
+        size,
+        DataView.tr("grayscale") if summary.in_channels == 1 else "RGB",
     )
+    return " · ".join(facts)
 
 
 def _read_only_table(columns: int, labels: list[str], name: str) -> QTableWidget:
@@ -62,7 +91,8 @@ class ClassCounts(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.table = _read_only_table(len(TABLE_COLUMNS), list(TABLE_COLUMNS), "class_table")
+        labels = [_tr(name) for name in TABLE_COLUMNS]
+        self.table = _read_only_table(len(TABLE_COLUMNS), labels, "class_table")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # compact rows, and room for ROWS_IN_VIEW of them: the last digit is never hidden
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -110,13 +140,15 @@ class ClassCounts(QWidget):
         chart.setObjectName("count_chart")
         chart.setBackground("w")
         chart.setMinimumHeight(120)
-        chart.setLabel("left", "images")
+        chart.setLabel("left", self.tr("images"))
         chart.setMouseEnabled(x=False, y=False)
         # two columns at the top right, dark text; _fill_chart leaves headroom above the bars
         chart.addLegend(offset=(-10, 2), labelTextColor=(30, 30, 30), colCount=2)
         bars = tuple(
-            pg.BarGraphItem(x=[], height=[], width=0.4, brush=pg.mkBrush(*color), name=name)
-            for name, color in (("train", TRAIN_COLOR), ("valid", VALID_COLOR))
+            pg.BarGraphItem(
+                x=[], height=[], width=0.4, brush=pg.mkBrush(*color), name=_tr(SPLIT_NAMES[split])
+            )
+            for split, color in (("train", TRAIN_COLOR), ("valid", VALID_COLOR))
         )
         for bar in bars:
             chart.addItem(bar)
@@ -158,7 +190,7 @@ class ThumbnailStrip(QScrollArea):
         super().__init__(parent)
         self.setObjectName("thumbnails")
         self.setWidgetResizable(True)
-        self.setWidget(QLabel("Sample images of each class appear here."))
+        self.setWidget(QLabel(self.tr("Sample images of each class appear here.")))
         self._counts: dict[str, int] = {}
 
     def show_result(self, result: ScanResult) -> None:
@@ -177,10 +209,11 @@ class ThumbnailStrip(QScrollArea):
                 thumb.setPixmap(scaled_pixmap(image, THUMB_SIZE))
                 grid.addWidget(thumb, row, col)
             if not images:
-                grid.addWidget(QLabel("(no readable image)"), row, 1)
+                grid.addWidget(QLabel(self.tr("(no readable image)")), row, 1)
         hidden = len(result.summary.class_names) - len(result.thumbnails)
         if hidden > 0:
-            grid.addWidget(QLabel(f"... and {hidden} more classes"), len(result.thumbnails), 0)
+            more = QLabel(self.tr("... and %n more class(es)", "", hidden))
+            grid.addWidget(more, len(result.thumbnails), 0)
         self.setWidget(content)  # the previous strip is deleted by the scroll area
         self._counts = {name: len(images) for name, images in result.thumbnails.items()}
 
@@ -189,19 +222,35 @@ class ThumbnailStrip(QScrollArea):
         return dict(self._counts)
 
 
+def _warning_text(text: str, skipped: list) -> str:
+    """A warning of core.folders in the interface's language, the skipped files' reasons too.
+
+    The skipped-files warning lists "name (reason)" pairs: the list is one value of its
+    template, so each known reason is put back translated.
+    """
+    shown = core_text(text)
+    for item in skipped[:3]:
+        reason = core_text(item.reason)
+        if reason != item.reason:
+            shown = shown.replace(f"({item.reason})", f"({reason})")
+    return shown
+
+
 class WarningsBox(QGroupBox):
     """What may hurt training (tiny classes, imbalance ...) and the skipped files with reasons."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Warnings", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Warnings"))
         layout = QVBoxLayout(self)
         self.warning_list = QListWidget()
         self.warning_list.setObjectName("warnings")
         self.warning_list.setWordWrap(True)
         layout.addWidget(self.warning_list, 1)
-        self.skipped_label = QLabel("Skipped files:")
+        self.skipped_label = QLabel(self.tr("Skipped files:"))
         layout.addWidget(self.skipped_label)
-        self.skipped_table = _read_only_table(2, ["File", "Reason"], "skipped_files")
+        labels = [self.tr("File"), self.tr("Reason")]
+        self.skipped_table = _read_only_table(2, labels, "skipped_files")
         self.skipped_table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.skipped_table, 1)
         self.skipped_label.hide()
@@ -209,8 +258,8 @@ class WarningsBox(QGroupBox):
 
     def show_summary(self, summary: Any) -> None:
         self.warning_list.clear()
-        messages = summary.warnings()
-        self.warning_list.addItems(messages or ["No problems found."])
+        messages = [_warning_text(text, summary.skipped) for text in summary.warnings()]
+        self.warning_list.addItems(messages or [self.tr("No problems found.")])
         if not messages:
             self.warning_list.item(0).setForeground(Qt.GlobalColor.darkGreen)
         for row in range(len(messages)):  # problems stand out from the rest of the panel
@@ -221,9 +270,9 @@ class WarningsBox(QGroupBox):
             path_item = QTableWidgetItem(item.path)
             path_item.setToolTip(item.path)
             self.skipped_table.setItem(row, 0, path_item)
-            self.skipped_table.setItem(row, 1, QTableWidgetItem(item.reason))
+            self.skipped_table.setItem(row, 1, QTableWidgetItem(core_text(item.reason)))
         self.skipped_table.resizeColumnToContents(0)
-        self.skipped_label.setText(f"Skipped files ({len(skipped)}):")
+        self.skipped_label.setText(self.tr("Skipped files ({count}):").format(count=len(skipped)))
         self.skipped_label.setVisible(bool(skipped))
         self.skipped_table.setVisible(bool(skipped))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from gui import tasks
@@ -41,6 +42,10 @@ class Opened:
     model_mtime: float = 0.0
 
 
+class EvaluateJobs(QObject):
+    """The translation context of this module's texts (``EvaluateJobs.tr`` is thread-safe)."""
+
+
 def _mtime(path: str) -> float:
     try:
         return os.stat(path).st_mtime
@@ -55,7 +60,11 @@ def _load_predictor(path: str, shown: Opened | None = None) -> tuple[Any, float]
     if os.path.isdir(path):
         path = str(Path(path) / "best.pt")
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"'{path}' does not exist: pick a best.pt from a run folder.")
+        raise FileNotFoundError(
+            EvaluateJobs.tr("'{path}' does not exist: pick a best.pt from a run folder.").format(
+                path=path
+            )
+        )
     mtime = _mtime(path)
     if shown is not None and shown.model_path == path and shown.model_mtime == mtime:
         return shown.predictor, mtime  # not written again since (a run with --overwrite is)
@@ -88,7 +97,9 @@ def evaluate_task(
     source = source or config.get("data")
     if not source:
         raise ValueError(
-            "The model does not record the data it was trained on: open a labelled folder."
+            EvaluateJobs.tr(
+                "The model does not record the data it was trained on: open a labelled folder."
+            )
         )
     labelled = labelled_set(
         str(source),

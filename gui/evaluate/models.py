@@ -13,6 +13,7 @@ from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QAbstractTableModel,
     QModelIndex,
@@ -92,10 +93,16 @@ class ConfusionModel(QAbstractTableModel):
             return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.ToolTipRole:
             total = sum(self.counts[i])
-            return (
-                f"true {self.names[i]}, predicted {self.names[j]}: {count} image"
-                f"{'s' if count != 1 else ''} ({self.share(i, j):.1%} of the {total} "
-                f"'{self.names[i]}' images). Click to see them."
+            return self.tr(
+                "true {true}, predicted {predicted}: %n image(s) ({share} of the {total} "
+                "'{true}' images). Click to see them.",
+                "",
+                count,
+            ).format(
+                true=self.names[i],
+                predicted=self.names[j],
+                share=f"{self.share(i, j):.1%}",
+                total=total,
             )
         return None
 
@@ -103,12 +110,20 @@ class ConfusionModel(QAbstractTableModel):
         if role == _DISPLAY and 0 <= section < len(self.names):
             return self.names[section]
         if role == Qt.ItemDataRole.ToolTipRole and 0 <= section < len(self.names):
-            axis = "predicted" if orientation == Qt.Orientation.Horizontal else "true"
-            return f"{axis} class {self.names[section]}"
+            if orientation == Qt.Orientation.Horizontal:
+                return self.tr("predicted class {name}").format(name=self.names[section])
+            return self.tr("true class {name}").format(name=self.names[section])
         return None
 
 
-PER_CLASS_COLUMNS = ("Class", "Precision", "Recall", "F1", "Support")
+#: the columns, also the keys of the per-class rows (lower-cased); headers show them translated
+PER_CLASS_COLUMNS = (
+    QT_TRANSLATE_NOOP("PerClassModel", "Class"),
+    QT_TRANSLATE_NOOP("PerClassModel", "Precision"),
+    QT_TRANSLATE_NOOP("PerClassModel", "Recall"),
+    QT_TRANSLATE_NOOP("PerClassModel", "F1"),
+    QT_TRANSLATE_NOOP("PerClassModel", "Support"),
+)
 
 
 class PerClassModel(QAbstractTableModel):
@@ -147,7 +162,7 @@ class PerClassModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return PER_CLASS_COLUMNS[section]
+            return self.tr(PER_CLASS_COLUMNS[section])
         return None
 
 
@@ -250,12 +265,15 @@ class GalleryModel(QAbstractListModel):
     def tooltip(self, row: int) -> str:
         r = self.evaluation.rows[row]
         names = self.evaluation.class_names
-        where = os.path.basename(r.key) if isinstance(r.key, str) else f"image #{r.key}"
+        if isinstance(r.key, str):
+            where = os.path.basename(r.key)
+        else:
+            where = self.tr("image #{number}").format(number=r.key)
         lines = [
             where,
-            f"true: {names[r.true]}  ({r.true_prob:.1%})",
-            f"predicted: {names[r.pred]}  ({r.prob:.1%})",
-            f"loss: {r.loss:.3f}",
+            self.tr("true: {name}  ({prob})").format(name=names[r.true], prob=f"{r.true_prob:.1%}"),
+            self.tr("predicted: {name}  ({prob})").format(name=names[r.pred], prob=f"{r.prob:.1%}"),
+            self.tr("loss: {loss}").format(loss=f"{r.loss:.3f}"),
         ]
         if row in self.status:
             lines.append(self.status[row])

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSettings,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -39,31 +47,31 @@ from gui.evaluate.models import (
 )
 from gui.evaluate.panes import DetailPane, GalleryPane, MatrixPane, SourceBar
 from gui.evaluate.session import EvaluateSession
+from gui.i18n.core_messages import translate as core_text
 from gui.imageutil import heatmap_overlay, pil_to_qimage
 from gui.panel import Panel
 
-MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
 SETTINGS_NORMALISED = "evaluate/row_normalised"
-FIX_QUESTIONS = {
-    "move": "Move {n} file(s) into the class folder '{where}' of the dataset?",
-    "set aside": "Move {n} file(s) out of the classes, into the dataset's _set_aside/ folder?",
-}
+
+
+class Calibration(QObject):
+    """The translation context of :func:`calibration_text`."""
 
 
 def calibration_text(evaluation: Any) -> str:
     """ECE and which way the model errs: more (or less) sure than it is right."""
     ece = evaluation.metrics.get("ece")
     if ece is None or not evaluation.rows:
-        return "calibration n/a"
+        return Calibration.tr("calibration n/a")
     confidence = float(np.mean([r.prob for r in evaluation.rows]))
     gap = confidence - (evaluation.accuracy or 0.0)
     if abs(gap) < 0.02:
-        how = "confidence matches accuracy"
+        text = Calibration.tr("ECE {ece} (confidence matches accuracy)")
     elif gap > 0:
-        how = f"overconfident by {gap:.0%}"
+        text = Calibration.tr("ECE {ece} (overconfident by {gap})")
     else:
-        how = f"underconfident by {-gap:.0%}"
-    return f"ECE {ece:.3f} ({how})"
+        text = Calibration.tr("ECE {ece} (underconfident by {gap})")
+    return text.format(ece=f"{ece:.3f}", gap=f"{abs(gap):.0%}")
 
 
 class EvaluatePanel(Panel):
@@ -146,7 +154,7 @@ class EvaluatePanel(Panel):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        table.setToolTip("Click a class to see its images; click a header to sort.")
+        table.setToolTip(self.tr("Click a class to see its images; click a header to sort."))
         table.clicked.connect(self._on_class_clicked)
         return table
 
@@ -209,8 +217,10 @@ class EvaluatePanel(Panel):
             self._offered = (str(run_dir), str(best_pt))
             name = html.escape(Path(run_dir).name)
             self.run_note.setText(
-                f'Run <b>{name}</b> finished. <a href="open">Show its evaluation</a> '
-                "(the one on show stays until then)."
+                self.tr(
+                    'Run <b>{run}</b> finished. <a href="open">Show its evaluation</a> '
+                    "(the one on show stays until then)."
+                ).format(run=name)
             )
             self.run_note.show()
             return False
@@ -270,17 +280,24 @@ class EvaluatePanel(Panel):
             return
         rows = ev.cell(true, pred)
         names = ev.class_names
-        what = "right" if true == pred else "wrong"
-        self._show_gallery(
-            rows, f"<b>true {names[true]}, predicted {names[pred]}</b> ({what}): {len(rows)}"
+        if true == pred:
+            title = self.tr("<b>true {true}, predicted {predicted}</b> (right): {count}")
+        else:
+            title = self.tr("<b>true {true}, predicted {predicted}</b> (wrong): {count}")
+        title = title.format(
+            true=html.escape(names[true]), predicted=html.escape(names[pred]), count=len(rows)
         )
+        self._show_gallery(rows, title)
 
     def select_class(self, index: int) -> None:
         """Show the images of one true class, most confidently wrong first."""
         ev = self.session.evaluation
         if ev is not None:
             rows = ev.of_class(index)
-            self._show_gallery(rows, f"<b>class {ev.class_names[index]}</b>: {len(rows)}")
+            title = self.tr("<b>class {name}</b>: {count}").format(
+                name=html.escape(ev.class_names[index]), count=len(rows)
+            )
+            self._show_gallery(rows, title)
 
     @Slot(QModelIndex)
     def _on_class_clicked(self, index: QModelIndex) -> None:
@@ -290,7 +307,8 @@ class EvaluatePanel(Panel):
     def show_all(self) -> None:
         ev = self.session.evaluation
         if ev is not None:
-            self._show_gallery(ev.gallery(), f"<b>all images</b>: {len(ev.rows)}")
+            title = self.tr("<b>all images</b>: {count}").format(count=len(ev.rows))
+            self._show_gallery(ev.gallery(), title)
 
     def selected_rows(self) -> list[int]:
         model = self.gallery_model
@@ -329,7 +347,7 @@ class EvaluatePanel(Panel):
         rows = self.selected_rows()
         problem = self.session.fix_problem()
         if problem:
-            self._set_message(problem, "error")
+            self._set_message(core_text(problem), "error")
             return []
         if not rows or not self._confirmed_once(action, len(rows), where):
             return []
@@ -366,7 +384,9 @@ class EvaluatePanel(Panel):
         models = [p for p in paths if os.path.isfile(p) and p.endswith((".pt", ".pth"))]
         folders = [p for p in paths if os.path.isdir(p)]
         if not models and not folders:
-            self._set_message("Drop a model bundle (.pt) and/or a labelled folder.", "error")
+            self._set_message(
+                self.tr("Drop a model bundle (.pt) and/or a labelled folder."), "error"
+            )
             return
         model = models[0] if models else self.session.model_path
         source = folders[0] if folders else self.session.source
@@ -375,7 +395,7 @@ class EvaluatePanel(Panel):
         else:
             self.session.source = source
             self._show_source()
-            self._set_message("Now open or drop a model bundle (.pt) to evaluate on it.")
+            self._set_message(self.tr("Now open or drop a model bundle (.pt) to evaluate on it."))
 
     # ----------------------------------------------------------------- the session's news
 
@@ -394,32 +414,51 @@ class EvaluatePanel(Panel):
         self._show_summary(opened)
         self.show_all()
         self._update_fixes()
-        self.show_status(f"Evaluate: {len(ev.rows)} images, accuracy {ev.accuracy or 0:.2%}")
+        self.show_status(
+            self.tr("Evaluate: %n image(s), accuracy {accuracy}", "", len(ev.rows)).format(
+                accuracy=f"{ev.accuracy or 0:.2%}"
+            )
+        )
         self.evaluated.emit(ev)
 
     def _show_summary(self, opened: Opened) -> None:
         ev = opened.evaluation
         m = ev.metrics
-        acc = "n/a" if ev.accuracy is None else f"{ev.accuracy:.2%}"
-        topk = "n/a" if m.get("topk_accuracy") is None else f"{m['topk_accuracy']:.2%}"
-        f1 = "n/a" if m.get("macro_f1") is None else f"{m['macro_f1']:.3f}"
+        na = self.tr("n/a")
+        acc = na if ev.accuracy is None else f"{ev.accuracy:.2%}"
+        topk = na if m.get("topk_accuracy") is None else f"{m['topk_accuracy']:.2%}"
+        f1 = na if m.get("macro_f1") is None else f"{m['macro_f1']:.3f}"
         wrong = sum(1 for r in ev.rows if not r.correct)
         self.summary_label.setText(
-            f"<b>Accuracy {acc}</b> on {len(ev.rows)} images ({wrong} wrong) &nbsp;·&nbsp; "
-            f"top-{m.get('topk')} {topk} &nbsp;·&nbsp; macro F1 {f1} &nbsp;·&nbsp; "
-            f"{calibration_text(ev)}"
+            self.tr(
+                "<b>Accuracy {accuracy}</b> on %n image(s) ({wrong} wrong) &nbsp;·&nbsp; "
+                "top-{k} {topk} &nbsp;·&nbsp; macro F1 {f1} &nbsp;·&nbsp; {calibration}",
+                "",
+                len(ev.rows),
+            ).format(
+                accuracy=acc,
+                wrong=wrong,
+                k=m.get("topk"),
+                topk=topk,
+                f1=f1,
+                calibration=calibration_text(ev),
+            )
         )
-        notes = list(ev.messages)
+        notes = [core_text(text) for text in ev.messages]
         if ev.skipped:
-            notes.append(f"{len(ev.skipped)} file(s) could not be read (hover for why).")
+            notes.append(
+                self.tr("%n file(s) could not be read (hover for why).", "", len(ev.skipped))
+            )
         if opened.from_files:
-            notes.append("Read from the run folder (evaluation.json, predictions.csv).")
+            notes.append(self.tr("Read from the run folder (evaluation.json, predictions.csv)."))
         elsewhere = self.session.elsewhere_note()  # fixes to undo in another dataset
         if elsewhere:
             notes.append(elsewhere)
-        self._set_message(" ".join(notes) or "Click a cell or a class to see its images.")
+        self._set_message(" ".join(notes) or self.tr("Click a cell or a class to see its images."))
         self.message_label.setToolTip(
-            "\n".join(f"{Path(p).name}: {e}" for p, e in ev.skipped[:30]) if ev.skipped else ""
+            "\n".join(f"{Path(p).name}: {core_text(e)}" for p, e in ev.skipped[:30])
+            if ev.skipped
+            else ""
         )
 
     def _show_gallery(self, rows: list[int], title: str) -> None:
@@ -429,7 +468,7 @@ class EvaluatePanel(Panel):
             if status:
                 self.gallery_model.status[row] = status
         self.gallery_pane.title.setText(
-            f"{title} &nbsp;<small>most confidently wrong first</small>"
+            self.tr("{title} &nbsp;<small>most confidently wrong first</small>").format(title=title)
         )
         if rows:
             self.select_gallery_item(0)
@@ -452,7 +491,7 @@ class EvaluatePanel(Panel):
             d.pixmap = None
             d.image_label.set_picture(None)
             d.image_label.clear()
-            d.caption.setText("Select an image in the gallery.")
+            d.caption.setText(self.tr("Select an image in the gallery."))
             d.bars.set_topk([])
             return
         d.caption.setText(self.gallery_model.tooltip(row).replace("\n", "<br>"))
@@ -511,19 +550,30 @@ class EvaluatePanel(Panel):
         """Ask before the first change of each kind this session."""
         if action in self._confirmed:
             return True
-        text = (
-            FIX_QUESTIONS[action].format(n=count, where=where)
-            + "\n\nNothing is deleted: each move is logged in the dataset's "
+        if action == "move":
+            question = self.tr(
+                "Move %n file(s) into the class folder '{where}' of the dataset?", "", count
+            ).format(where=where)
+        else:
+            question = self.tr(
+                "Move %n file(s) out of the classes, into the dataset's _set_aside/ folder?",
+                "",
+                count,
+            )
+        safety = self.tr(
+            "Nothing is deleted: each move is logged in the dataset's "
             "_convstudio_changes.csv, and Undo puts the files back. You will not be asked "
             "again for this action until ConvStudio restarts."
         )
+        text = f"{question}\n\n{safety}"  # two paragraphs, each translated whole
         if not self.confirm(action, text):
             return False
         self._confirmed.add(action)
         return True
 
     def _ask(self, action: str, text: str) -> bool:
-        answer = QMessageBox.question(self, f"{action.capitalize()}?", text)
+        title = self.tr("Move?") if action == "move" else self.tr("Set aside?")
+        answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
     @Slot()
@@ -537,7 +587,7 @@ class EvaluatePanel(Panel):
         guess = ev.class_names[ev.rows[rows[0]].pred]
         start = choices.index(guess) if guess in choices else 0
         name, ok = QInputDialog.getItem(
-            self, "Move to class", "Class folder:", choices, start, False
+            self, self.tr("Move to class"), self.tr("Class folder:"), choices, start, False
         )
         if ok and name:
             self.move_selected_to(name)
@@ -551,26 +601,29 @@ class EvaluatePanel(Panel):
     def ask_open(self) -> None:
         """File > Open in Evaluate...: a bundle, then a labelled folder (Cancel: its own data)."""
         path, _ = QFileDialog.getOpenFileName(
-            self, "Evaluate which model?", self.session.model_path or "", MODEL_FILTER
+            self, self.tr("Evaluate which model?"), self.session.model_path or "", self._filter()
         )
         if not path:
             return
         folder = QFileDialog.getExistingDirectory(
-            self, "On which labelled folder? (Cancel: the data it was trained on)"
+            self, self.tr("On which labelled folder? (Cancel: the data it was trained on)")
         )
         self.open_evaluation(path, folder or None)
 
     def _choose_model(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open model", self.session.model_path or "", MODEL_FILTER
+            self, self.tr("Open model"), self.session.model_path or "", self._filter()
         )
         if path:
             self.open_evaluation(path, self.session.source or None)
 
     def _choose_data(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a labelled folder")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a labelled folder"))
         if folder:
             self.open_paths([folder])
+
+    def _filter(self) -> str:
+        return self.tr("Model bundles (*.pt *.pth);;All files (*)")
 
     def _show_source(self) -> None:
         s = self.session
@@ -578,12 +631,14 @@ class EvaluatePanel(Panel):
 
     def _show_empty(self) -> None:
         self._show_source()
-        self.summary_label.setText("<b>No evaluation yet.</b>")
+        self.summary_label.setText(self.tr("<b>No evaluation yet.</b>"))
         self._set_message(
-            "Train a model (its evaluation opens here when the run ends), use File > Open in "
-            "Evaluate..., or drop a model bundle and a labelled folder here."
+            self.tr(
+                "Train a model (its evaluation opens here when the run ends), use File > Open in "
+                "Evaluate..., or drop a model bundle and a labelled folder here."
+            )
         )
-        self.gallery_pane.title.setText("Gallery")
+        self.gallery_pane.title.setText(self.tr("Gallery"))
         self._show_detail(None)
         self._update_fixes()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +25,11 @@ from gui.evaluate.jobs import DETAIL_SIZE
 from gui.evaluate.models import THUMB_SIZE, ConfusionModel, GalleryModel
 from gui.widgets import TopKBars
 
-SPLIT_CHOICES = (("valid", "validation split"), ("train", "training split"), ("all", "all images"))
+SPLIT_CHOICES = (
+    ("valid", QT_TRANSLATE_NOOP("SourceBar", "validation split")),
+    ("train", QT_TRANSLATE_NOOP("SourceBar", "training split")),
+    ("all", QT_TRANSLATE_NOOP("SourceBar", "all images")),
+)
 
 
 def _wrapping_label(parent: QWidget) -> QLabel:
@@ -48,27 +52,33 @@ class SourceBar(QGroupBox):
     cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Model and data", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Model and data"))
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.label = _wrapping_label(self)
         row.addWidget(self.label, 1)
-        self.open_model_button = QPushButton("Open model...", self)
-        self.open_model_button.setToolTip("Evaluate another bundle (best.pt or last.pt).")
+        self.open_model_button = QPushButton(self.tr("Open model..."), self)
+        self.open_model_button.setToolTip(self.tr("Evaluate another bundle (best.pt or last.pt)."))
         self.open_model_button.clicked.connect(self.open_model_requested)
-        self.open_data_button = QPushButton("Open data...", self)
+        self.open_data_button = QPushButton(self.tr("Open data..."), self)
         self.open_data_button.setToolTip(
-            "A labelled folder: one sub-folder per class (or train/ and valid/ holding them)."
+            self.tr(
+                "A labelled folder: one sub-folder per class (or train/ and valid/ holding them)."
+            )
         )
         self.open_data_button.clicked.connect(self.open_data_requested)
         self.split_combo = QComboBox(self)
         for key, text in SPLIT_CHOICES:
-            self.split_combo.addItem(text, key)
+            self.split_combo.addItem(self.tr(text), key)
         self.split_combo.setToolTip(
-            "Which images: the validation split (not trained on), the training split, or all. "
-            "A folder without train/ and valid/ that the model was not trained on is taken whole."
+            self.tr(
+                "Which images: the validation split (not trained on), the training split, or "
+                "all. A folder without train/ and valid/ that the model was not trained on is "
+                "taken whole."
+            )
         )
-        self.evaluate_button = QPushButton("Evaluate", self)
+        self.evaluate_button = QPushButton(self.tr("Evaluate"), self)
         self.evaluate_button.clicked.connect(self.evaluate_requested)
         for widget in (
             self.open_model_button,
@@ -80,8 +90,8 @@ class SourceBar(QGroupBox):
         layout.addLayout(row)
         busy = QHBoxLayout()
         self.progress_bar = QProgressBar(self)
-        self.progress_bar.setFormat("%v / %m images")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.progress_bar.setFormat(self.tr("%v / %m images"))
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel_requested)
         busy.addWidget(self.progress_bar, 1)
         busy.addWidget(self.cancel_button)
@@ -109,9 +119,16 @@ class SourceBar(QGroupBox):
         self.progress_bar.setValue(done)
 
     def show_source(self, model: str, data: str, split: str) -> None:
-        model_text = model or "<i>no model yet</i>"
-        data_text = data or "<i>the data the model was trained on</i>"
-        self.label.setText(f"<b>Model</b> {model_text}<br><b>Data</b> {data_text} ({split})")
+        model_text = model or self.tr("<i>no model yet</i>")
+        data_text = data or self.tr("<i>the data the model was trained on</i>")
+        split_text = dict(SPLIT_CHOICES).get(split)
+        self.label.setText(
+            self.tr("<b>Model</b> {model}<br><b>Data</b> {data} ({split})").format(
+                model=model_text,
+                data=data_text,
+                split=self.tr(split_text) if split_text else split,
+            )
+        )
 
 
 class MatrixPane(QWidget):
@@ -128,9 +145,12 @@ class MatrixPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        top.addWidget(QLabel("<b>Confusion matrix</b> (rows true, columns predicted)", self), 1)
-        self.normalise_check = QCheckBox("Row-normalised", self)
-        self.normalise_check.setToolTip("Show each cell as a share of its true class's images.")
+        title = self.tr("<b>Confusion matrix</b> (rows true, columns predicted)")
+        top.addWidget(QLabel(title, self), 1)
+        self.normalise_check = QCheckBox(self.tr("Row-normalised"), self)
+        self.normalise_check.setToolTip(
+            self.tr("Show each cell as a share of its true class's images.")
+        )
         self.normalise_check.toggled.connect(model.set_normalised)
         top.addWidget(self.normalise_check)
         layout.addLayout(top)
@@ -150,7 +170,7 @@ class MatrixPane(QWidget):
         ):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setMinimumSectionSize(least)
-        self.view.setToolTip("Click a cell to see exactly those images in the gallery.")
+        self.view.setToolTip(self.tr("Click a cell to see exactly those images in the gallery."))
         self.view.clicked.connect(lambda index: self.cell_clicked.emit(index.row(), index.column()))
         layout.addWidget(self.view, 1)
 
@@ -168,8 +188,8 @@ class GalleryPane(QWidget):
         self.title = QLabel(self)
         self.title.setWordWrap(True)
         top.addWidget(self.title, 1)
-        self.all_button = QPushButton("Show all", self)
-        self.all_button.setToolTip("Every evaluated image, most confidently wrong first.")
+        self.all_button = QPushButton(self.tr("Show all"), self)
+        self.all_button.setToolTip(self.tr("Every evaluated image, most confidently wrong first."))
         self.all_button.clicked.connect(self.show_all_requested)
         top.addWidget(self.all_button)
         layout.addLayout(top)
@@ -248,7 +268,7 @@ class DetailPane(QWidget):
         layout.addWidget(self.caption)
         self.bars = TopKBars(self)
         layout.addWidget(self.bars)
-        self.gradcam_check = QCheckBox("Grad-CAM (where the model looked)", self)
+        self.gradcam_check = QCheckBox(self.tr("Grad-CAM (where the model looked)"), self)
         self.gradcam_check.toggled.connect(self.gradcam_toggled)
         layout.addWidget(self.gradcam_check)
         layout.addWidget(self._build_fixes())
@@ -256,22 +276,22 @@ class DetailPane(QWidget):
         self.pixmap: QPixmap | None = None
 
     def _build_fixes(self) -> QGroupBox:
-        box = QGroupBox("Fix the data", self)
+        box = QGroupBox(self.tr("Fix the data"), self)
         grid = QVBoxLayout(box)
         row = QHBoxLayout()
-        self.move_button = QPushButton("Move to class...", box)
+        self.move_button = QPushButton(self.tr("Move to class..."), box)
         self.move_button.clicked.connect(self.move_requested)
-        self.aside_button = QPushButton("Set aside", box)
+        self.aside_button = QPushButton(self.tr("Set aside"), box)
         self.aside_button.clicked.connect(self.set_aside_requested)
         row.addWidget(self.move_button)
         row.addWidget(self.aside_button)
         grid.addLayout(row)
         row = QHBoxLayout()
-        self.undo_button = QPushButton("Undo", box)
+        self.undo_button = QPushButton(self.tr("Undo"), box)
         self.undo_button.clicked.connect(self.undo_requested)
-        self.retrain_button = QPushButton("Retrain with these changes", box)
+        self.retrain_button = QPushButton(self.tr("Retrain with these changes"), box)
         self.retrain_button.setToolTip(
-            "Train again with the Train tab's settings on the fixed data."
+            self.tr("Train again with the Train tab's settings on the fixed data.")
         )
         self.retrain_button.clicked.connect(self.retrain_requested)
         row.addWidget(self.undo_button)
@@ -285,24 +305,33 @@ class DetailPane(QWidget):
     def set_fixable(self, problem: str | None, selected: bool, changes: int) -> None:
         """Grey the actions out with the reason in their tooltip (the built-in set, no selection)."""
         for button, tip in (
-            (self.move_button, "Move the selected images' files into another class folder."),
+            (
+                self.move_button,
+                self.tr("Move the selected images' files into another class folder."),
+            ),
             (
                 self.aside_button,
-                "Move the selected images' files into _set_aside/ inside the dataset, out of "
-                "every class (nothing is deleted).",
+                self.tr(
+                    "Move the selected images' files into _set_aside/ inside the dataset, out of "
+                    "every class (nothing is deleted)."
+                ),
             ),
         ):
             button.setEnabled(problem is None and selected)
-            button.setToolTip(problem or (tip if selected else "Select images in the gallery."))
+            button.setToolTip(
+                problem or (tip if selected else self.tr("Select images in the gallery."))
+            )
         self.undo_button.setEnabled(changes > 0)
         self.undo_button.setToolTip(
-            "Put the files of the last change back." if changes else "No change to undo."
+            self.tr("Put the files of the last change back.")
+            if changes
+            else self.tr("No change to undo.")
         )
         self.retrain_button.setEnabled(changes > 0)
         if problem:
             note = problem
         elif changes:
-            note = f"{changes} change(s) this session; Undo goes back one at a time."
+            note = self.tr("%n change(s) this session; Undo goes back one at a time.", "", changes)
         else:
-            note = "Changes are logged in the dataset's _convstudio_changes.csv."
+            note = self.tr("Changes are logged in the dataset's _convstudio_changes.csv.")
         self.fix_note.setText(note)

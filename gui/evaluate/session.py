@@ -126,7 +126,7 @@ class EvaluateSession(QObject):
     def open_run(self, run_dir: str, best_pt: str) -> None:
         """A finished run: its evaluation files, or best.pt evaluated on its validation split."""
         self.model_path, self.source, self.split = str(best_pt), "", "valid"
-        self._say(f"Opening the evaluation of {Path(run_dir).name} ...")
+        self._say(self.tr("Opening the evaluation of {run} ...").format(run=Path(run_dir).name))
         self.evaluating.start(jobs.open_run_task, str(run_dir), str(best_pt), self.current)
 
     def evaluate(
@@ -140,10 +140,16 @@ class EvaluateSession(QObject):
         if split:
             self.split = split
         if not self.model_path:
-            self._say("Open a model first (a best.pt bundle), then a labelled folder.", "error")
+            self._say(
+                self.tr("Open a model first (a best.pt bundle), then a labelled folder."), "error"
+            )
             return False
-        where = self.source or "the data the model was trained on"
-        self._say(f"Evaluating {Path(self.model_path).name} on {where} ({self.split}) ...")
+        where = self.source or self.tr("the data the model was trained on")
+        self._say(
+            self.tr("Evaluating {model} on {data} ({split}) ...").format(
+                model=Path(self.model_path).name, data=where, split=self.split
+            )
+        )
         self.evaluating.start(
             jobs.evaluate_task, self.model_path, self.source or None, self.split, self.current
         )
@@ -171,13 +177,13 @@ class EvaluateSession(QObject):
 
     @Slot(object)
     def _on_error(self, error: BaseException) -> None:
-        text = f"Could not evaluate: {errors.message(error)}"
+        text = self.tr("Could not evaluate: {reason}").format(reason=errors.message(error))
         self._say(text, "error")
         self.failed.emit(text)
 
     @Slot()
     def _on_aborted(self) -> None:
-        self._say("Evaluation cancelled; the previous one is still shown.")
+        self._say(self.tr("Evaluation cancelled; the previous one is still shown."))
         self.cancelled.emit()
 
     @Slot(object)
@@ -241,15 +247,17 @@ class EvaluateSession(QObject):
     def fix_problem(self) -> str | None:
         """Why the data cannot be fixed from here, or None when it can."""
         if self.evaluation is None:
-            return "Evaluate a model on a folder dataset first."
+            return self.tr("Evaluate a model on a folder dataset first.")
         if self.evaluation.builtin():
-            return (
+            return self.tr(
                 "The built-in digits are read-only: fixes work on a folder dataset "
                 "(open one with File > Open in Evaluate...)."
             )
         root = self.dataset_root()
         if not root or not os.access(root, os.W_OK):
-            return f"The dataset folder '{root}' cannot be written to."
+            return self.tr("The dataset folder '{folder}' cannot be written to.").format(
+                folder=root
+            )
         return None
 
     def move_rows(self, rows: list[int], to_class: str | None) -> int:
@@ -258,14 +266,18 @@ class EvaluateSession(QObject):
 
         root = self.dataset_root()
         if root is None or self.fix_problem():
-            self._say(self.fix_problem() or "Nothing to fix.", "error")
+            self._say(self.fix_problem() or self.tr("Nothing to fix."), "error")
             return 0
         names = self.evaluation.class_names
         done_rows, done = [], []
         problems = []
         for row in rows:
             if row in self.moved:
-                problems.append(f"'{Path(self.moved[row][0].dst).name}' was moved already.")
+                problems.append(
+                    self.tr("'{file}' was moved already.").format(
+                        file=Path(self.moved[row][0].dst).name
+                    )
+                )
                 continue
             path = self.evaluation.rows[row].key
             try:
@@ -276,21 +288,36 @@ class EvaluateSession(QObject):
                         root, path, names[self.evaluation.rows[row].true], to_class
                     )
             except datafix.DataFixError as exc:
-                problems.append(str(exc))
+                problems.append(errors.message(exc))
                 continue
-            self.moved[row] = (change, f"moved to {to_class}" if to_class else "set aside")
+            if to_class:
+                status = self.tr("moved to {name}").format(name=to_class)
+            else:
+                status = self.tr("set aside")
+            self.moved[row] = (change, status)
             done_rows.append(row)
             done.append(change)
         if done:
             self._undo.setdefault(root_key(root), []).append(Fix(root, done_rows, done))
             self._announce(done_rows, root)
-        what = "set aside" if to_class is None else f"moved to '{to_class}'"
         if problems:
-            self._say(f"{len(done)} file(s) {what}. " + " ".join(problems[:3]), "error")
+            if to_class is None:
+                text = self.tr("%n file(s) set aside. {problems}", "", len(done))
+            else:
+                text = self.tr("%n file(s) moved to '{name}'. {problems}", "", len(done))
+            self._say(text.format(name=to_class, problems=" ".join(problems[:3])), "error")
         elif done:
-            self._say(
-                f"{len(done)} file(s) {what}; logged in {datafix.CHANGES_CSV}. Undo puts them back."
-            )
+            if to_class is None:
+                text = self.tr(
+                    "%n file(s) set aside; logged in {log}. Undo puts them back.", "", len(done)
+                )
+            else:
+                text = self.tr(
+                    "%n file(s) moved to '{name}'; logged in {log}. Undo puts them back.",
+                    "",
+                    len(done),
+                )
+            self._say(text.format(name=to_class, log=datafix.CHANGES_CSV))
         return len(done)
 
     def undo(self) -> int:
@@ -310,7 +337,7 @@ class EvaluateSession(QObject):
             try:
                 datafix.undo(fix.root, change)
             except datafix.DataFixError as exc:
-                problems.append(str(exc))
+                problems.append(errors.message(exc))
                 continue
             if row is not None:
                 self.moved.pop(row, None)
@@ -319,9 +346,10 @@ class EvaluateSession(QObject):
         if done:
             self._announce(back, fix.root)
         if problems:
-            self._say(f"{done} file(s) put back. " + " ".join(problems[:3]), "error")
+            text = self.tr("%n file(s) put back. {problems}", "", done)
+            self._say(text.format(problems=" ".join(problems[:3])), "error")
         else:
-            self._say(f"Undone: {done} file(s) are back where they were.")
+            self._say(self.tr("Undone: %n file(s) are back where they were.", "", done))
         return done
 
     def elsewhere_note(self) -> str:
@@ -330,11 +358,15 @@ class EvaluateSession(QObject):
         if not elsewhere:
             return ""
         names = ", ".join(f"'{Path(root).name}'" for root in elsewhere)
-        return f"Fixes made in {names} can be undone when that dataset is open here again."
+        return self.tr(
+            "Fixes made in {names} can be undone when that dataset is open here again."
+        ).format(names=names)
 
     def _nothing_to_undo(self) -> str:
         note = self.elsewhere_note()
-        return f"Nothing to undo in this dataset. {note}" if note else "Nothing to undo."
+        if note:
+            return self.tr("Nothing to undo in this dataset. {note}").format(note=note)
+        return self.tr("Nothing to undo.")
 
     def _announce(self, rows: list[int], root: str) -> None:
         self.fixed.emit(rows)

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
-from gui import tasks
+from gui import errors, tasks
 from gui.gradcam import heat_and_view
 from gui.imageutil import pil_to_qimage, scaled_image
 from gui.predict.prepared import Prepared, PreparedFiles
@@ -104,25 +105,33 @@ class ModelInfo:
 # --------------------------------------------------------------------------- loading
 
 
+class PredictJobs(QObject):
+    """The translation context of this module's texts (``PredictJobs.tr`` is thread-safe)."""
+
+
 def model_fit_problem(info: ModelInfo) -> str | None:
     """A sentence saying why a loaded bundle cannot be used for prediction here, or None."""
     name = Path(info.path).name
     if info.in_channels not in (1, 3):
-        return (
-            f"'{name}' expects {info.in_channels}-channel input; only grey (1) or colour (3) "
-            f"models can predict pictures. Retrain with 1 or 3 input channels."
-        )
+        return PredictJobs.tr(
+            "'{file}' expects {channels}-channel input; only grey (1) or colour (3) "
+            "models can predict pictures. Retrain with 1 or 3 input channels."
+        ).format(file=name, channels=info.in_channels)
     names = list(info.class_names)
     if len(names) < 2:
-        return f"'{name}' knows fewer than two classes; train it on at least two classes."
+        return PredictJobs.tr(
+            "'{file}' knows fewer than two classes; train it on at least two classes."
+        ).format(file=name)
     if len(set(names)) != len(names):
-        return f"'{name}' has duplicate class names; retrain it from a dataset with unique classes."
+        return PredictJobs.tr(
+            "'{file}' has duplicate class names; retrain it from a dataset with unique classes."
+        ).format(file=name)
     declared = info.extra.get("num_classes")
     if declared is not None and int(declared) != len(names):
-        return (
-            f"'{name}' declares {declared} classes but names {len(names)}; the file is "
-            f"inconsistent. Retrain the model or pick another bundle."
-        )
+        return PredictJobs.tr(
+            "'{file}' declares {declared} classes but names {named}; the file is "
+            "inconsistent. Retrain the model or pick another bundle."
+        ).format(file=name, declared=declared, named=len(names))
     return None
 
 
@@ -153,11 +162,19 @@ def load_predictor_task(
     from core.predict import Predictor
 
     if not os.path.exists(path):
-        raise FileNotFoundError(f"'{path}' does not exist: pick a best.pt from a run folder.")
+        raise FileNotFoundError(
+            PredictJobs.tr("'{path}' does not exist: pick a best.pt from a run folder.").format(
+                path=path
+            )
+        )
     if os.path.isdir(path):
         best = Path(path) / "best.pt"
         if not best.is_file():
-            raise ValueError(f"'{path}' is a folder without best.pt: pick a model file.")
+            raise ValueError(
+                PredictJobs.tr("'{path}' is a folder without best.pt: pick a model file.").format(
+                    path=path
+                )
+            )
         path = str(best)
     try:
         predictor = Predictor(path, precision=precision)
@@ -165,8 +182,10 @@ def load_predictor_task(
         raise
     except Exception as exc:  # e.g. weights that do not fit the declared architecture
         raise ValueError(
-            f"'{Path(path).name}' could not be turned into a model ({exc}); pick a bundle "
-            f"saved by ConvStudio (best.pt or last.pt)."
+            PredictJobs.tr(
+                "'{file}' could not be turned into a model ({reason}); pick a bundle "
+                "saved by ConvStudio (best.pt or last.pt)."
+            ).format(file=Path(path).name, reason=errors.message(exc))
         ) from exc
     ctx.check()
     info = model_info(path, predictor)
@@ -319,25 +338,31 @@ def predict_one(
         try:
             topk = predictor.predict_preprocessed(ready.tensor, k=k)
         except Exception as exc:  # one bad image never stops the batch
-            return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
+            return _failed(item, PredictJobs.tr("prediction failed: {reason}"), exc)
         return _result(item, topk, (ready.view, ready.thumb, ready.detail), facts=ready.facts)
     try:
         shown, image, facts = _picture(predictor, item)
     except ImageLoadError as exc:
-        return PredictionResult(item.name, item.path, [], str(exc))
+        return PredictionResult(item.name, item.path, [], errors.message(exc))
     except OSError as exc:
-        return PredictionResult(item.name, item.path, [], f"cannot read the file ({exc})")
+        return _failed(item, PredictJobs.tr("cannot read the file ({reason})"), exc)
     display = _DISPLAY.submit(display_parts, shown, with_detail)
     try:
         topk = predictor.predict(image, k=k, loaded=True)
     except Exception as exc:  # one bad image never stops the batch
         display.cancel()
-        return PredictionResult(item.name, item.path, [], f"prediction failed: {exc}")
+        return _failed(item, PredictJobs.tr("prediction failed: {reason}"), exc)
     try:
         parts = display.result()
     except Exception as exc:  # noqa: BLE001 - one picture's display never stops the batch
-        return PredictionResult(item.name, item.path, [], f"cannot show the image ({exc})")
+        return _failed(item, PredictJobs.tr("cannot show the image ({reason})"), exc)
     return _result(item, topk, parts, image=item.image, facts=facts)
+
+
+def _failed(item: InputItem, template: str, exc: BaseException) -> PredictionResult:
+    """A row for an item that could not be predicted: ``template`` has a {reason}."""
+    reason = errors.message(exc)
+    return PredictionResult(item.name, item.path, [], template.format(reason=reason))
 
 
 def expand_inputs(items: list[InputItem]) -> list[InputItem | PredictionResult]:
@@ -349,9 +374,8 @@ def expand_inputs(items: list[InputItem]) -> list[InputItem | PredictionResult]:
         if item.path is not None and os.path.isdir(item.path):
             files = iter_image_files([item.path])
             if not files:
-                out.append(
-                    PredictionResult(item.name, item.path, [], "this folder holds no image files")
-                )
+                empty = PredictJobs.tr("this folder holds no image files")
+                out.append(PredictionResult(item.name, item.path, [], empty))
             out.extend(InputItem(name=f, path=f) for f in files)
         else:
             out.append(item)

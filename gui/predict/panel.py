@@ -39,8 +39,7 @@ from gui.predict.prepared import PREPARE_AHEAD
 from gui.predict.session import NO_MODEL_MESSAGE, PredictSession
 from gui.predict.table import COL_FILE, ResultsFilter, ResultsModel
 
-IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in IMAGE_EXTENSIONS) + ");;All files (*)"
-MODEL_FILTER = "Model bundles (*.pt *.pth);;All files (*)"
+IMAGE_PATTERNS = " ".join(f"*{e}" for e in IMAGE_EXTENSIONS)
 SETTINGS_MODEL = "predict/model_path"
 SETTINGS_THRESHOLD = "predict/uncertain_below"
 SETTINGS_PRECISION = "predict/precision"
@@ -68,7 +67,7 @@ class PredictPanel(Panel):
         self._connect_session()
         self.load_settings(QSettings())
         self._show_model_info()
-        self._set_message(NO_MODEL_MESSAGE, "info")
+        self._set_message(self.session.tr(NO_MODEL_MESSAGE), "info")
 
     # ----------------------------------------------------------------- layout
 
@@ -216,7 +215,7 @@ class PredictPanel(Panel):
         if isinstance(image, QPixmap):
             image = image.toImage()
         if not isinstance(image, QImage) or image.isNull():
-            self._set_message("The image data is empty or unreadable.", "error")
+            self._set_message(self.tr("The image data is empty or unreadable."), "error")
             return
         self.session.predict_picture(qimage_to_pil(image))
 
@@ -225,7 +224,7 @@ class PredictPanel(Panel):
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
             self._set_message(
-                "The clipboard is empty: copy an image or image files first.", "error"
+                self.tr("The clipboard is empty: copy an image or image files first."), "error"
             )
             return
         paths, images, problems = dnd.inputs(mime)
@@ -237,7 +236,8 @@ class PredictPanel(Panel):
             self.predict_image(image)
         if not (paths or images or problems):
             self._set_message(
-                "The clipboard holds no image: copy an image or image files first.", "error"
+                self.tr("The clipboard holds no image: copy an image or image files first."),
+                "error",
             )
 
     def cancel(self) -> None:
@@ -257,7 +257,7 @@ class PredictPanel(Panel):
 
     def set_class_filter(self, text: str) -> None:
         """Show only rows predicted as ``text`` (or FILTER_ALL/UNCERTAIN/ERRORS)."""
-        index = self.filter_combo.findText(text)
+        index = self.filter_combo.findData(text)
         if index >= 0:
             self.filter_combo.setCurrentIndex(index)
 
@@ -318,13 +318,17 @@ class PredictPanel(Panel):
     def _on_model_loaded(self, info: ModelInfo) -> None:
         QSettings().setValue(SETTINGS_MODEL, info.path)
         self._show_model_info()
-        self.show_status(f"Predict: model {Path(info.path).name} loaded ({info.arch})")
+        self.show_status(
+            self.tr("Predict: model {file} loaded ({arch})").format(
+                file=Path(info.path).name, arch=info.arch
+            )
+        )
         self.model_loaded.emit(info.path)
         self._refresh_image()
 
     @Slot(str)
     def _on_model_failed(self, text: str) -> None:
-        self.show_status(f"Could not load the model: {text}")
+        self.show_status(self.tr("Could not load the model: {reason}").format(reason=text))
 
     @Slot(str)
     def _on_drop_rejected(self, text: str) -> None:
@@ -335,17 +339,21 @@ class PredictPanel(Panel):
         self.model_box.show_info(info)
         if info is None:
             self.gradcam_check.setEnabled(False)
-            self.gradcam_check.setToolTip("Load a model first.")
+            self.gradcam_check.setToolTip(self.tr("Load a model first."))
             return
         self.gradcam_check.setEnabled(info.supports_gradcam)
         if info.supports_gradcam:
             self.gradcam_check.setToolTip(
-                "Overlay where the model looked (Grad-CAM on the last convolutional block)."
+                self.tr(
+                    "Overlay where the model looked (Grad-CAM on the last convolutional block)."
+                )
             )
         else:
             self.gradcam_check.setChecked(False)
             self.gradcam_check.setToolTip(
-                f"Grad-CAM needs convolutional layers; the {info.arch} model has none."
+                self.tr("Grad-CAM needs convolutional layers; the {arch} model has none.").format(
+                    arch=info.arch
+                )
             )
         self.results_pane.set_classes(self.session.class_names())
 
@@ -410,7 +418,7 @@ class PredictPanel(Panel):
             if result is not None and result.view_error:
                 self.image_label.setText(result.view_error)
             elif result is not None and result.path and not result.error:
-                self.image_label.setText("Loading the picture ...")
+                self.image_label.setText(self.tr("Loading the picture ..."))
                 self.session.request_view(result)  # its copies were let go in a long batch
             return
         image = result.view
@@ -441,26 +449,32 @@ class PredictPanel(Panel):
     def _choose_model(self) -> None:
         info = self.session.info
         start = info.path if info else QSettings().value(SETTINGS_MODEL, "", str)
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", start or "", MODEL_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open model"),
+            start or "",
+            self.tr("Model bundles (*.pt *.pth);;All files (*)"),
+        )
         if path:
             self.load_model(path)
 
     def _choose_images(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", "", IMAGE_FILTER)
+        images = self.tr("Images ({patterns});;All files (*)").format(patterns=IMAGE_PATTERNS)
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Open images"), "", images)
         if paths:
             self.predict_paths(paths)
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a folder of images")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of images"))
         if path:
             self.predict_paths([path])
 
     def _choose_csv(self) -> None:
         if not self.session.results:
-            self._set_message("Nothing to export yet: drop some images first.", "error")
+            self._set_message(self.tr("Nothing to export yet: drop some images first."), "error")
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export predictions", "predictions.csv", "CSV files (*.csv)"
+            self, self.tr("Export predictions"), "predictions.csv", self.tr("CSV files (*.csv)")
         )
         if path:
             self.export_csv(path)

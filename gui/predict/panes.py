@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,13 +34,19 @@ from gui.predict.table import (
     FILTER_ERRORS,
     FILTER_UNCERTAIN,
     ResultsFilter,
+    filter_label,
 )
 from gui.predict.widgets import DropZone, ResultView
 
 BUSY_DELAY_MS = 200  # a batch shows progress and Cancel only when it runs longer than this
 PRECISION_CHOICES = (  # (core.predict's name, what the user reads)
-    ("fp32", "float32 (same answers everywhere)"),
-    ("bf16", "bfloat16 (faster on CPUs with AVX512-BF16/AMX, may change answers)"),
+    ("fp32", QT_TRANSLATE_NOOP("ModelBox", "float32 (same answers everywhere)")),
+    (
+        "bf16",
+        QT_TRANSLATE_NOOP(
+            "ModelBox", "bfloat16 (faster on CPUs with AVX512-BF16/AMX, may change answers)"
+        ),
+    ),
 )
 PRECISION_NAMES = {"fp32": "float32", "bf16": "bfloat16"}
 
@@ -53,10 +60,12 @@ class InputPane(QWidget):
         self.drop_zone = DropZone(self)
         layout.addWidget(self.drop_zone)
         buttons = QHBoxLayout()
-        self.open_images_button = QPushButton("Open images...", self)
-        self.open_folder_button = QPushButton("Open folder...", self)
-        self.paste_button = QPushButton("Paste", self)
-        self.paste_button.setToolTip("Predict the image or files on the clipboard (Ctrl+V).")
+        self.open_images_button = QPushButton(self.tr("Open images..."), self)
+        self.open_folder_button = QPushButton(self.tr("Open folder..."), self)
+        self.paste_button = QPushButton(self.tr("Paste"), self)
+        self.paste_button.setToolTip(
+            self.tr("Predict the image or files on the clipboard (Ctrl+V).")
+        )
         for button in (self.open_images_button, self.open_folder_button, self.paste_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
@@ -67,7 +76,7 @@ class InputPane(QWidget):
 
     def _build_options(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Uncertain below", self))
+        row.addWidget(QLabel(self.tr("Uncertain below"), self))
         self.threshold_spin = spin = QDoubleSpinBox(self)
         spin.setRange(0.0, 100.0)
         spin.setDecimals(0)
@@ -75,19 +84,21 @@ class InputPane(QWidget):
         spin.setSuffix(" %")
         spin.setValue(60.0)
         spin.setToolTip(
-            "Mark a prediction as uncertain when its top probability is below this value."
+            self.tr("Mark a prediction as uncertain when its top probability is below this value.")
         )
         row.addWidget(spin)
         self.gradcam_check = QCheckBox("Grad-CAM", self)
-        self.gradcam_check.setToolTip("Overlay where the model looked (last convolutional block).")
+        self.gradcam_check.setToolTip(
+            self.tr("Overlay where the model looked (last convolutional block).")
+        )
         row.addWidget(self.gradcam_check)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
-        self.opacity_slider.setToolTip("Heatmap opacity")
+        self.opacity_slider.setToolTip(self.tr("Heatmap opacity"))
         self.opacity_slider.setEnabled(False)
-        opacity_label = QLabel("opacity", self)
-        opacity_label.setToolTip("Heatmap opacity")
+        opacity_label = QLabel(self.tr("opacity"), self)
+        opacity_label.setToolTip(self.tr("Heatmap opacity"))
         row.addWidget(opacity_label)
         row.addWidget(self.opacity_slider, 1)
         return row
@@ -108,8 +119,10 @@ class LabelledNote(QWidget):
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         layout.addWidget(self.label, 1)
-        self.button = QPushButton("Open in Evaluate", self)
-        self.button.setToolTip("Accuracy, confusion matrix and mistakes of the model on it.")
+        self.button = QPushButton(self.tr("Open in Evaluate"), self)
+        self.button.setToolTip(
+            self.tr("Accuracy, confusion matrix and mistakes of the model on it.")
+        )
         self.button.clicked.connect(lambda: self.open_requested.emit(self.folder))
         layout.addWidget(self.button)
         self.folder = ""
@@ -122,8 +135,10 @@ class LabelledNote(QWidget):
         if folder:
             names = ", ".join(classes[:8]) + (" ..." if len(classes) > 8 else "")
             self.label.setText(
-                f"<b>{Path(folder).name}</b> is a labelled folder (classes the model knows: "
-                f"{names}): open it in Evaluate for its accuracy and confusion matrix."
+                self.tr(
+                    "<b>{folder}</b> is a labelled folder (classes the model knows: {classes}): "
+                    "open it in Evaluate for its accuracy and confusion matrix."
+                ).format(folder=html.escape(Path(folder).name), classes=html.escape(names))
             )
 
 
@@ -137,20 +152,23 @@ class ModelBox(QGroupBox):
     precision_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Model", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Model"))
         layout = QHBoxLayout(self)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
-        layout.addWidget(QLabel("Precision", self))
+        layout.addWidget(QLabel(self.tr("Precision"), self))
         self.precision_combo = combo = QComboBox(self)
         for key, text in PRECISION_CHOICES:
-            combo.addItem(text, key)
+            combo.addItem(self.tr(text), key)
         combo.setToolTip(
-            "float32 gives the same answers on every CPU and in exported models. bfloat16 "
-            "is faster on CPUs with AVX512-BF16 or AMX, slower elsewhere, and may change "
-            "some answers. Changing it loads the model again."
+            self.tr(
+                "float32 gives the same answers on every CPU and in exported models. bfloat16 "
+                "is faster on CPUs with AVX512-BF16 or AMX, slower elsewhere, and may change "
+                "some answers. Changing it loads the model again."
+            )
         )
         # the closed combo shows the start of the text; its list shows the whole of it
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -158,8 +176,8 @@ class ModelBox(QGroupBox):
         combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
         combo.currentIndexChanged.connect(self._on_precision_index)
         layout.addWidget(combo)
-        self.open_button = QPushButton("Open model...", self)
-        self.open_button.setToolTip("Load a model bundle (best.pt or last.pt of a run).")
+        self.open_button = QPushButton(self.tr("Open model..."), self)
+        self.open_button.setToolTip(self.tr("Load a model bundle (best.pt or last.pt of a run)."))
         self.open_button.clicked.connect(self.open_requested)
         layout.addWidget(self.open_button)
 
@@ -179,16 +197,28 @@ class ModelBox(QGroupBox):
 
     def show_info(self, info: ModelInfo | None) -> None:
         if info is None:
-            self.label.setText("<i>No model loaded.</i>")
+            self.label.setText(self.tr("<i>No model loaded.</i>"))
             return
         names = ", ".join(info.class_names[:12]) + (" ..." if len(info.class_names) > 12 else "")
-        acc = "n/a" if info.val_acc is None else f"{info.val_acc:.2%}"
-        channels = "grey" if info.in_channels == 1 else "colour"
+        acc = self.tr("n/a") if info.val_acc is None else f"{info.val_acc:.2%}"
+        channels = self.tr("grey") if info.in_channels == 1 else self.tr("colour")
         precision = PRECISION_NAMES.get(info.precision, info.precision)
         self.label.setText(
-            f"<b>{info.arch}</b> &nbsp; {len(info.class_names)} classes: {names}<br>"
-            f"input {info.input_size} ({channels}) &nbsp; validation accuracy {acc} &nbsp; "
-            f"precision {precision}<br><small>{info.path}</small>"
+            self.tr(
+                "<b>{arch}</b> &nbsp; %n class(es): {names}<br>input {size} ({channels}) "
+                "&nbsp; validation accuracy {accuracy} &nbsp; precision {precision}<br>"
+                "<small>{path}</small>",
+                "",
+                len(info.class_names),
+            ).format(
+                arch=info.arch,
+                names=html.escape(names),
+                size=info.input_size,
+                channels=channels,
+                accuracy=acc,
+                precision=precision,
+                path=html.escape(info.path),
+            )
         )
         self.label.setToolTip(info.path)
 
@@ -205,24 +235,27 @@ class ResultsPane(QWidget):
         self.proxy = proxy
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Show", self))
+        top.addWidget(QLabel(self.tr("Show"), self))
         self.filter_combo = QComboBox(self)
-        self.filter_combo.setToolTip("Show only images predicted as one class.")
-        self.filter_combo.addItems([FILTER_ALL, FILTER_UNCERTAIN, FILTER_ERRORS])
-        self.filter_combo.currentTextChanged.connect(self._on_filter_chosen)
+        self.filter_combo.setToolTip(self.tr("Show only images predicted as one class."))
+        for choice in (FILTER_ALL, FILTER_UNCERTAIN, FILTER_ERRORS):
+            self.filter_combo.addItem(filter_label(choice), choice)
+        self.filter_combo.currentIndexChanged.connect(self._on_filter_chosen)
         top.addWidget(self.filter_combo, 1)
-        self.export_button = QPushButton("Export CSV...", self)
-        self.export_button.setToolTip("Write one row per image: path,top1,prob,top2,prob2,...")
+        self.export_button = QPushButton(self.tr("Export CSV..."), self)
+        self.export_button.setToolTip(
+            self.tr("Write one row per image: path,top1,prob,top2,prob2,...")
+        )
         top.addWidget(self.export_button)
-        self.clear_button = QPushButton("Clear", self)
+        self.clear_button = QPushButton(self.tr("Clear"), self)
         top.addWidget(self.clear_button)
         layout.addLayout(top)
         self.table = self._build_table()
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         self.progress_bar = QProgressBar(self)
-        self.progress_bar.setFormat("%v / %m images")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.progress_bar.setFormat(self.tr("%v / %m images"))
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         bottom.addWidget(self.progress_bar, 1)
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
@@ -258,9 +291,9 @@ class ResultsPane(QWidget):
         header.sortIndicatorChanged.connect(self._keep_current_in_view)  # after the sort
         return table
 
-    @Slot(str)
-    def _on_filter_chosen(self, choice: str) -> None:
-        self.proxy.set_choice(choice)
+    @Slot(int)
+    def _on_filter_chosen(self, index: int) -> None:
+        self.proxy.set_choice(self.filter_combo.itemData(index) or FILTER_ALL)
         self._keep_current_in_view()
 
     @Slot()
@@ -273,15 +306,16 @@ class ResultsPane(QWidget):
         """The filter's choices: all, uncertain, errors, then these classes."""
         wanted = [FILTER_ALL, FILTER_UNCERTAIN, FILTER_ERRORS, *names]
         combo = self.filter_combo
-        if wanted == [combo.itemText(i) for i in range(combo.count())]:
+        if wanted == [combo.itemData(i) for i in range(combo.count())]:
             return
-        keep = combo.currentText()
+        keep = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
-        combo.addItems(wanted)
+        for i, choice in enumerate(wanted):  # the first three are the filter's own
+            combo.addItem(filter_label(choice) if i < 3 else choice, choice)
         combo.setCurrentIndex(wanted.index(keep) if keep in wanted else 0)
         combo.blockSignals(False)
-        self.proxy.set_choice(combo.currentText())
+        self.proxy.set_choice(combo.currentData())
 
     def set_has_rows(self, has_rows: bool) -> None:
         self.export_button.setEnabled(has_rows)

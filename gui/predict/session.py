@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal, Slot
 
 from gui import errors, tasks
 from gui.predict import jobs
@@ -24,9 +24,10 @@ from gui.predict.jobs import InputItem, ModelInfo, PredictionResult
 from gui.predict.prepared import PreparedFiles
 
 KEPT_VIEWS = 256  # results of long batches keep display copies for the newest/last shown only
-NO_MODEL_MESSAGE = (
+NO_MODEL_MESSAGE = QT_TRANSLATE_NOOP(
+    "PredictSession",
     "No model loaded yet: train one in the Train tab, or use Open model... to load a "
-    "best.pt bundle."
+    "best.pt bundle.",
 )
 PRECISIONS = ("fp32", "bf16")  # core.predict's names
 
@@ -167,7 +168,7 @@ class PredictSession(QObject):
         """Load a bundle off the GUI thread; the current model stays until the new one works."""
         path = str(path)
         self.loading_path = path
-        self._say(f"Loading model '{path}' ...")
+        self._say(self.tr("Loading model '{path}' ...").format(path=path))
         self.loading.start(jobs.load_predictor_task, path, self.precision, lane=self._model_lane())
 
     def set_precision(self, precision: str) -> None:
@@ -191,8 +192,11 @@ class PredictSession(QObject):
             result.cam = result.cam_view = None
         info = self.info
         self._say(
-            f"Model loaded: {info.arch}, {len(info.class_names)} classes. Drop images to "
-            f"classify them."
+            self.tr(
+                "Model loaded: {arch}, %n class(es). Drop images to classify them.",
+                "",
+                len(info.class_names),
+            ).format(arch=info.arch)
         )
         self.model_loaded.emit(info)
         self._start_next()
@@ -200,9 +204,12 @@ class PredictSession(QObject):
     @Slot(object)
     def _on_model_error(self, error: BaseException) -> None:
         message = errors.message(error)
-        text = f"Could not load the model: {message}"
         if self.info is not None:
-            text += f" The previous model ({Path(self.info.path).name}) is still in use."
+            text = self.tr(
+                "Could not load the model: {reason} The previous model ({file}) is still in use."
+            ).format(reason=message, file=Path(self.info.path).name)
+        else:
+            text = self.tr("Could not load the model: {reason}").format(reason=message)
         self._say(text, "error")
         self.model_failed.emit(message)
 
@@ -211,7 +218,8 @@ class PredictSession(QObject):
         self.loading_path = None
         if self.predictor is None and self._pending:
             count = sum(len(b) for b in self._pending)
-            self._say(f"{self.last_message} {count} dropped item(s) wait for a model.", "error")
+            text = self.tr("{previous} %n dropped item(s) wait for a model.", "", count)
+            self._say(text.format(previous=self.last_message), "error")
         else:  # a failed load: what waited for it goes to the model still in use
             self._start_next()
 
@@ -237,15 +245,16 @@ class PredictSession(QObject):
 
     def predict_picture(self, image: Image.Image) -> None:
         """Raw image data without a file (a drop from another application, the clipboard)."""
-        self.submit([InputItem(name=f"pasted image {next(self._raw_counter)}", image=image)])
+        name = self.tr("pasted image {number}").format(number=next(self._raw_counter))
+        self.submit([InputItem(name=name, image=image)])
 
     def submit(self, items: list[InputItem]) -> None:
         self._pending.append(items)
         if self.loading_path is not None:
             # The model asked for last predicts them, not the one on its way out.
-            self._say("The model is still loading; the images follow.")
+            self._say(self.tr("The model is still loading; the images follow."))
         elif self.predictor is None:
-            self._say(NO_MODEL_MESSAGE, "error")
+            self._say(self.tr(NO_MODEL_MESSAGE), "error")
         elif not self.batch.busy:
             self._start_next()
 
@@ -294,24 +303,31 @@ class PredictSession(QObject):
         results = list(self._batch_results)
         failed = sum(1 for r in results if r.error)
         if total == 0:
-            self._say("No image files found in what was dropped.", "error")
+            self._say(self.tr("No image files found in what was dropped."), "error")
         elif failed:
-            self._say(
-                f"Predicted {len(results) - failed} of {len(results)} images; {failed} could "
-                f"not be used (see the Error column).",
-                "error",
+            text = self.tr(
+                "Predicted {done} of {total} images; %n could not be used (see the Error column).",
+                "",
+                failed,
             )
+            self._say(text.format(done=len(results) - failed, total=len(results)), "error")
         else:
-            self._say(f"Predicted {len(results)} image(s).")
+            self._say(self.tr("Predicted %n image(s).", "", len(results)))
         self.predictions_ready.emit(results)
 
     @Slot(object)
     def _on_batch_error(self, error: BaseException) -> None:
-        self._say(f"Prediction stopped: {errors.message(error)}", "error")
+        self._say(
+            self.tr("Prediction stopped: {reason}").format(reason=errors.message(error)), "error"
+        )
 
     @Slot()
     def _on_batch_aborted(self) -> None:
-        self._say(f"Cancelled after {len(self._batch_results)} of {self._batch_total} images.")
+        self._say(
+            self.tr("Cancelled after {done} of {total} images.").format(
+                done=len(self._batch_results), total=self._batch_total
+            )
+        )
 
     @Slot(object)
     def _add_results(self, new: list[PredictionResult]) -> None:
@@ -356,16 +372,18 @@ class PredictSession(QObject):
     def export_csv(self, path: str | os.PathLike) -> int:
         """Write every result in core.predict.write_csv's format; returns the row count."""
         if not self.results:
-            self._say("Nothing to export yet: drop some images first.", "error")
+            self._say(self.tr("Nothing to export yet: drop some images first."), "error")
             return 0
         from core.predict import write_csv
 
         try:
             write_csv([r.to_prediction() for r in self.results], str(path), k=jobs.TOP_K)
         except OSError as exc:
-            self._say(f"Could not write '{path}': {exc}. Choose another place.", "error")
+            text = self.tr("Could not write '{path}': {reason}. Choose another place.")
+            self._say(text.format(path=path, reason=errors.message(exc)), "error")
             return 0
-        self._say(f"Exported {len(self.results)} rows to '{path}'.")
+        text = self.tr("Exported %n row(s) to '{path}'.", "", len(self.results))
+        self._say(text.format(path=path))
         return len(self.results)
 
     # ----------------------------------------------------------------- the shown result
@@ -395,7 +413,9 @@ class PredictSession(QObject):
     def _on_view_error(self, error: BaseException) -> None:
         result = self._view_for
         if result is not None:  # asked once, not again on every showing
-            result.view_error = f"Cannot show the picture again: {errors.message(error)}"
+            result.view_error = self.tr("Cannot show the picture again: {reason}").format(
+                reason=errors.message(error)
+            )
             self.view_changed.emit(result)
 
     @Slot()
@@ -419,7 +439,9 @@ class PredictSession(QObject):
     @Slot(object)
     def _on_gradcam_error(self, error: BaseException) -> None:
         self.gradcam_on = False
-        self.gradcam_failed.emit(f"Grad-CAM failed: {errors.message(error)}")
+        self.gradcam_failed.emit(
+            self.tr("Grad-CAM failed: {reason}").format(reason=errors.message(error))
+        )
 
     @Slot()
     def _on_gradcam_done(self) -> None:

@@ -11,7 +11,9 @@ import os
 from operator import itemgetter
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -20,14 +22,29 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from core.predict_checks import format_prob, format_topk, warnings_tooltip
+from core import predict_checks
+from core.predict_checks import format_prob, format_topk
+from gui.i18n import core_messages
 from gui.predict.jobs import PredictionResult
 from gui.tooltips import wrapped
 from gui.widgets import topk_lines
 
-COLUMNS = ("", "File", "Top-1", "Probability", "Top-5", "Error")
+COLUMNS = (
+    "",
+    QT_TRANSLATE_NOOP("ResultsModel", "File"),
+    QT_TRANSLATE_NOOP("ResultsModel", "Top-1"),
+    QT_TRANSLATE_NOOP("ResultsModel", "Probability"),
+    QT_TRANSLATE_NOOP("ResultsModel", "Top-5"),
+    QT_TRANSLATE_NOOP("ResultsModel", "Error"),
+)
 COL_THUMB, COL_FILE, COL_TOP1, COL_PROB, COL_TOPK, COL_ERROR = range(len(COLUMNS))
+#: the filter's own choices (keys; the filter box shows :func:`filter_label` of them)
 FILTER_ALL, FILTER_UNCERTAIN, FILTER_ERRORS = "All images", "Uncertain only", "Errors only"
+_FILTER_LABELS = (
+    QT_TRANSLATE_NOOP("ResultsFilter", "All images"),
+    QT_TRANSLATE_NOOP("ResultsFilter", "Uncertain only"),
+    QT_TRANSLATE_NOOP("ResultsFilter", "Errors only"),
+)
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's PredictionResult
 _ROLES = frozenset(
     r.value if hasattr(r, "value") else int(r)
@@ -44,6 +61,19 @@ UNCERTAIN_COLOUR = QColor("#b86e00")
 _ASCENDING, _DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def filter_label(choice: str) -> str:
+    """A filter choice as the filter box shows it (a class name stays as it is)."""
+    if choice in _FILTER_LABELS:
+        return QCoreApplication.translate("ResultsFilter", choice)
+    return choice
+
+
+def unlike_tooltip(warnings: list[str]) -> str:
+    """The explanation over a warning mark, in the interface's language (wrapped)."""
+    lines = "\n".join(f"• {core_messages.translate(w)}" for w in warnings)
+    return wrapped(core_messages.fill(predict_checks.UNLIKE_TIP, lines=lines))
 
 
 def file_label(result: PredictionResult) -> str:
@@ -115,7 +145,7 @@ class ResultsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section]) if COLUMNS[section] else ""
         if role == Qt.ItemDataRole.InitialSortOrderRole:  # a first click: best, newest first
             return _DESCENDING
         return None
@@ -141,7 +171,7 @@ class ResultsModel(QAbstractTableModel):
             if column == COL_TOPK:
                 return topk_lines(result.topk)
             if column == COL_TOP1 and result.warnings:
-                return wrapped(warnings_tooltip(result.warnings))
+                return unlike_tooltip(result.warnings)
             return (result.error or "") if column == COL_ERROR else None
         return result  # RESULT_ROLE
 

@@ -6,12 +6,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from core.predict_checks import format_prob, warnings_tooltip
+from core.predict_checks import format_prob
 from gui import dnd
+from gui.i18n.core_messages import translate as core_text
 from gui.predict.jobs import DETAIL_SIZE, PredictionResult
-from gui.predict.table import WARNING_MARK
+from gui.predict.table import WARNING_MARK, unlike_tooltip
 from gui.sizing import FitImageLabel
-from gui.tooltips import wrapped
 from gui.widgets import TopKBars
 
 
@@ -30,7 +30,8 @@ class DropZone(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumHeight(90)
         self._label = QLabel(
-            "Drop images or folders here\n(or use Open images..., or paste with Ctrl+V)", self
+            self.tr("Drop images or folders here\n(or use Open images..., or paste with Ctrl+V)"),
+            self,
         )
         self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._label.setWordWrap(True)
@@ -118,14 +119,18 @@ class ResultView(QWidget):
             self.bars.set_topk([])
             return
         if result.error:
-            self.class_label.setText("cannot predict")
+            self.class_label.setText(self.tr("cannot predict"))
             self.uncertain_label.setText(result.error)
             self.uncertain_label.show()
             self.bars.set_topk([])
             return
         self.class_label.setText(f"{result.top1}  ({format_prob(result.prob)})")
         uncertain = result.is_uncertain(threshold_percent / 100.0)
-        self.uncertain_label.setText(f"uncertain: top probability below {threshold_percent:.0f} %")
+        self.uncertain_label.setText(
+            self.tr("uncertain: top probability below {threshold} %").format(
+                threshold=f"{threshold_percent:.0f}"
+            )
+        )
         self.uncertain_label.setVisible(uncertain)
         self.bars.set_topk(result.topk, uncertain)
 
@@ -133,10 +138,14 @@ class ResultView(QWidget):
         """The mark's sentence under the class: what makes the input unlike the training data."""
         self.unlike_label.setVisible(bool(warnings))
         if warnings:
+            # a list of reasons: each translated whole, joined by the language's separator
+            reasons = self.tr("; ").join(core_text(w) for w in warnings)
             self.unlike_label.setText(
-                f"{WARNING_MARK} Unlike the training data: " + "; ".join(warnings) + "."
+                self.tr("{mark} Unlike the training data: {reasons}.").format(
+                    mark=WARNING_MARK, reasons=reasons
+                )
             )
-            tip = wrapped(warnings_tooltip(warnings))
+            tip = unlike_tooltip(warnings)
             for label in (self.unlike_label, self.class_label):
                 label.setToolTip(tip)
         else:

@@ -78,12 +78,12 @@ class RunsPanel(Panel):
     # ================================================================== layout
     def _build(self) -> None:
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter: name, data, model, status, note...")
+        self.filter_edit.setPlaceholderText(self.tr("Filter: name, data, model, status, note..."))
         self.filter_edit.setClearButtonEnabled(True)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Read the run folders again.")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.setToolTip(self.tr("Read the run folders again."))
         self.folders_button = QToolButton()
-        self.folders_button.setText("Folders")
+        self.folders_button.setText(self.tr("Folders"))
         self.folders_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.folders_button.setMenu(QMenu(self.folders_button))
         self.count_label = QLabel("")
@@ -111,12 +111,28 @@ class RunsPanel(Panel):
         self.buttons = {}
         actions = QHBoxLayout()
         for key, text, tip in (
-            ("predict", "Open in Predict", "Classify images with the run's best.pt."),
-            ("evaluate", "Open in Evaluate", "Evaluate the run's best.pt on labelled data."),
-            ("resume", "Resume...", "Continue training the run from its last.pt."),
-            ("folder", "Show folder", "Open the run folder in the file manager."),
-            ("rename", "Rename...", "Rename the run folder."),
-            ("trash", "Move to trash...", "Move the selected run folders to the system trash."),
+            (
+                "predict",
+                self.tr("Open in Predict"),
+                self.tr("Classify images with the run's best.pt."),
+            ),
+            (
+                "evaluate",
+                self.tr("Open in Evaluate"),
+                self.tr("Evaluate the run's best.pt on labelled data."),
+            ),
+            (
+                "resume",
+                self.tr("Resume..."),
+                self.tr("Continue training the run from its last.pt."),
+            ),
+            ("folder", self.tr("Show folder"), self.tr("Open the run folder in the file manager.")),
+            ("rename", self.tr("Rename..."), self.tr("Rename the run folder.")),
+            (
+                "trash",
+                self.tr("Move to trash..."),
+                self.tr("Move the selected run folders to the system trash."),
+            ),
         ):
             button = QPushButton(text)
             button.setToolTip(tip)
@@ -135,7 +151,7 @@ class RunsPanel(Panel):
         self.plot_layout = QVBoxLayout(self.plot_holder)
         self.plot_layout.setContentsMargins(0, 0, 0, 0)
         self.plot_hint = QLabel(
-            "Select runs (Ctrl- or Shift-click for several) to overlay their curves."
+            self.tr("Select runs (Ctrl- or Shift-click for several) to overlay their curves.")
         )
         self.plot_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.plot_hint.setStyleSheet("color: gray")
@@ -143,8 +159,8 @@ class RunsPanel(Panel):
         self.diff_view = DiffView()
         self.note_editor = NoteEditor()
         self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.diff_view, "Differences")
-        self.side_tabs.addTab(self.note_editor, "Note")
+        self.side_tabs.addTab(self.diff_view, self.tr("Differences"))
+        self.side_tabs.addTab(self.note_editor, self.tr("Note"))
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.plot_holder)
         bottom.addWidget(self.side_tabs)
@@ -212,15 +228,18 @@ class RunsPanel(Panel):
     def _fill_folders_menu(self) -> None:
         menu = self.folders_button.menu()
         menu.clear()
-        menu.addAction("Add folder...", self._ask_add_folder)
+        menu.addAction(self.tr("Add folder..."), self._ask_add_folder)
         menu.addSeparator()
-        listed = menu.addAction(f"Listing {self.session.runs_dir}")
+        listed = menu.addAction(self.tr("Listing {folder}").format(folder=self.session.runs_dir))
         listed.setEnabled(False)
         for folder in self.session.extra:
-            menu.addAction(f"Stop listing {folder}", lambda f=folder: self.session.remove_folder(f))
+            menu.addAction(
+                self.tr("Stop listing {folder}").format(folder=folder),
+                lambda f=folder: self.session.remove_folder(f),
+            )
 
     def _ask_add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of runs")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of runs"))
         if folder:
             self.add_folder(folder)
 
@@ -240,7 +259,9 @@ class RunsPanel(Panel):
 
     @Slot(object)
     def _on_scan_failed(self, error: BaseException) -> None:
-        self.show_status(f"Could not read the runs: {errors.message(error)}")
+        self.show_status(
+            self.tr("Could not read the runs: {reason}").format(reason=errors.message(error))
+        )
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
@@ -254,13 +275,17 @@ class RunsPanel(Panel):
         entries = self.model.entries()
         total = sum(e.is_run for e in entries)
         running = sum(e.status == "running" for e in entries)
-        text = f"{total} run{'s' if total != 1 else ''}"
+        facts = [self.tr("%n run(s)", "", total)]  # a list of facts, each translated whole
         if running:
-            text += f" · {running} running"
+            facts.append(self.tr("%n running", "", running))
         if self.proxy.rowCount() != len(entries):
-            text += f" · {self.proxy.rowCount()} shown"
-        self.count_label.setText(text)
-        self.count_label.setToolTip("Listing: " + ", ".join(map(str, self.session.folders())))
+            facts.append(self.tr("%n shown", "", self.proxy.rowCount()))
+        self.count_label.setText(" · ".join(facts))
+        self.count_label.setToolTip(
+            self.tr("Listing: {folders}").format(
+                folders=", ".join(map(str, self.session.folders()))
+            )
+        )
 
     # ================================================================== selection
     def selected_entries(self) -> list[runs.RunEntry]:
@@ -379,8 +404,10 @@ class RunsPanel(Panel):
         start = planned if planned > done else done + max(planned, 1)
         epochs, ok = QInputDialog.getInt(
             self,
-            "Resume run",
-            f"{entry.name} has done {done} of {planned} epochs.\nTrain until epoch:",
+            self.tr("Resume run"),
+            self.tr("{run} has done {done} of {planned} epochs.\nTrain until epoch:").format(
+                run=entry.name, done=done, planned=planned
+            ),
             start,
             done + 1,
             100_000,
@@ -394,18 +421,26 @@ class RunsPanel(Panel):
         if entry is None:
             return
         name, ok = QInputDialog.getText(
-            self, "Rename run", f"New name for {entry.name}:", QLineEdit.EchoMode.Normal, entry.name
+            self,
+            self.tr("Rename run"),
+            self.tr("New name for {run}:").format(run=entry.name),
+            QLineEdit.EchoMode.Normal,
+            entry.name,
         )
         if not ok or not name.strip() or name.strip() == entry.name:
             return
         try:
             target = self.session.rename(entry, name)
         except (OSError, ValueError) as exc:
-            self.error_occurred.emit(f"Could not rename {entry.name}: {errors.message(exc)}")
+            self.error_occurred.emit(
+                self.tr("Could not rename {run}: {reason}").format(
+                    run=entry.name, reason=errors.message(exc)
+                )
+            )
             return
         self.colours.pop(entry.path, None)
         entry.path = target  # keeps it selected once the scan lists it under the new name
-        self.show_status(f"Renamed to {target.name}")
+        self.show_status(self.tr("Renamed to {name}").format(name=target.name))
         self.refresh()
 
     @Slot()
@@ -416,9 +451,13 @@ class RunsPanel(Panel):
         names = "\n".join(e.name for e in chosen[:10]) + ("\n..." if len(chosen) > 10 else "")
         answer = QMessageBox.question(
             self,
-            "Move to trash",
-            f"Move {len(chosen)} run folder{'s' if len(chosen) > 1 else ''} to the trash?\n\n"
-            f"{names}\n\nYou can restore them from the system trash.",
+            self.tr("Move to trash"),
+            self.tr(
+                "Move %n run folder(s) to the trash?\n\n{names}\n\n"
+                "You can restore them from the system trash.",
+                "",
+                len(chosen),
+            ).format(names=names),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -434,7 +473,7 @@ class RunsPanel(Panel):
             self.error_occurred.emit(" ".join(failed))
         moved = len(chosen) - len(failed)
         if moved:
-            self.show_status(f"Moved {moved} run folder{'s' if moved > 1 else ''} to the trash.")
+            self.show_status(self.tr("Moved %n run folder(s) to the trash.", "", moved))
         self.refresh()
 
     @Slot(str, str)
@@ -443,8 +482,11 @@ class RunsPanel(Panel):
         try:
             self.session.save_note(folder, text)
         except (OSError, ValueError) as exc:
-            self.note_editor.set_saved(False, f"Not saved: {errors.message(exc)}")
-            self.error_occurred.emit(f"Could not save the note: {errors.message(exc)}")
+            reason = errors.message(exc)
+            self.note_editor.set_saved(False, self.tr("Not saved: {reason}").format(reason=reason))
+            self.error_occurred.emit(
+                self.tr("Could not save the note: {reason}").format(reason=reason)
+            )
             return
         self.model.set_note(Path(folder), text.strip())
         if self.note_editor.folder == Path(folder):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -23,10 +24,26 @@ from core import runs
 
 # (metrics column, title, y label), in grid order: 2 x 2
 PLOTS = (
-    ("val_acc", "Validation accuracy", "accuracy"),
-    ("val_loss", "Validation loss", "loss"),
-    ("train_acc", "Training accuracy", "accuracy"),
-    ("train_loss", "Training loss", "loss"),
+    (
+        "val_acc",
+        QT_TRANSLATE_NOOP("OverlayPlots", "Validation accuracy"),
+        QT_TRANSLATE_NOOP("OverlayPlots", "accuracy"),
+    ),
+    (
+        "val_loss",
+        QT_TRANSLATE_NOOP("OverlayPlots", "Validation loss"),
+        QT_TRANSLATE_NOOP("OverlayPlots", "loss"),
+    ),
+    (
+        "train_acc",
+        QT_TRANSLATE_NOOP("OverlayPlots", "Training accuracy"),
+        QT_TRANSLATE_NOOP("OverlayPlots", "accuracy"),
+    ),
+    (
+        "train_loss",
+        QT_TRANSLATE_NOOP("OverlayPlots", "Training loss"),
+        QT_TRANSLATE_NOOP("OverlayPlots", "loss"),
+    ),
 )
 #: matplotlib's tab10, told apart by most readers; more runs than colours reuse them
 PALETTE = (
@@ -74,7 +91,7 @@ class OverlayPlots(QWidget):
         self.shown: list[Curve] = []
         self.legend = QLabel()
         self.legend.setWordWrap(True)
-        self.legend.setToolTip("Each run's colour; a star marks its best epoch.")
+        self.legend.setToolTip(self.tr("Each run's colour; a star marks its best epoch."))
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         box = QVBoxLayout(self)
@@ -82,11 +99,11 @@ class OverlayPlots(QWidget):
         box.addWidget(self.legend)
         box.addLayout(grid, 1)
         for i, (key, title, label) in enumerate(PLOTS):
-            widget = pg.PlotWidget(title=title)
+            widget = pg.PlotWidget(title=self.tr(title))
             widget.setBackground("w")
             item = widget.getPlotItem()
-            item.setLabel("left", label)
-            item.setLabel("bottom", "epoch")
+            item.setLabel("left", self.tr(label))
+            item.setLabel("bottom", self.tr("epoch"))
             item.showGrid(x=True, y=True, alpha=0.2)
             item.getAxis("left").enableAutoSIPrefix(False)
             self.plots[key] = widget

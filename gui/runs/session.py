@@ -89,28 +89,42 @@ class RunsSession(QObject):
         """Rename the run folder in place; returns the new path (ValueError, OSError)."""
         name = new_name.strip()
         if not name or name in (".", "..") or "/" in name or "\\" in name:
-            raise ValueError(f"{new_name!r} is not a folder name; use letters, digits, - or _.")
+            raise ValueError(
+                RunsSession.tr("{name} is not a folder name; use letters, digits, - or _.").format(
+                    name=repr(new_name)
+                )
+            )
         target = entry.path.with_name(name)
         if target.exists():
-            raise ValueError(f"{target} already exists; choose another name.")
-        _refuse_running(entry, "renamed")
+            raise ValueError(
+                RunsSession.tr("{path} already exists; choose another name.").format(path=target)
+            )
+        _refuse_running(
+            entry, RunsSession.tr("{run} is still training; it can be renamed once it ends.")
+        )
         entry.path.rename(target)
         return target
 
     @staticmethod
     def trash(entry: runs.RunEntry) -> str:
         """Move the folder to the system trash; returns where it went (OSError when it cannot)."""
-        _refuse_running(entry, "moved to the trash")
+        _refuse_running(
+            entry,
+            RunsSession.tr("{run} is still training; it can be moved to the trash once it ends."),
+        )
         folder = QFile(str(entry.path))
         if not folder.moveToTrash():  # on success its file name is the path in the trash
             raise OSError(
-                f"{entry.path} could not be moved to the trash (no trash on that drive, or "
-                "no permission); delete it in your file manager."
+                RunsSession.tr(
+                    "{path} could not be moved to the trash (no trash on that drive, or "
+                    "no permission); delete it in your file manager."
+                ).format(path=entry.path)
             )
         return folder.fileName()
 
 
-def _refuse_running(entry: runs.RunEntry, what: str) -> None:
+def _refuse_running(entry: runs.RunEntry, sentence: str) -> None:
+    """ValueError(``sentence`` with {run}) when the run is training (checked afresh)."""
     fresh = runs.inspect_run(entry.path)  # the listing may be a few seconds old
     if fresh.status == "running":
-        raise ValueError(f"{entry.name} is still training; it can be {what} once it ends.")
+        raise ValueError(sentence.format(run=entry.name))

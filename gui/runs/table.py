@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -23,6 +25,7 @@ from PySide6.QtGui import QColor
 
 from core import runs
 from core.runs_cmd import cell
+from gui.i18n.core_messages import translate as core_text
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEYS = tuple(key for key, _ in runs.COLUMNS)
@@ -32,15 +35,46 @@ NAME = KEYS.index("name")
 STATUS = KEYS.index("status")
 MISSING = float("-inf")  # sorts a missing number below every real one
 TIPS = {
-    "name": "The run folder's name (Rename... changes it).",
-    "date": "When the run (or its last resume) started.",
-    "epochs": "Epochs done / planned.",
-    "best_val_acc": "Validation accuracy of the best epoch (by the run's best-model metric).",
-    "train_images_per_second": "Training throughput over the whole run.",
-    "seconds": "Wall time of the run.",
-    "status": "running, finished, stopped, failed, incomplete (half-written) or not a run.",
-    "note": "Your note on the run (double-click to edit; kept in RUN/notes.txt).",
+    "name": QT_TRANSLATE_NOOP("RunsTableModel", "The run folder's name (Rename... changes it)."),
+    "date": QT_TRANSLATE_NOOP("RunsTableModel", "When the run (or its last resume) started."),
+    "epochs": QT_TRANSLATE_NOOP("RunsTableModel", "Epochs done / planned."),
+    "best_val_acc": QT_TRANSLATE_NOOP(
+        "RunsTableModel", "Validation accuracy of the best epoch (by the run's best-model metric)."
+    ),
+    "train_images_per_second": QT_TRANSLATE_NOOP(
+        "RunsTableModel", "Training throughput over the whole run."
+    ),
+    "seconds": QT_TRANSLATE_NOOP("RunsTableModel", "Wall time of the run."),
+    "status": QT_TRANSLATE_NOOP(
+        "RunsTableModel",
+        "running, finished, stopped, failed, incomplete (half-written) or not a run.",
+    ),
+    "note": QT_TRANSLATE_NOOP(
+        "RunsTableModel", "Your note on the run (double-click to edit; kept in RUN/notes.txt)."
+    ),
 }
+#: core.runs.STATUSES as the table shows them (the filter matches these texts)
+STATUS_LABELS = {
+    "running": QT_TRANSLATE_NOOP("RunsTableModel", "running"),
+    "finished": QT_TRANSLATE_NOOP("RunsTableModel", "finished"),
+    "stopped": QT_TRANSLATE_NOOP("RunsTableModel", "stopped"),
+    "failed": QT_TRANSLATE_NOOP("RunsTableModel", "failed"),
+    "incomplete": QT_TRANSLATE_NOOP("RunsTableModel", "incomplete"),
+    "not a run": QT_TRANSLATE_NOOP("RunsTableModel", "not a run"),
+}
+
+
+def status_text(entry: runs.RunEntry) -> str:
+    """The Status column: the status in the interface's language, an early stop said."""
+    label = STATUS_LABELS.get(entry.status)
+    status = QCoreApplication.translate("RunsTableModel", label) if label else entry.status
+    if entry.stopped_early:
+        return QCoreApplication.translate("RunsTableModel", "{status} (early stop)").format(
+            status=status
+        )
+    return status
+
+
 GREY = QColor(128, 128, 128)
 STATUS_COLOURS = {"failed": QColor(190, 30, 30), "running": QColor(20, 120, 40)}
 
@@ -100,9 +134,10 @@ class RunsTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(KEYS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return runs.COLUMNS[section][1]
+            return core_text(runs.COLUMNS[section][1])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return TIPS.get(KEYS[section])
+            tip = TIPS.get(KEYS[section])
+            return self.tr(tip) if tip else None
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -116,7 +151,7 @@ class RunsTableModel(QAbstractTableModel):
             return None
         entry, key = self._entries[index.row()], KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell(entry, key)
+            return status_text(entry) if key == "status" else cell(entry, key)
         if role == Qt.ItemDataRole.EditRole:
             return entry.note if key == "note" else cell(entry, key)
         if role == SORT_ROLE:
@@ -159,11 +194,15 @@ def _tooltip(entry: runs.RunEntry, key: str) -> str:
         return entry.data
     lines = [str(entry.path)]
     if entry.problem:
-        lines.append(entry.problem)
+        lines.append(core_text(entry.problem))
     if entry.stopped_early:
-        lines.append(f"Stopped early after epoch {entry.epochs} (no improvement).")
+        lines.append(
+            RunsTableModel.tr("Stopped early after epoch {epoch} (no improvement).").format(
+                epoch=entry.epochs
+            )
+        )
     if entry.best_metric != "val_acc":
-        lines.append(f"Best model by {entry.best_metric}.")
+        lines.append(RunsTableModel.tr("Best model by {metric}.").format(metric=entry.best_metric))
     return "\n".join(lines)
 
 

@@ -32,7 +32,7 @@ class DiffView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.caption = QLabel("Select two or more runs to see the settings that differ.")
+        self.caption = QLabel(self.tr("Select two or more runs to see the settings that differ."))
         self.caption.setWordWrap(True)
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -54,13 +54,20 @@ class DiffView(QWidget):
         table.setColumnCount(len(names) + 1 if len(configs) >= 2 else 0)
         table.setRowCount(len(self.diff))
         if len(configs) < 2:
-            self.caption.setText("Select two or more runs to see the settings that differ.")
+            self.caption.setText(
+                self.tr("Select two or more runs to see the settings that differ.")
+            )
             return
         missing = [n for n, c in zip(names, configs, strict=True) if c is None]
-        same = "All their settings are the same." if not self.diff else ""
-        lost = f" No readable config.json: {', '.join(missing)}." if missing else ""
-        self.caption.setText(f"Settings that differ between {len(names)} runs. {same}{lost}")
-        table.setHorizontalHeaderLabels(["Setting", *names])
+        sentences = [self.tr("Settings that differ between %n run(s).", "", len(names))]
+        if not self.diff:
+            sentences.append(self.tr("All their settings are the same."))
+        if missing:
+            sentences.append(
+                self.tr("No readable config.json: {runs}.").format(runs=", ".join(missing))
+            )
+        self.caption.setText(" ".join(sentences))
+        table.setHorizontalHeaderLabels([self.tr("Setting"), *names])
         for col, colour in enumerate(colours, start=1):
             header = table.horizontalHeaderItem(col)
             if header is not None:
@@ -87,10 +94,12 @@ class NoteEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.caption = QLabel("Select one run to write a note on it.")
+        self.caption = QLabel(self.tr("Select one run to write a note on it."))
         self.caption.setWordWrap(True)
         self.edit = QPlainTextEdit()
-        self.edit.setPlaceholderText("What you tried, what you saw... (kept in RUN/notes.txt)")
+        self.edit.setPlaceholderText(
+            self.tr("What you tried, what you saw... (kept in RUN/notes.txt)")
+        )
         self.edit.setEnabled(False)
         self.edit.textChanged.connect(self._on_typed)
         self.saved_label = QLabel("")
@@ -118,12 +127,14 @@ class NoteEditor(QWidget):
         self._loading = False
         self.edit.setEnabled(folder is not None)
         self.caption.setText(
-            f"Note on {folder.name}" if folder else "Select one run to write a note on it."
+            self.tr("Note on {run}").format(run=folder.name)
+            if folder
+            else self.tr("Select one run to write a note on it.")
         )
         self.saved_label.setText("")
 
     def set_saved(self, ok: bool, message: str = "") -> None:
-        self.saved_label.setText(message or ("Saved." if ok else "Not saved."))
+        self.saved_label.setText(message or (self.tr("Saved.") if ok else self.tr("Not saved.")))
 
     def _on_typed(self) -> None:
         if not self._loading and self.folder is not None:

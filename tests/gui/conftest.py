@@ -1,4 +1,4 @@
-"""GUI test fixtures: temporary QSettings, and no thread may outlive its test."""
+"""GUI test fixtures: temporary QSettings, no thread may outlive its test, English as shipped."""
 
 from __future__ import annotations
 
@@ -17,6 +17,20 @@ def _recording_start(self, *args, **kwargs):
 
 
 QThread.start = _recording_start
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_plurals(qapp):
+    """The interface as an English user gets it: "%n run(s)" reads "1 run", "4 runs".
+
+    The app installs these plural forms at start (gui.i18n); a test that switches the
+    language (tests/gui/test_i18n.py) puts them back.
+    """
+    from gui import i18n
+
+    i18n.install_translators(qapp, i18n.ENGLISH)
+    yield
+    i18n.uninstall_translators(qapp)
 
 
 @pytest.fixture(autouse=True)
