@@ -15,7 +15,7 @@ ARCH_NAMES = (
 
 #: Training choices, torch-free so the CLI's --help and the window can list them
 #: before torch loads (core.config and core.models check against these).
-MODES = ("scratch", "finetune", "feature-extract")
+MODES = ("scratch", "finetune", "feature-extract", "two-stage")
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULERS = ("none", "step", "cosine", "onecycle")
 PRECISIONS = ("auto", "fp32", "bf16")

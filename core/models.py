@@ -35,7 +35,9 @@ __all__ = [
     "cpu_supports_bf16",
     "expected_weights_path",
     "gradcam_layer",
+    "head_module",
     "pretrained_stats",
+    "set_head_module",
     "weights_filename",
 ]
 
@@ -555,9 +557,19 @@ def build_model(
         _load_weights(model, arch, _imagenet_state_dict(arch), f"'{weights_filename(arch)}'")
     elif source is not None:
         _load_weights(model, arch, _read_local_weights(source), f"'{source}'")
-    if mode == "feature-extract":
+    if mode in ("feature-extract", "two-stage"):  # two-stage: the head alone first
         _freeze_backbone(model, arch)
     return model
+
+
+def head_module(model: nn.Module, arch: str) -> nn.Module:
+    """The classifier head: the Linear layer replaced for our classes (core.features)."""
+    return _get(model, _head_attr(arch))
+
+
+def set_head_module(model: nn.Module, arch: str, module: nn.Module) -> None:
+    """Put ``module`` where the classifier head is (core.features runs the backbone alone)."""
+    _set(model, _head_attr(arch), module)
 
 
 def gradcam_layer(model: nn.Module, arch: str) -> nn.Module:

@@ -9,25 +9,32 @@ when it ends its text goes to the log. Stop works during a phase as during train
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QProgressBar, QSpinBox
+from PySide6.QtWidgets import QLabel, QProgressBar, QSpinBox
 
 from core.events import PhaseProgressed
+from gui.train.jobs import fmt_duration
 
 #: what the "Augmented views" box shows at 0, so nobody misses that 0 means no augmentation
 NO_VIEWS_TEXT = "0 (no augmentation)"
 
 
 class PhaseDisplay(QObject):
-    """Shows the running phase in ``bar``; ``log`` gets each phase's closing line."""
+    """Shows the running phase in ``bar`` and its time in ``status``; ``log`` gets each
+    phase's closing line."""
 
-    def __init__(self, bar: QProgressBar, log: Callable[[str], None], parent=None) -> None:
+    def __init__(
+        self, bar: QProgressBar, status: QLabel, log: Callable[[str], None], parent=None
+    ) -> None:
         super().__init__(parent)
         self.bar = bar
+        self.status = status
         self.log = log
         self.current: PhaseProgressed | None = None
+        self.since = 0.0
 
     @Slot(object)
     def on_phase(self, ev: PhaseProgressed) -> None:
@@ -36,6 +43,8 @@ class PhaseDisplay(QObject):
             self.reset()
             self.log(ev.text[:1].upper() + ev.text[1:])
         else:
+            if self.current is None or self.current.phase != ev.phase:
+                self.since = time.monotonic()
             self.current = ev
             self.refresh()
 
@@ -58,6 +67,9 @@ class PhaseDisplay(QObject):
             self.bar.setValue(value)
         if self.bar.format() != ev.text:
             self.bar.setFormat(ev.text)
+        status = f"elapsed {fmt_duration(time.monotonic() - self.since)}"
+        if self.status.text() != status:
+            self.status.setText(status)
         return True
 
 

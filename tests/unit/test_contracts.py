@@ -44,7 +44,16 @@ def test_every_field_has_a_setting_that_fits_its_default():
             TrainConfig(**{f.name: high}).validate()
         if info.used_when is not None:
             assert info.used_when[0] in config.fields_in(info.group), f.name
-    assert config.fields_in("model") == ["arch", "mode", "pretrained"]
+    assert config.fields_in("model") == [
+        "arch",
+        "mode",
+        "pretrained",
+        "head_epochs",  # two-stage and the feature cache (issue 14)
+        "finetune_lr_factor",
+        "feature_cache",
+        "cache_views",
+        "cache_memory_mb",
+    ]
     assert "epochs" in config.fields_in("hyper") and "out" not in config.fields_in("hyper")
 
 
