@@ -2,12 +2,15 @@
 
     python -m gui.i18n.update          # .ts from the sources, then the .qm files
     python -m gui.i18n.update --check  # change nothing; exit 1 when a file is stale
+    python -m gui.i18n.update --fill zh.json  # also take translations from a JSON file
 
 ``pyside6-lupdate`` reads every ``self.tr``, ``ClassName.tr``,
 ``QCoreApplication.translate`` and ``QT_TRANSLATE_NOOP`` in gui/ and the core modules
 that mark templates (:mod:`core.messages`), and merges them into
 ``convstudio_zh_CN.ts``: a new string arrives unfinished (translate it in Qt Linguist,
-``pyside6-linguist``, or in the XML), a string gone from the sources is dropped.
+``pyside6-linguist``, or in the XML), a string gone from the sources is dropped. A
+string that only moved (same English, another class) keeps its translation; ``--fill``
+takes more from a JSON object {english: chinese} (a list of forms for a plural).
 ``convstudio_en.ts`` holds only the plural forms of English ("%n image(s)"), filled in
 here. ``pyside6-lrelease`` then compiles each .ts into the .qm the app loads. Both
 tools ship with PySide6-Essentials. Commit the .ts and the .qm files.
@@ -16,6 +19,7 @@ tools ship with PySide6-Essentials. Commit the .ts and the .qm files.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -118,11 +122,60 @@ def unfinished(ts: Path) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def refresh(ts: Path, language: str, locations: str = "none") -> None:
-    """Merge the sources into ``ts``; English gets its plural forms (then lupdate's layout)."""
+def translations(ts: Path) -> dict[str, str | list[str]]:
+    """{source: translation} of every finished message of ``ts`` (a list for a plural)."""
+    known: dict[str, str | list[str]] = {}
+    if not ts.is_file():
+        return known
+    for message in ET.parse(ts).getroot().iter("message"):
+        translation = message.find("translation")
+        if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete"):
+            continue
+        forms = [f.text or "" for f in translation.iter("numerusform")]
+        text = forms if message.get("numerus") == "yes" else (translation.text or "")
+        if any(t.strip() for t in ([text] if isinstance(text, str) else text)):
+            known.setdefault(message.findtext("source", ""), text)
+    return known
+
+
+def reuse(ts: Path, known: dict[str, str | list[str]]) -> int:
+    """Fill each unfinished message of ``ts`` whose source ``known`` translates; the count."""
+    tree = ET.parse(ts)
+    filled = 0
+    for message in tree.iter("message"):
+        translation = message.find("translation")
+        source = message.findtext("source", "")
+        if translation is None or translation.get("type") != "unfinished" or source not in known:
+            continue
+        text = known[source]
+        plural = message.get("numerus") == "yes"
+        if plural != isinstance(text, list):
+            continue  # a plural needs its forms, a plain message one text
+        for child in list(translation):
+            translation.remove(child)
+        if plural:
+            for form in text:
+                ET.SubElement(translation, "numerusform").text = form
+        else:
+            translation.text = text
+        translation.attrib.pop("type")
+        filled += 1
+    if filled:
+        write_ts(tree, ts)
+    return filled
+
+
+def refresh(
+    ts: Path, language: str, locations: str = "none", extra: dict | None = None
+) -> None:
+    """Merge the sources into ``ts``; English gets its plural forms (then lupdate's layout).
+    A string that moved keeps its translation, and ``extra`` translates more."""
+    known = {**translations(ts), **(extra or {})} if language != ENGLISH else {}
     lupdate(ts, plural_only=language == ENGLISH, locations=locations)
     if language == ENGLISH and fill_english(ts):
         lupdate(ts, plural_only=True, locations=locations)
+    if known and reuse(ts, known):
+        lupdate(ts, locations=locations)  # back to lupdate's own layout
 
 
 def fresh_copy(language: str, folder: Path, locations: str = "absolute") -> Path:
@@ -149,10 +202,10 @@ def stale_files() -> list[str]:
     return stale
 
 
-def update() -> None:
+def update(extra: dict | None = None) -> None:
     for language in (CHINESE, ENGLISH):
         ts = ts_path(language)
-        refresh(ts, language)
+        refresh(ts, language, extra=extra if language == CHINESE else None)
         lrelease(ts, qm_path(language))
         missing = unfinished(ts)
         print(f"{ts.relative_to(ROOT)}: {len(missing)} unfinished")
@@ -163,13 +216,20 @@ def update() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gui.i18n.update", description=__doc__)
     parser.add_argument("--check", action="store_true", help="report stale files; change nothing")
+    parser.add_argument(
+        "--fill", action="append", default=[], metavar="JSON",
+        help="a file of {english: chinese} translations to fill unfinished strings from",
+    )
     args = parser.parse_args(argv)
     if args.check:
         stale = stale_files()
         for name in stale:
             print(f"stale: {name}")
         return 1 if stale else 0
-    update()
+    extra: dict = {}
+    for name in args.fill:
+        extra.update(json.loads(Path(name).read_text("utf-8")))
+    update(extra)
     return 0
 
 
