@@ -33,10 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-CLASSES = ("circles", "boxes", "stripes", "blobs")
-MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+from bench.bench_photos import MEAN, STD, make_photos  # noqa: E402
+
+PHOTO_SIZE = (640, 480)  # (w, h): smaller photos than bench_photos' phone-sized default
 PHOTO_SPEC = {
     "train": [
         {"name": "RandomResizedCrop", "params": {"size": 128}},
@@ -51,24 +51,6 @@ PHOTO_SPEC = {
         {"name": "Normalize", "params": {"mean": MEAN, "std": STD}},
     ],
 }
-
-
-def make_photos(root: Path, per_class: int) -> Path:
-    """DIR/train/<class>/ + DIR/valid/<class>/ of 640x480 JPEGs (bench_photos' drawings)."""
-    import numpy as np
-    from bench_photos import _photo
-
-    rng = np.random.default_rng(0)
-    noise = rng.normal(0, 8, (560, 760, 3)).astype(np.int16)
-    n_valid = max(1, per_class // 5)
-    for cls in CLASSES:
-        for i in range(per_class):
-            split = "valid" if i < n_valid else "train"
-            path = root / split / cls / f"{cls}_{i:04d}.jpg"
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                _photo(rng, cls, noise, w=640, h=480).save(path, quality=90)
-    return root
 
 
 def train(args: list[str], nproc: int) -> dict:
@@ -122,7 +104,9 @@ def main() -> None:
     digits = ["--data", "builtin:digits", "--arch", "smallcnn", "--epochs", str(args.epochs)]
     report("digits", digits, args.repeats)
     with tempfile.TemporaryDirectory() as tmp:
-        photos = args.photos or make_photos(Path(tmp) / "photos", args.per_class)
+        photos = args.photos or make_photos(
+            Path(tmp) / "photos", args.per_class, size=PHOTO_SIZE, quality=90
+        )
         spec = Path(tmp) / "spec.json"
         spec.write_text(json.dumps(PHOTO_SPEC))
         photo_args = ["--data", str(photos), "--arch", "resnet18", "--augment", str(spec)]

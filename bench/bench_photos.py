@@ -98,12 +98,20 @@ def _photo(rng, cls: str, noise, w: int = 1600, h: int = 1200):
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
 
 
-def make_photos(root: Path, per_class: int, valid_share: float = 0.2) -> Path:
-    """DIR/train/<class>/ and DIR/valid/<class>/ of 1600x1200 JPEGs (quality 92, ~580 kB)."""
+def make_photos(
+    root: Path,
+    per_class: int,
+    valid_share: float = 0.2,
+    size: tuple[int, int] = (1600, 1200),
+    quality: int = 92,
+) -> Path:
+    """DIR/train/<class>/ and DIR/valid/<class>/ of JPEGs ``size`` (w, h) pixels; the
+    default 1600x1200 at quality 92 is ~580 kB a photo. Existing files are kept."""
     import numpy as np
 
+    w, h = size
     rng = np.random.default_rng(0)
-    noise = rng.normal(0, 8, (1400, 1800, 3)).astype(np.int16)
+    noise = rng.normal(0, 8, (h + 200, w + 200, 3)).astype(np.int16)
     n_valid = max(1, round(per_class * valid_share))
     for cls in CLASSES:
         for i in range(per_class):
@@ -111,7 +119,7 @@ def make_photos(root: Path, per_class: int, valid_share: float = 0.2) -> Path:
             path = root / split / cls / f"{cls}_{i:04d}.jpg"
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
-                _photo(rng, cls, noise).save(path, quality=92)
+                _photo(rng, cls, noise, w=w, h=h).save(path, quality=quality)
     return root
 
 

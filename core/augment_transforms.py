@@ -2,357 +2,26 @@
 
 :data:`TRANSFORMS` drives validation (:mod:`core.augment_spec`), the Augment panel's
 menus, widgets and tooltips, and the code export. Plain Python (no torch).
+
+The geometry steps live in :mod:`core.augment_geometry`, the shared parameter builders
+in :mod:`core.augment_params`; the colour, policy and tensor steps are here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from core.augment_types import IMAGENET_MEAN, IMAGENET_STD, ParamInfo, TransformInfo
+from core.augment_geometry import GEOMETRY
+from core.augment_params import PROBABILITY, bins_param, interp_param, param, prob_param
+from core.augment_types import IMAGENET_MEAN, IMAGENET_STD, TransformInfo
 from core.messages import QT_TRANSLATE_NOOP
 
-_INTERP_GEOM = ("nearest", "bilinear", "bicubic")
-_INTERP_HELP = QT_TRANSLATE_NOOP(
-    "CoreMessages", "How pixels are resampled: nearest keeps hard edges, bilinear/bicubic smooth."
-)
-_FILL_HELP = QT_TRANSLATE_NOOP(
-    "CoreMessages",
-    "Value for pixels uncovered by the transform (0..255 on images, 0..1 after ToTensor).",
-)
-
-
-def _p(name: str, kind: str, default: object, help: str, **kw: Any) -> ParamInfo:
-    return ParamInfo(name=name, kind=kind, default=default, help=help, **kw)
-
-
-#: the help of every probability ``p``: ``what`` is a template of its own
-PROBABILITY = QT_TRANSLATE_NOOP("CoreMessages", "Probability that {what}.")
-
-
-def _prob(default: float, what: str) -> ParamInfo:
-    return _p("p", "float", default, PROBABILITY.format(what=what), minimum=0.0, maximum=1.0)
-
-
-def _interp(default: str) -> ParamInfo:
-    return _p("interpolation", "choice", default, _INTERP_HELP, choices=_INTERP_GEOM)
-
-
-def _fill() -> ParamInfo:
-    return _p("fill", "float", 0.0, _FILL_HELP, minimum=0.0, maximum=255.0)
-
-
-def _magnitude_bins() -> ParamInfo:
-    return _p(
-        "num_magnitude_bins",
-        "int",
-        31,
-        QT_TRANSLATE_NOOP("CoreMessages", "Number of strength levels."),
-        minimum=2,
-        maximum=100,
-    )
-
-
-def _size(default: int, help: str) -> ParamInfo:
-    return _p("size", "size", default, help, minimum=1, maximum=4096, soft_max=512, required=True)
-
+__all__ = ["PROBABILITY", "TENSOR_ONLY", "TRANSFORMS"]
 
 _T: list[TransformInfo] = [
-    TransformInfo(
-        "Resize",
-        (
-            _size(
-                256,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Target size: one number resizes the shorter side to it (keeps the "
-                    "aspect ratio); [h, w] gives the exact output size.",
-                ),
-            ),
-            _interp("bilinear"),
-            _p(
-                "max_size",
-                "int",
-                None,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Upper bound for the longer side after resizing "
-                    "(only with a single-number size); off = no bound.",
-                ),
-                minimum=1,
-                maximum=8192,
-                soft_max=1024,
-                nullable=True,
-            ),
-            _p(
-                "antialias",
-                "bool",
-                True,
-                QT_TRANSLATE_NOOP("CoreMessages", "Smooth before shrinking to avoid aliasing."),
-            ),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Resize the image (deterministic)."),
-        "geometry",
-    ),
-    TransformInfo(
-        "CenterCrop",
-        (
-            _size(
-                224,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Size of the central crop: one number for a square, or [h, w]. A crop "
-                    "larger than the image pads it with zeros.",
-                ),
-            ),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Cut the centre of the image (deterministic)."),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomCrop",
-        (
-            _size(
-                224,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages", "Size of the crop: one number for a square, or [h, w]."
-                ),
-            ),
-            _p(
-                "padding",
-                "int",
-                None,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages", "Pixels added on every border before cropping; off = none."
-                ),
-                minimum=0,
-                maximum=512,
-                soft_max=64,
-                nullable=True,
-            ),
-            _p(
-                "pad_if_needed",
-                "bool",
-                False,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Pad the image when it is smaller than the crop instead of failing.",
-                ),
-            ),
-            _fill(),
-            _p(
-                "padding_mode",
-                "choice",
-                "constant",
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "How padded pixels are filled: constant "
-                    "uses fill, edge repeats the border, reflect/symmetric mirror the image.",
-                ),
-                choices=("constant", "edge", "reflect", "symmetric"),
-            ),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Cut a crop at a random position."),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomResizedCrop",
-        (
-            _size(
-                224,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Output size after the crop is resized: one number for a square, or [h, w].",
-                ),
-            ),
-            _p(
-                "scale",
-                "floats",
-                (0.08, 1.0),
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Range of the crop's area as a fraction of the image area, [min, max].",
-                ),
-                minimum=0.001,
-                maximum=1.0,
-                length=2,
-            ),
-            _p(
-                "ratio",
-                "floats",
-                (0.75, 4 / 3),
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages", "Range of the crop's aspect ratio (w/h), [min, max]."
-                ),
-                minimum=0.05,
-                maximum=10.0,
-                soft_max=4.0,
-                length=2,
-            ),
-            _interp("bilinear"),
-            _p(
-                "antialias",
-                "bool",
-                True,
-                QT_TRANSLATE_NOOP("CoreMessages", "Smooth before shrinking to avoid aliasing."),
-            ),
-        ),
-        QT_TRANSLATE_NOOP(
-            "CoreMessages",
-            "Crop a random area and aspect ratio, then resize it (the ImageNet classic).",
-        ),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomRotation",
-        (
-            _p(
-                "degrees",
-                "float",
-                15.0,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Maximum rotation: the angle is drawn from [-degrees, +degrees].",
-                ),
-                minimum=0.0,
-                maximum=180.0,
-                required=True,
-            ),
-            _interp("nearest"),
-            _p(
-                "expand",
-                "bool",
-                False,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Grow the output so the whole rotated image fits "
-                    "(the size then changes from sample to sample).",
-                ),
-            ),
-            _fill(),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Rotate by a random angle."),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomHorizontalFlip",
-        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is mirrored left-right")),),
-        QT_TRANSLATE_NOOP("CoreMessages", "Mirror left-right at random."),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomVerticalFlip",
-        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is flipped upside down")),),
-        QT_TRANSLATE_NOOP("CoreMessages", "Flip upside down at random."),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomAffine",
-        (
-            _p(
-                "degrees",
-                "float",
-                10.0,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Maximum rotation: the angle is drawn from [-degrees, +degrees].",
-                ),
-                minimum=0.0,
-                maximum=180.0,
-                required=True,
-            ),
-            _p(
-                "translate",
-                "floats",
-                None,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Maximum shift as a fraction of width and height, [x, y]; off = no shift.",
-                ),
-                minimum=0.0,
-                maximum=1.0,
-                length=2,
-                nullable=True,
-            ),
-            _p(
-                "scale",
-                "floats",
-                None,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages", "Range of the zoom factor, [min, max]; off = no zoom."
-                ),
-                minimum=0.01,
-                maximum=10.0,
-                soft_max=2.0,
-                length=2,
-                nullable=True,
-            ),
-            _p(
-                "shear",
-                "float",
-                None,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages",
-                    "Maximum shear angle along x, drawn from [-shear, +shear]; off = no shear.",
-                ),
-                minimum=0.0,
-                maximum=89.0,
-                nullable=True,
-            ),
-            _interp("nearest"),
-            _fill(),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Random rotation, shift, zoom and shear in one step."),
-        "geometry",
-    ),
-    TransformInfo(
-        "RandomPerspective",
-        (
-            _p(
-                "distortion_scale",
-                "float",
-                0.5,
-                QT_TRANSLATE_NOOP(
-                    "CoreMessages", "How strongly the corners move (0 = not at all, 1 = a lot)."
-                ),
-                minimum=0.0,
-                maximum=1.0,
-            ),
-            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the perspective change is applied")),
-            _interp("bilinear"),
-            _fill(),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Tilt the image as if seen from another angle."),
-        "geometry",
-    ),
-    TransformInfo(
-        "Pad",
-        (
-            _p(
-                "padding",
-                "int",
-                4,
-                QT_TRANSLATE_NOOP("CoreMessages", "Pixels added on every border."),
-                minimum=0,
-                maximum=512,
-                soft_max=64,
-                required=True,
-            ),
-            _fill(),
-            _p(
-                "padding_mode",
-                "choice",
-                "constant",
-                QT_TRANSLATE_NOOP("CoreMessages", "How padded pixels are filled."),
-                choices=("constant", "edge", "reflect", "symmetric"),
-            ),
-        ),
-        QT_TRANSLATE_NOOP("CoreMessages", "Add a border around the image (deterministic)."),
-        "geometry",
-    ),
+    *GEOMETRY,
     TransformInfo(
         "ColorJitter",
         (
-            _p(
+            param(
                 "brightness",
                 "float",
                 0.0,
@@ -363,7 +32,7 @@ _T: list[TransformInfo] = [
                 maximum=10.0,
                 soft_max=2.0,
             ),
-            _p(
+            param(
                 "contrast",
                 "float",
                 0.0,
@@ -374,7 +43,7 @@ _T: list[TransformInfo] = [
                 maximum=10.0,
                 soft_max=2.0,
             ),
-            _p(
+            param(
                 "saturation",
                 "float",
                 0.0,
@@ -385,7 +54,7 @@ _T: list[TransformInfo] = [
                 maximum=10.0,
                 soft_max=2.0,
             ),
-            _p(
+            param(
                 "hue",
                 "float",
                 0.0,
@@ -405,7 +74,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "RandomGrayscale",
         (
-            _prob(
+            prob_param(
                 0.1,
                 QT_TRANSLATE_NOOP(
                     "CoreMessages", "the image is turned gray (channel count is kept)"
@@ -418,7 +87,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "Grayscale",
         (
-            _p(
+            param(
                 "num_output_channels",
                 "choice",
                 1,
@@ -435,7 +104,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "GaussianBlur",
         (
-            _p(
+            param(
                 "kernel_size",
                 "int",
                 5,
@@ -446,7 +115,7 @@ _T: list[TransformInfo] = [
                 required=True,
                 step=2,
             ),
-            _p(
+            param(
                 "sigma",
                 "floats",
                 (0.1, 2.0),
@@ -465,7 +134,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "RandomAdjustSharpness",
         (
-            _p(
+            param(
                 "sharpness_factor",
                 "float",
                 2.0,
@@ -477,7 +146,7 @@ _T: list[TransformInfo] = [
                 soft_max=5.0,
                 required=True,
             ),
-            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the sharpness is changed")),
+            prob_param(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the sharpness is changed")),
         ),
         QT_TRANSLATE_NOOP("CoreMessages", "Sharpen (or soften) at random."),
         "color",
@@ -485,7 +154,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "RandomAutocontrast",
         (
-            _prob(
+            prob_param(
                 0.5,
                 QT_TRANSLATE_NOOP("CoreMessages", "the contrast is stretched to the full range"),
             ),
@@ -495,20 +164,20 @@ _T: list[TransformInfo] = [
     ),
     TransformInfo(
         "RandomEqualize",
-        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the histogram is equalized")),),
+        (prob_param(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the histogram is equalized")),),
         QT_TRANSLATE_NOOP("CoreMessages", "Equalize the histogram at random."),
         "color",
     ),
     TransformInfo(
         "RandomInvert",
-        (_prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the colours are inverted")),),
+        (prob_param(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the colours are inverted")),),
         QT_TRANSLATE_NOOP("CoreMessages", "Invert the colours at random."),
         "color",
     ),
     TransformInfo(
         "RandomPosterize",
         (
-            _p(
+            param(
                 "bits",
                 "int",
                 4,
@@ -517,7 +186,7 @@ _T: list[TransformInfo] = [
                 maximum=8,
                 required=True,
             ),
-            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is posterized")),
+            prob_param(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is posterized")),
         ),
         QT_TRANSLATE_NOOP("CoreMessages", "Reduce the number of colours at random."),
         "color",
@@ -525,7 +194,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "RandomSolarize",
         (
-            _p(
+            param(
                 "threshold",
                 "float",
                 128.0,
@@ -537,7 +206,7 @@ _T: list[TransformInfo] = [
                 maximum=255.0,
                 required=True,
             ),
-            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is solarized")),
+            prob_param(0.5, QT_TRANSLATE_NOOP("CoreMessages", "the image is solarized")),
         ),
         QT_TRANSLATE_NOOP("CoreMessages", "Invert the bright pixels at random."),
         "color",
@@ -545,14 +214,14 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "AutoAugment",
         (
-            _p(
+            param(
                 "policy",
                 "choice",
                 "imagenet",
                 QT_TRANSLATE_NOOP("CoreMessages", "Learned policy: which dataset it was found on."),
                 choices=("imagenet", "cifar10", "svhn"),
             ),
-            _interp("nearest"),
+            interp_param("nearest"),
         ),
         QT_TRANSLATE_NOOP("CoreMessages", "A learned policy of random operations (Cubuk et al.)."),
         "policy",
@@ -560,7 +229,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "RandAugment",
         (
-            _p(
+            param(
                 "num_ops",
                 "int",
                 2,
@@ -570,7 +239,7 @@ _T: list[TransformInfo] = [
                 minimum=0,
                 maximum=10,
             ),
-            _p(
+            param(
                 "magnitude",
                 "int",
                 9,
@@ -582,8 +251,8 @@ _T: list[TransformInfo] = [
                 maximum=99,
                 soft_max=30,
             ),
-            _magnitude_bins(),
-            _interp("nearest"),
+            bins_param(),
+            interp_param("nearest"),
         ),
         QT_TRANSLATE_NOOP(
             "CoreMessages", "N random operations at a fixed strength (Cubuk et al.)."
@@ -593,8 +262,8 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "TrivialAugmentWide",
         (
-            _magnitude_bins(),
-            _interp("nearest"),
+            bins_param(),
+            interp_param("nearest"),
         ),
         QT_TRANSLATE_NOOP(
             "CoreMessages", "One random operation at a random strength (Müller & Hutter)."
@@ -614,7 +283,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "Normalize",
         (
-            _p(
+            param(
                 "mean",
                 "floats",
                 tuple(IMAGENET_MEAN),
@@ -625,7 +294,7 @@ _T: list[TransformInfo] = [
                 maximum=1.0,
                 required=True,
             ),
-            _p(
+            param(
                 "std",
                 "floats",
                 tuple(IMAGENET_STD),
@@ -647,8 +316,8 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "RandomErasing",
         (
-            _prob(0.5, QT_TRANSLATE_NOOP("CoreMessages", "a rectangle is erased")),
-            _p(
+            prob_param(0.5, QT_TRANSLATE_NOOP("CoreMessages", "a rectangle is erased")),
+            param(
                 "scale",
                 "floats",
                 (0.02, 0.33),
@@ -660,7 +329,7 @@ _T: list[TransformInfo] = [
                 maximum=1.0,
                 length=2,
             ),
-            _p(
+            param(
                 "ratio",
                 "floats",
                 (0.3, 3.3),
@@ -672,7 +341,7 @@ _T: list[TransformInfo] = [
                 soft_max=5.0,
                 length=2,
             ),
-            _p(
+            param(
                 "value",
                 "float",
                 0.0,
@@ -690,7 +359,7 @@ _T: list[TransformInfo] = [
     TransformInfo(
         "GaussianNoise",
         (
-            _p(
+            param(
                 "mean",
                 "float",
                 0.0,
@@ -698,7 +367,7 @@ _T: list[TransformInfo] = [
                 minimum=-1.0,
                 maximum=1.0,
             ),
-            _p(
+            param(
                 "sigma",
                 "float",
                 0.1,
@@ -706,7 +375,7 @@ _T: list[TransformInfo] = [
                 minimum=0.0,
                 maximum=1.0,
             ),
-            _p(
+            param(
                 "clip",
                 "bool",
                 True,

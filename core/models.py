@@ -27,6 +27,7 @@ from core.augment import IMAGENET_MEAN, IMAGENET_STD
 __all__ = [
     "ARCHS",
     "MODES",
+    "TORCHVISION",
     "ArchInfo",
     "ModelError",
     "WeightsError",
@@ -130,8 +131,9 @@ ARCHS: dict[str, ArchInfo] = {
     ),
 }
 
-# torchvision builder and weights enum names per pretrained architecture.
-_TORCHVISION = {
+#: torchvision builder and weights enum names per pretrained architecture (also what
+#: the exported training script writes out: core.export_script).
+TORCHVISION: dict[str, tuple[str, str]] = {
     "alexnet": ("alexnet", "AlexNet_Weights"),
     "vgg11_bn": ("vgg11_bn", "VGG11_BN_Weights"),
     "vgg16_bn": ("vgg16_bn", "VGG16_BN_Weights"),
@@ -212,9 +214,9 @@ def _weights_enum(arch: str):
     import torchvision.models as tvm
 
     _arch_info(arch)
-    if arch not in _TORCHVISION:
+    if arch not in TORCHVISION:
         raise ModelError(f"'{arch}' has no ImageNet weights; train it from scratch.")
-    return getattr(tvm, _TORCHVISION[arch][1]).DEFAULT
+    return getattr(tvm, TORCHVISION[arch][1]).DEFAULT
 
 
 def weights_filename(arch: str) -> str | None:
@@ -369,7 +371,7 @@ def _bare_model(arch: str, num_classes: int, in_channels: int, input_size: int) 
         return SmallCNN(in_channels, num_classes)
     import torchvision.models as tvm
 
-    model = getattr(tvm, _TORCHVISION[arch][0])(weights=None)
+    model = getattr(tvm, TORCHVISION[arch][0])(weights=None)
     _adapt_first_conv(model, arch, in_channels)
     _replace_head(model, arch, num_classes)
     return model

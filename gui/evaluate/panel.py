@@ -2,7 +2,8 @@
 
 The view only: the layout, and the session's signals turned into widgets. The
 evaluation, the model, the fixes and every background task live in
-:class:`gui.evaluate.session.EvaluateSession`.
+:class:`gui.evaluate.session.EvaluateSession`; the summary's text is
+:mod:`gui.evaluate.summary`'s, the data fixes' questions :mod:`gui.evaluate.fixes`'.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QSettings,
     Qt,
     Signal,
@@ -26,9 +25,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QMessageBox,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -37,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from core.evalresult import EVALUATION_JSON
 from gui import dnd
+from gui.evaluate.fixes import DataFixes
 from gui.evaluate.jobs import Opened
 from gui.evaluate.models import (
     ROW_ROLE,
@@ -47,31 +45,11 @@ from gui.evaluate.models import (
 )
 from gui.evaluate.panes import DetailPane, GalleryPane, MatrixPane, SourceBar
 from gui.evaluate.session import EvaluateSession
-from gui.i18n.core_messages import translate as core_text
+from gui.evaluate.summary import skipped_tooltip, summary_html, summary_notes
 from gui.imageutil import heatmap_overlay, pil_to_qimage
 from gui.panel import Panel
 
 SETTINGS_NORMALISED = "evaluate/row_normalised"
-
-
-class Calibration(QObject):
-    """The translation context of :func:`calibration_text`."""
-
-
-def calibration_text(evaluation: Any) -> str:
-    """ECE and which way the model errs: more (or less) sure than it is right."""
-    ece = evaluation.metrics.get("ece")
-    if ece is None or not evaluation.rows:
-        return Calibration.tr("calibration n/a")
-    confidence = float(np.mean([r.prob for r in evaluation.rows]))
-    gap = confidence - (evaluation.accuracy or 0.0)
-    if abs(gap) < 0.02:
-        text = Calibration.tr("ECE {ece} (confidence matches accuracy)")
-    elif gap > 0:
-        text = Calibration.tr("ECE {ece} (overconfident by {gap})")
-    else:
-        text = Calibration.tr("ECE {ece} (underconfident by {gap})")
-    return text.format(ece=f"{ece:.3f}", gap=f"{abs(gap):.0%}")
 
 
 class EvaluatePanel(Panel):
@@ -95,8 +73,8 @@ class EvaluatePanel(Panel):
         self.class_model = PerClassModel(self)
         self.class_proxy = sorting_proxy(self.class_model, self)
         self.gallery_model = GalleryModel(self)
-        self.confirm = self._ask  # (action, text) -> bool; tests replace it
-        self._confirmed: set[str] = set()
+        self.fixes = DataFixes(self)
+        self.confirm = self.fixes.ask  # (action, text) -> bool; tests replace it
         self._shown_row: int | None = None
         self._cam: tuple[int, Any, Any] | None = None
         self._by_user = False  # the evaluation asked for last was the user's, not a run's end
@@ -160,7 +138,7 @@ class EvaluatePanel(Panel):
 
     def _connect(self) -> None:
         s = self.session
-        s.message.connect(self._set_message)
+        s.message.connect(self.set_message)
         s.started.connect(lambda: self.source_bar.set_busy(True))
         s.busy_changed.connect(self._on_busy_changed)
         s.progressed.connect(self.source_bar.set_progress)
@@ -185,7 +163,7 @@ class EvaluatePanel(Panel):
         self.gallery_view.selectionModel().selectionChanged.connect(self._on_selection)
         d = self.detail
         d.gradcam_toggled.connect(self._on_gradcam_toggled)
-        d.move_requested.connect(self._choose_class_to_move)
+        d.move_requested.connect(self.fixes.choose_class_to_move)
         d.set_aside_requested.connect(self.set_aside_selected)
         d.undo_requested.connect(self.undo)
         d.retrain_requested.connect(self._retrain)
@@ -323,35 +301,12 @@ class EvaluatePanel(Panel):
 
     def move_selected_to(self, class_name: str) -> int:
         """Move the selected images' files to another class folder; returns how many moved."""
-        rows = self._rows_to_fix("move", class_name)
-        return self._fixed(rows, self.session.move_rows(rows, class_name) if rows else 0)
+        return self.fixes.move_selected_to(class_name)
 
     @Slot()
     def set_aside_selected(self) -> int:
         """Move the selected images' files into DATASET/_set_aside/; returns how many moved."""
-        rows = self._rows_to_fix("set aside", "")
-        return self._fixed(rows, self.session.move_rows(rows, None) if rows else 0)
-
-    def _fixed(self, rows: list[int], moved: int) -> int:
-        """After a fix, the next image is selected: mistakes are fixed one after another."""
-        if moved and rows:
-            order = self.gallery_model.order
-            position = {row: i for i, row in enumerate(order)}
-            after = max(position.get(r, -1) for r in rows) + 1
-            if 0 < after < len(order):
-                self.select_gallery_item(after)
-        return moved
-
-    def _rows_to_fix(self, action: str, where: str) -> list[int]:
-        """The selected rows, once the data can be fixed and the user agreed (else [])."""
-        rows = self.selected_rows()
-        problem = self.session.fix_problem()
-        if problem:
-            self._set_message(core_text(problem), "error")
-            return []
-        if not rows or not self._confirmed_once(action, len(rows), where):
-            return []
-        return rows
+        return self.fixes.set_aside_selected()
 
     @Slot()
     def undo(self) -> int:
@@ -384,7 +339,7 @@ class EvaluatePanel(Panel):
         models = [p for p in paths if os.path.isfile(p) and p.endswith((".pt", ".pth"))]
         folders = [p for p in paths if os.path.isdir(p)]
         if not models and not folders:
-            self._set_message(
+            self.set_message(
                 self.tr("Drop a model bundle (.pt) and/or a labelled folder."), "error"
             )
             return
@@ -395,7 +350,7 @@ class EvaluatePanel(Panel):
         else:
             self.session.source = source
             self._show_source()
-            self._set_message(self.tr("Now open or drop a model bundle (.pt) to evaluate on it."))
+            self.set_message(self.tr("Now open or drop a model bundle (.pt) to evaluate on it."))
 
     # ----------------------------------------------------------------- the session's news
 
@@ -423,43 +378,9 @@ class EvaluatePanel(Panel):
 
     def _show_summary(self, opened: Opened) -> None:
         ev = opened.evaluation
-        m = ev.metrics
-        na = self.tr("n/a")
-        acc = na if ev.accuracy is None else f"{ev.accuracy:.2%}"
-        topk = na if m.get("topk_accuracy") is None else f"{m['topk_accuracy']:.2%}"
-        f1 = na if m.get("macro_f1") is None else f"{m['macro_f1']:.3f}"
-        wrong = sum(1 for r in ev.rows if not r.correct)
-        self.summary_label.setText(
-            self.tr(
-                "<b>Accuracy {accuracy}</b> on %n image(s) ({wrong} wrong) &nbsp;·&nbsp; "
-                "top-{k} {topk} &nbsp;·&nbsp; macro F1 {f1} &nbsp;·&nbsp; {calibration}",
-                "",
-                len(ev.rows),
-            ).format(
-                accuracy=acc,
-                wrong=wrong,
-                k=m.get("topk"),
-                topk=topk,
-                f1=f1,
-                calibration=calibration_text(ev),
-            )
-        )
-        notes = [core_text(text) for text in ev.messages]
-        if ev.skipped:
-            notes.append(
-                self.tr("%n file(s) could not be read (hover for why).", "", len(ev.skipped))
-            )
-        if opened.from_files:
-            notes.append(self.tr("Read from the run folder (evaluation.json, predictions.csv)."))
-        elsewhere = self.session.elsewhere_note()  # fixes to undo in another dataset
-        if elsewhere:
-            notes.append(elsewhere)
-        self._set_message(" ".join(notes) or self.tr("Click a cell or a class to see its images."))
-        self.message_label.setToolTip(
-            "\n".join(f"{Path(p).name}: {core_text(e)}" for p, e in ev.skipped[:30])
-            if ev.skipped
-            else ""
-        )
+        self.summary_label.setText(summary_html(ev))
+        self.set_message(summary_notes(opened, self.session.elsewhere_note()))
+        self.message_label.setToolTip(skipped_tooltip(ev))
 
     def _show_gallery(self, rows: list[int], title: str) -> None:
         self.gallery_model.set_order(rows)
@@ -546,52 +467,6 @@ class EvaluatePanel(Panel):
 
     # ----------------------------------------------------------------- dialogs & messages
 
-    def _confirmed_once(self, action: str, count: int, where: str) -> bool:
-        """Ask before the first change of each kind this session."""
-        if action in self._confirmed:
-            return True
-        if action == "move":
-            question = self.tr(
-                "Move %n file(s) into the class folder '{where}' of the dataset?", "", count
-            ).format(where=where)
-        else:
-            question = self.tr(
-                "Move %n file(s) out of the classes, into the dataset's _set_aside/ folder?",
-                "",
-                count,
-            )
-        safety = self.tr(
-            "Nothing is deleted: each move is logged in the dataset's "
-            "_convstudio_changes.csv, and Undo puts the files back. You will not be asked "
-            "again for this action until ConvStudio restarts."
-        )
-        text = f"{question}\n\n{safety}"  # two paragraphs, each translated whole
-        if not self.confirm(action, text):
-            return False
-        self._confirmed.add(action)
-        return True
-
-    def _ask(self, action: str, text: str) -> bool:
-        title = self.tr("Move?") if action == "move" else self.tr("Set aside?")
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
-
-    @Slot()
-    def _choose_class_to_move(self) -> None:
-        ev = self.session.evaluation
-        rows = self.selected_rows()
-        if ev is None or not rows:
-            return
-        current = ev.class_names[ev.rows[rows[0]].true]
-        choices = [n for n in ev.class_names if n != current]
-        guess = ev.class_names[ev.rows[rows[0]].pred]
-        start = choices.index(guess) if guess in choices else 0
-        name, ok = QInputDialog.getItem(
-            self, self.tr("Move to class"), self.tr("Class folder:"), choices, start, False
-        )
-        if ok and name:
-            self.move_selected_to(name)
-
     @Slot()
     def _retrain(self) -> None:
         root = self.session.dataset_root()
@@ -632,7 +507,7 @@ class EvaluatePanel(Panel):
     def _show_empty(self) -> None:
         self._show_source()
         self.summary_label.setText(self.tr("<b>No evaluation yet.</b>"))
-        self._set_message(
+        self.set_message(
             self.tr(
                 "Train a model (its evaluation opens here when the run ends), use File > Open in "
                 "Evaluate..., or drop a model bundle and a labelled folder here."
@@ -643,7 +518,7 @@ class EvaluatePanel(Panel):
         self._update_fixes()
 
     @Slot(str, str)
-    def _set_message(self, text: str, level: str = "info") -> None:
+    def set_message(self, text: str, level: str = "info") -> None:
         self.message_label.setStyleSheet("color: #b3261e;" if level == "error" else "")
         self.message_label.setText(text)
         self.message_label.setProperty("level", level)

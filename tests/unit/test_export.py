@@ -262,7 +262,7 @@ def _script_cases():
     for arch in ARCH_NAMES:
         pretrained = "imagenet" if ARCHS[arch].pretrained else "none"
         data = "builtin:digits" if arch in ("mlp", "smallcnn") else "/data/photos"
-        for mode in ("scratch", "finetune", "feature-extract"):
+        for mode in ("scratch", "finetune", "feature-extract", "two-stage"):
             weights = "none" if mode == "scratch" else pretrained
             channels = 1 if arch in ("mlp", "smallcnn", "resnet18", "vgg11_bn") else 3
             yield arch, mode, weights, channels, next(optimizers), next(schedulers), data
@@ -301,6 +301,8 @@ def test_training_scripts_for_every_architecture_and_mode_compile_and_lint(tmp_p
         ("smallcnn", "feature-extract", 3),
         ("resnet18", "feature-extract", 1),
         ("alexnet", "scratch", 3),
+        ("mlp", "two-stage", 1),
+        ("vgg11_bn", "two-stage", 3),
     ],
 )
 def test_script_models_have_the_registry_layers_and_freezing(tmp_path, arch, mode, channels):
@@ -336,7 +338,8 @@ def test_script_records_the_runs_settings():
         "param.requires_grad = False",
         "OneCycleLR(",
         "scheduler.step()  # one-cycle",
-        "torch.optim.SGD(params, lr=LR, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)",
+        "torch.optim.SGD(params, lr=lr, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)",
+        "optimizer = make_optimizer(model, LR)",
         "v2.CenterCrop(size=224)",
         'print(f"best_val_acc: {best_val_acc:.4f}")',
     ):
@@ -346,3 +349,66 @@ def test_script_records_the_runs_settings():
         < text.index("optimizer.step()")
         < text.index("optimizer.zero_grad()")
     )
+
+
+def _tiny_folder(root: Path, per_class: int = 8) -> Path:
+    """ROOT/<class>/ of 28x28 grey PNGs: dark, middle and bright noise."""
+    rng = np.random.default_rng(0)
+    for label, name in enumerate(("a", "b", "c")):
+        (root / name).mkdir(parents=True)
+        for i in range(per_class):
+            pixels = rng.integers(0, 85, (28, 28)) + 85 * label
+            Image.fromarray(pixels.astype(np.uint8), "L").save(root / name / f"{i}.png")
+    return root
+
+
+def _run_script(path: Path, *args: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, str(path), *args],
+        cwd=path.parent,
+        env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()
+
+
+def test_a_two_stage_script_trains_the_head_then_every_layer(tmp_path):
+    """The script of a two-stage run freezes the backbone for HEAD_EPOCHS (kept in eval
+    mode: its weights and BatchNorm statistics do not move), then unfreezes every layer
+    from the best head at lr * finetune_lr_factor, as core.stages does."""
+    data = _tiny_folder(tmp_path / "data")
+    bundle = _script_bundle("smallcnn", "two-stage", "none", 1, "sgd", "cosine", str(data))
+    bundle["config"].update(head_epochs=1, finetune_lr_factor=0.25, lr=0.02, batch_size=8)
+    script = tmp_path / "train_again.py"
+    script.write_text(training_script(bundle), encoding="utf-8")
+    ours = build_model("smallcnn", 3, 1, mode="two-stage", input_size=28)
+    total = sum(p.numel() for p in ours.parameters())
+    head = sum(p.numel() for p in ours.head.parameters())
+
+    lines = _run_script(script, "--epochs", "3", "--out", str(tmp_path / "best.pt"))
+    assert lines[0] == (
+        f"stage 1: the head alone for 1 epoch(s), backbone frozen, "
+        f"{head:,} of {total:,} parameters train"
+    )
+    assert lines[1].startswith("epoch 1/3") and lines[1].endswith("*best")
+    assert lines[2] == (
+        "stage 2: fine-tuning every layer from the best head (epoch 1) at lr 0.005, "
+        f"{total:,} of {total:,} parameters train"
+    )
+    assert [line.split()[1] for line in lines[3:5]] == ["2/3", "3/3"]
+    assert lines[5].startswith("best_val_acc: ") and len(lines) == 6
+    weights = torch.load(tmp_path / "best.pt", map_location="cpu", weights_only=True)
+    ours.load_state_dict(weights, strict=True)  # the app's network, as it is
+
+    # the first stage alone: only the head moved, the backbone's BatchNorm kept its statistics
+    lines = _run_script(script, "--epochs", "1", "--out", str(tmp_path / "head.pt"))
+    assert len(lines) == 3 and not any(line.startswith("stage 2") for line in lines)
+    after = torch.load(tmp_path / "head.pt", map_location="cpu", weights_only=True)
+    generated = runpy.run_path(str(script), run_name="generated")
+    torch.manual_seed(generated["SEED"])
+    before = generated["build_model"](3).state_dict()
+    moved = {k for k in before if not torch.equal(before[k], after[k])}
+    assert moved == {"head.weight", "head.bias"}
