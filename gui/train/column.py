@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import BUILTIN_DIGITS, config
+from gui.i18n.core_messages import translate as core_text
 from gui.train.form import SettingsForm
 
 
@@ -71,19 +72,20 @@ class SettingsColumn(QScrollArea):
 
     # ------------------------------------------------------------------ boxes
     def _build_model_group(self) -> QGroupBox:
-        group = QGroupBox("Model")
+        group = QGroupBox(self.tr("Model"))
         rows = QFormLayout(group)
         self.data_label = QLabel(BUILTIN_DIGITS)
-        self.data_label.setToolTip("The dataset chosen in the Data tab.")
+        self.data_label.setToolTip(self.tr("The dataset chosen in the Data tab."))
         self.data_label.setWordWrap(True)
-        rows.addRow(f"{config.setting('data').label}:", self.data_label)
+        data = core_text(config.setting("data").label)
+        rows.addRow(self.tr("{setting}:").format(setting=data), self.data_label)
         self.form.add_rows(rows, config.fields_in("model"))
         self.arch_help = QLabel("")
         self.arch_help.setWordWrap(True)
         self.arch_help.setStyleSheet("color: gray")
         rows.insertRow(2, self.arch_help)  # under the model choice
-        self.params_label = QLabel("Parameters: (loading PyTorch...)")
-        self.params_label.setToolTip("Trainable / total parameters of the chosen model.")
+        self.params_label = QLabel(self.tr("Parameters: (loading PyTorch...)"))
+        self.params_label.setToolTip(self.tr("Trainable / total parameters of the chosen model."))
         # one short line that never widens the column (a wrapped label in a scroll area
         # kept its old height and was cut off after the window was resized)
         self.params_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -92,23 +94,23 @@ class SettingsColumn(QScrollArea):
         return group
 
     def _build_hyper_group(self) -> QGroupBox:
-        group = QGroupBox("Hyperparameters")
+        group = QGroupBox(self.tr("Hyperparameters"))
         self.form.add_rows(QFormLayout(group), config.fields_in("hyper"))
         self.form.set_choices("device", ("auto", "cpu"))  # this machine's list: on_torch_ready
         self.hyper_group = group
         return group
 
     def _build_output_group(self, runs_folder: str) -> QGroupBox:
-        group = QGroupBox("Output")
+        group = QGroupBox(self.tr("Output"))
         self.output_group = group
         row = QHBoxLayout(group)
         self.output_edit = QLineEdit(runs_folder)
         self.output_edit.setToolTip(
-            "Each run gets its own folder here (config, metrics, best.pt, last.pt)."
+            self.tr("Each run gets its own folder here (config, metrics, best.pt, last.pt).")
         )
         browse = QToolButton()
         browse.setText("...")
-        browse.setToolTip("Choose the folder for training runs.")
+        browse.setToolTip(self.tr("Choose the folder for training runs."))
         browse.clicked.connect(self.browse_output)
         row.addWidget(self.output_edit, 1)
         row.addWidget(browse)
@@ -117,11 +119,12 @@ class SettingsColumn(QScrollArea):
     def show_source(self, source: str) -> None:
         """The dataset's name or folder, wrapped at path separators (a long one never widens)."""
         self.data_label.setText(source.replace("/", "/\u200b").replace("\\", "\\\u200b"))
-        self.data_label.setToolTip(f"{source}\nThe dataset chosen in the Data tab.")
+        tip = self.tr("The dataset chosen in the Data tab.")
+        self.data_label.setToolTip(f"{source}\n{tip}")
 
     def browse_output(self) -> None:
         path = QFileDialog.getExistingDirectory(
-            self, "Folder for training runs", self.output_edit.text()
+            self, self.tr("Folder for training runs"), self.output_edit.text()
         )
         if path:
             self.output_edit.setText(path)

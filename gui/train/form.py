@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from core import config
+from gui.i18n.core_messages import translate as core_text
 
+#: (TrainConfig.pretrained, the picker's label, translated where shown)
 PRETRAINED_CHOICES = (
-    ("none", "None (random init)"),
-    ("imagenet", "ImageNet (torchvision)"),
-    ("file", "From a .pth file"),
+    ("none", QT_TRANSLATE_NOOP("PretrainedPicker", "None (random init)")),
+    ("imagenet", QT_TRANSLATE_NOOP("PretrainedPicker", "ImageNet (torchvision)")),
+    ("file", QT_TRANSLATE_NOOP("PretrainedPicker", "From a .pth file")),
 )
 
 
@@ -46,14 +48,17 @@ class PretrainedPicker(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         for key, label in PRETRAINED_CHOICES:
-            self.combo.addItem(label, key)
+            self.combo.addItem(self.tr(label), key)
         self.combo.setToolTip(tip)
         self.combo.currentIndexChanged.connect(self._on_choice)
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("path to weights .pth")
-        self.path_edit.setToolTip("A .pth file holding a state_dict for this architecture.")
+        self.path_edit.setPlaceholderText(self.tr("path to weights .pth"))
+        self.path_edit.setToolTip(
+            self.tr("A .pth file holding a state_dict for this architecture.")
+        )
         browse = QToolButton()
         browse.setText("...")
+        browse.setToolTip(self.tr("Choose the .pth file."))
         browse.clicked.connect(self._browse)
         self.path_row = QWidget()
         row = QHBoxLayout(self.path_row)
@@ -97,7 +102,7 @@ class PretrainedPicker(QWidget):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Pretrained weights", "", "Weights (*.pth *.pt)"
+            self, self.tr("Pretrained weights"), "", self.tr("Weights (*.pth *.pt)")
         )
         if path:
             self.path_edit.setText(path)
@@ -143,8 +148,9 @@ class SettingsForm(QObject):
         """A labelled row per field, in the given order."""
         for name in names:
             info = config.setting(name)
+            tip = core_text(info.tip)  # in the interface's language once core marks it
             if name == "pretrained":
-                widget = PretrainedPicker(info.tip)
+                widget = PretrainedPicker(tip)
                 widget.changed.connect(lambda name=name: self.changed.emit(name))
             elif info.choices:
                 widget = _combo(name, info)
@@ -152,9 +158,9 @@ class SettingsForm(QObject):
             else:
                 widget = _spin(name, info)
                 widget.valueChanged.connect(lambda _, name=name: self._on_changed(name))
-            widget.setToolTip(info.tip)
+            widget.setToolTip(tip)
             self.widgets[name] = widget
-            layout.addRow(f"{info.label}:", widget)
+            layout.addRow(self.tr("{setting}:").format(setting=core_text(info.label)), widget)
             if info.shown_when:  # hidden until the panel knows the machine has it
                 self._layouts[name] = layout
                 layout.setRowVisible(widget, False)

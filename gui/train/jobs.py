@@ -1,7 +1,8 @@
-"""The Train tab's plain functions: run folder names, the dataset's shape, the parameter count.
+"""The Train tab's plain functions: run folders, the dataset's shape, the parameter count.
 
 No widgets here: :func:`count_model_parameters` is a task function for
-:mod:`gui.tasks` and the others are ordinary helpers, all testable without a window.
+:mod:`gui.tasks` and the others are ordinary helpers (a resumed run's earlier epochs,
+this machine's devices), all testable without a window.
 """
 
 from __future__ import annotations
@@ -68,6 +69,24 @@ def count_model_parameters(ctx, arch: str, mode: str, source: str) -> tuple[int,
     return models.count_parameters(model)
 
 
-#: m:ss or h:mm:ss, "--:--" when unknown: core.runs' one duration format, under the
-#: name the Train tab's modules import
-fmt_duration = runs.duration
+def earlier_epochs(run_dir: str | Path, start_epoch: int) -> tuple[list[dict], Exception | None]:
+    """A resumed run's metrics rows before ``start_epoch`` (RUN/metrics.csv), and the
+    error when they cannot be read (the run goes on; only its earlier curve is missing).
+    The file holds tens of rows: read on the GUI thread as the run starts."""
+    try:
+        return runs.read_metrics(Path(run_dir) / "metrics.csv", up_to_epoch=start_epoch - 1), None
+    except (OSError, runs.RunError) as exc:
+        return [], exc
+
+
+def available_devices() -> list[str]:
+    """auto, cpu, and the accelerators PyTorch sees on this machine."""
+    import torch
+
+    devices = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("mps")
+    return devices

@@ -58,7 +58,7 @@ class LRFindDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Find learning rate")
+        self.setWindowTitle(self.tr("Find learning rate"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.result = None
         self.task = LatestTask(self)
@@ -73,8 +73,10 @@ class LRFindDialog(QDialog):
         import pyqtgraph as pg
 
         self.message = QLabel(
-            "Training a copy of the model on one batch per learning rate, from "
-            f"{START:g} up, until the loss diverges..."
+            self.tr(
+                "Training a copy of the model on one batch per learning rate, from {start:g} "
+                "up, until the loss diverges..."
+            ).format(start=START)
         )
         self.message.setWordWrap(True)
         self.progress = QProgressBar()
@@ -83,12 +85,13 @@ class LRFindDialog(QDialog):
         self.plot.setBackground("w")
         item = self.plot.getPlotItem()
         item.setLogMode(x=True)
-        item.setLabel("bottom", "learning rate (log scale)")
-        item.setLabel("left", "training loss")
+        item.setLabel("bottom", self.tr("learning rate (log scale)"))
+        item.setLabel("left", self.tr("training loss"))
         item.showGrid(x=True, y=True, alpha=0.2)
         item.addLegend(offset=(-5, 5))
-        self.raw_curve = item.plot(name="loss per batch", pen=pg.mkPen(RAW_COLOUR, width=1))
-        self.smooth_curve = item.plot(name="smoothed", pen=pg.mkPen(SMOOTH_COLOUR, width=2))
+        raw, smooth = self.tr("loss per batch"), self.tr("smoothed")
+        self.raw_curve = item.plot(name=raw, pen=pg.mkPen(RAW_COLOUR, width=1))
+        self.smooth_curve = item.plot(name=smooth, pen=pg.mkPen(SMOOTH_COLOUR, width=2))
         self.mark_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(MARK_COLOUR, width=1, style=Qt.PenStyle.DashLine)
         )
@@ -97,9 +100,11 @@ class LRFindDialog(QDialog):
         self.mark_point = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(*MARK_COLOUR), pen=None)
         item.addItem(self.mark_point)
         self.buttons = QDialogButtonBox()
-        self.use_button = self.buttons.addButton("Use this", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.use_button = self.buttons.addButton(
+            self.tr("Use this"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.use_button.setEnabled(False)
-        self.use_button.setToolTip("Put the suggested rate into the Learning rate field.")
+        self.use_button.setToolTip(self.tr("Put the suggested rate into the Learning rate field."))
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.use_button.clicked.connect(self._use)
         self.cancel_button.clicked.connect(self.reject)
@@ -138,11 +143,23 @@ class LRFindDialog(QDialog):
         if result.losses:  # the smoothed curve fills the height; a diverging batch may not
             self.plot.getPlotItem().setYRange(0, 1.1 * max(result.losses), padding=0)
         lr = result.suggested_lr
-        end = " (stopped there: the loss diverged)" if result.diverged else ""
-        tried = f"{len(result.lrs)} learning rates from {result.lrs[0]:.2g} to {result.lrs[-1]:.2g}{end}."
+        if result.diverged:
+            tried = self.tr(
+                "%n learning rate(s) from {low:.2g} to {high:.2g} (stopped there: the loss "
+                "diverged).",
+                "",
+                len(result.lrs),
+            )
+        else:
+            tried = self.tr(
+                "%n learning rate(s) from {low:.2g} to {high:.2g}.", "", len(result.lrs)
+            )
+        tried = tried.format(low=result.lrs[0], high=result.lrs[-1])
         if lr is None:
             self.message.setText(
-                f"No suggestion: the loss did not fall over {tried} Try other settings."
+                self.tr(
+                    "No suggestion: the loss did not fall over {tried} Try other settings."
+                ).format(tried=tried)
             )
             return
         self.mark_line.setValue(math.log10(lr))  # log mode: the axis holds log10(lr)
@@ -150,21 +167,25 @@ class LRFindDialog(QDialog):
         at = min(range(len(result.lrs)), key=lambda i: abs(result.lrs[i] - lr))
         self.mark_point.setData([math.log10(lr)], [result.losses[at]])
         self.message.setText(
-            f"<b>Suggested learning rate: {lr:.3g}</b>, where the smoothed loss falls "
-            f"fastest. Tried {tried}"
+            self.tr(
+                "<b>Suggested learning rate: {lr:.3g}</b>, where the smoothed loss falls "
+                "fastest. Tried {tried}"
+            ).format(lr=lr, tried=tried)
         )
         self.use_button.setEnabled(True)
         self.use_button.setDefault(True)
-        self.cancel_button.setText("Close")
+        self.cancel_button.setText(self.tr("Close"))
 
     @Slot(object)
     def _on_error(self, error: BaseException) -> None:
-        self.message.setText(f"The range test failed: {errors.message(error)}")
-        self.cancel_button.setText("Close")
+        self.message.setText(
+            self.tr("The range test failed: {reason}").format(reason=errors.message(error))
+        )
+        self.cancel_button.setText(self.tr("Close"))
 
     @Slot()
     def _on_aborted(self) -> None:
-        self.message.setText("Cancelled.")
+        self.message.setText(self.tr("Cancelled."))
 
     def _use(self) -> None:
         if self.result is not None and self.result.suggested_lr is not None:
@@ -197,10 +218,12 @@ class LRFinder(QObject):
         super().__init__(parent)
         self._config_for_test, self._use, self._report = config_for_test, use, report
         self.dialog: LRFindDialog | None = None
-        self.button = QPushButton("Find learning rate")
+        self.button = QPushButton(self.tr("Find learning rate"))
         self.button.setToolTip(
-            "Try learning rates from 1e-7 to 1 on a copy of the model, one batch each, and "
-            "suggest the one where the loss falls fastest (nothing is saved)."
+            self.tr(
+                "Try learning rates from {start:g} to {end:g} on a copy of the model, one batch "
+                "each, and suggest the one where the loss falls fastest (nothing is saved)."
+            ).format(start=self.start, end=self.end)
         )
         self.button.clicked.connect(self.open)
         row, _ = form_layout.getWidgetPosition(lr_widget)
@@ -212,7 +235,9 @@ class LRFinder(QObject):
         try:
             config = self._config_for_test()
         except Exception as exc:  # a bad value or spec: say so, never crash
-            self._report(f"Cannot find a learning rate: {errors.message(exc)}")
+            self._report(
+                self.tr("Cannot find a learning rate: {reason}").format(reason=errors.message(exc))
+            )
             return None
         self.cancel()
         self.dialog = LRFindDialog(self.button.window())

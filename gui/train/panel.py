@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QTabWidget,
@@ -35,11 +33,13 @@ from core import BUILTIN_DIGITS, config, runs
 from core.config import TrainConfig
 from core.events import BatchEnded, CheckpointSaved, EpochEnded, FitEnded, FitStarted
 from gui import errors
+from gui.i18n.core_messages import translate as core_text
 from gui.panel import Panel
 from gui.train import report
 from gui.train.column import SettingsColumn
+from gui.train.controls import RunControls
 from gui.train.form import SettingsForm
-from gui.train.jobs import default_runs_folder, fmt_duration, new_run_dir
+from gui.train.jobs import available_devices, default_runs_folder, earlier_epochs, new_run_dir
 from gui.train.lrfind import LRFinder
 from gui.train.phase import PhaseDisplay, annotate_form
 from gui.train.session import TrainingSession
@@ -111,11 +111,11 @@ class TrainPanel(Panel):
         right = QWidget()
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
-        right_box.addLayout(self._build_controls())
+        right_box.addWidget(self._build_controls())
         self.plot_holder = QWidget()
         self.plot_holder_layout = QVBoxLayout(self.plot_holder)
         self.plot_holder_layout.setContentsMargins(0, 0, 0, 0)
-        self.plot_placeholder = QLabel("Loading plots...")
+        self.plot_placeholder = QLabel(self.tr("Loading plots..."))
         self.plot_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.plot_holder_layout.addWidget(self.plot_placeholder)
         self.table = EpochTable()
@@ -123,8 +123,8 @@ class TrainPanel(Panel):
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(LOG_LINES)
         bottom = QTabWidget()
-        bottom.addTab(self.table, "Epochs")
-        bottom.addTab(self.log_view, "Log")
+        bottom.addTab(self.table, self.tr("Epochs"))
+        bottom.addTab(self.log_view, self.tr("Log"))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.plot_holder)
         split.addWidget(bottom)
@@ -144,36 +144,23 @@ class TrainPanel(Panel):
         layout = QHBoxLayout(self)
         layout.addWidget(outer)
 
-    def _build_controls(self) -> QVBoxLayout:
-        box = QVBoxLayout()
-        buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start training")
-        self.start_button.setToolTip("Train with these settings (Ctrl+T / F5).")
-        self.start_button.clicked.connect(self.start_training)
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("Pause between batches; press again to resume.")
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after the current batch; last.pt is still written (Esc).")
-        self.stop_button.clicked.connect(self.stop_training)
-        for b in (self.start_button, self.pause_button, self.stop_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        box.addLayout(buttons)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("idle")
-        box.addWidget(self.progress_bar)
-        self.status_label = QLabel("Ready.")
-        self.status_label.setWordWrap(True)  # a long outcome or error never widens the window
-        box.addWidget(self.status_label)
+    def _build_controls(self) -> RunControls:
+        self.controls = c = RunControls()
+        self.start_button, self.pause_button, self.stop_button = (
+            c.start_button,
+            c.pause_button,
+            c.stop_button,
+        )
+        self.progress_bar, self.status_label = c.progress_bar, c.status_label
+        c.start_button.clicked.connect(self.start_training)
+        c.pause_button.clicked.connect(self.toggle_pause)
+        c.stop_button.clicked.connect(self.stop_training)
         # the last run's outcome for the window's status bar (a normal widget there: it
         # comes back when Predict's or Evaluate's messages about the run time out)
         self.outcome_label = QLabel("", self)
         self.outcome_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.outcome_label.hide()
-        return box
+        return c
 
     def _wire(self) -> None:
         self.form.changed.connect(self._on_field_changed)
@@ -241,7 +228,7 @@ class TrainPanel(Panel):
     def on_torch_ready(self) -> None:
         """PyTorch is importable: offer this machine's devices, describe the model, count."""
         self.torch_ready = True
-        self.form.set_choices("device", _devices())
+        self.form.set_choices("device", available_devices())
         from core.launcher import local_slots  # Processes: where several cores or GPUs are
 
         slots = local_slots()
@@ -283,29 +270,31 @@ class TrainPanel(Panel):
         from core import models
 
         info = models.ARCHS.get(self.arch())
-        self.arch_help.setText(info.description if info else "")
+        self.arch_help.setText(core_text(info.description) if info else "")
         self.form.widgets["pretrained"].allow_imagenet(bool(info and info.pretrained))
 
     def _request_param_count(self) -> None:
         if not self.torch_ready:
             return
-        self.params_label.setText("Parameters: counting...")
+        self.params_label.setText(self.tr("Parameters: counting..."))
         self.session.count_parameters(self.arch(), self.form.value("mode"))
 
     @Slot(object)
     def _on_params_counted(self, counts: tuple[int, int]) -> None:
         trainable, total = counts
-        text = (
-            f"Parameters: {total:,}, all trainable"
-            if trainable == total
-            else f"Parameters: {trainable:,} of {total:,} trainable"
-        )
+        if trainable == total:
+            text = self.tr("Parameters: {total:,}, all trainable").format(total=total)
+        else:
+            text = self.tr("Parameters: {trainable:,} of {total:,} trainable").format(
+                trainable=trainable, total=total
+            )
         self.params_label.setText(text)
-        self.params_label.setToolTip(f"{text}\nTrainable / total parameters of the chosen model.")
+        tip = self.tr("Trainable / total parameters of the chosen model.")
+        self.params_label.setToolTip(f"{text}\n{tip}")
 
     @Slot(object)
     def _on_params_failed(self, error: BaseException) -> None:
-        self.params_label.setText("Parameters: unavailable")
+        self.params_label.setText(self.tr("Parameters: unavailable"))
         self.params_label.setToolTip(errors.message(error))
 
     # ================================================================== config
@@ -348,25 +337,31 @@ class TrainPanel(Panel):
         if self.session.is_training():
             return False
         if not self.torch_ready:
-            self._show_error("PyTorch is still loading; press Start again in a moment.")
+            self._show_error(self.tr("PyTorch is still loading; press Start again in a moment."))
             return False
         try:
             cfg = self.build_config()
         except Exception as exc:  # bad value or bad augmentation spec: say so, do not crash
-            self._show_error(f"Cannot start training: {errors.message(exc)}")
+            self._show_error(
+                self.tr("Cannot start training: {reason}").format(reason=errors.message(exc))
+            )
             return False
         return self._start(cfg)
 
     def resume_run(self, run_dir: str, epochs: int) -> bool:
         """Continue a run from its last.pt with its own settings up to ``epochs`` (Runs tab)."""
         if self.session.is_training() or not self.torch_ready:
-            self._show_error("Resume needs PyTorch loaded and no other run training.")
+            self._show_error(self.tr("Resume needs PyTorch loaded and no other run training."))
             return False
         try:
             cfg = TrainConfig.from_dict({**runs.resume_config(run_dir, epochs), "num_workers": 0})
             cfg.validate()
         except ValueError as exc:  # RunError, ConfigError
-            self._show_error(f"Cannot resume {run_dir}: {errors.message(exc)}")
+            self._show_error(
+                self.tr("Cannot resume {run}: {reason}").format(
+                    run=run_dir, reason=errors.message(exc)
+                )
+            )
             return False
         for name in self.form.widgets:  # the form shows what trains
             self.form.set_value(name, getattr(cfg, name))
@@ -375,7 +370,11 @@ class TrainPanel(Panel):
     def _start(self, cfg: TrainConfig) -> bool:
         self.last_error = None
         self.ensure_plots()  # the last run's curves stay until this one has started
-        self.log(f"Starting {cfg.arch} on {cfg.data} -> {cfg.out}")
+        self.log(
+            self.tr("Starting {arch} on {data} -> {folder}").format(
+                arch=cfg.arch, data=cfg.data, folder=cfg.out
+            )
+        )
         self.session.start(cfg)
         self.run_started.emit(str(cfg.out))
         return True
@@ -400,7 +399,7 @@ class TrainPanel(Panel):
         """Ask the run to stop between batches (last.pt is still written)."""
         if self.session.is_training():
             self.session.stop()
-            self.log("Stopping after the current batch...")
+            self.log(self.tr("Stopping after the current batch..."))
             self._update_buttons()
 
     def stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
@@ -433,9 +432,9 @@ class TrainPanel(Panel):
         s = self.session
         summary = s.last_summary
         failed = s.error is not None
-        self.progress_bar.setFormat("failed" if failed else "done")
+        self.controls.show_ended("failed" if failed else "done")
         if failed:  # a run that failed at its start shows no progress, not the last run's
-            self.progress_bar.setValue(int(s.progress.fraction() * 1000))
+            self.controls.show_fraction(s.progress)
         if not failed and summary:
             text = report.outcome_text(summary, s.kept, reached=s.progress.epoch)
             self.status_label.setText(text)
@@ -443,7 +442,7 @@ class TrainPanel(Panel):
             self.outcome_label.setToolTip(text)
             self.show_status(text, 10_000)
             if summary.get("stopped"):
-                self.progress_bar.setFormat("stopped")
+                self.controls.show_ended("stopped")
 
     @Slot(object)
     def _on_started(self, ev: FitStarted) -> None:
@@ -454,6 +453,19 @@ class TrainPanel(Panel):
         plots.clear()
         plots.plan(ev.epochs, ev.steps_per_epoch)
         self.log(report.started_line(ev))
+        if ev.start_epoch > 1:  # a resumed run: its earlier epochs first, then the new ones
+            self._show_earlier_epochs(ev)
+
+    def _show_earlier_epochs(self, ev: FitStarted) -> None:
+        """A resumed run's epochs before ``ev.start_epoch``, from its metrics.csv."""
+        rows, error = earlier_epochs(ev.run_dir, ev.start_epoch)
+        if error is not None:
+            reason = errors.message(error)
+            self.log(self.tr("Could not read the earlier epochs: {reason}").format(reason=reason))
+        metric = self.session.best_metric()
+        self.plots.add_rows(rows, metric)
+        self.plots.refresh()
+        self.table.add_rows(rows, metric)
 
     @Slot(object)
     def _on_batch(self, ev: BatchEnded) -> None:
@@ -475,17 +487,17 @@ class TrainPanel(Panel):
 
     @Slot()
     def _on_paused(self) -> None:
-        self.log("Paused.")
+        self.log(self.tr("Paused."))
         self._update_buttons()
 
     @Slot()
     def _on_resumed(self) -> None:
-        self.log("Resumed.")
+        self.log(self.tr("Resumed."))
         self._update_buttons()
 
     @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
-        self._show_error(f"Training failed: {errors.message(exc)}")
+        self._show_error(self.tr("Training failed: {reason}").format(reason=errors.message(exc)))
 
     @Slot(object)
     def _on_fit_ended(self, ev: FitEnded) -> None:
@@ -504,20 +516,7 @@ class TrainPanel(Panel):
         p = self.session.progress
         if not running and p.epoch == 0:
             return
-        # set only what changed: each change repaints a widget on the GUI thread
-        value = int(p.fraction() * 1000)
-        if value != self.progress_bar.value():
-            self.progress_bar.setValue(value)
-        text = f"epoch {p.epoch}/{p.epochs} · batch {p.step}/{p.steps}"
-        if text != self.progress_bar.format():
-            self.progress_bar.setFormat(text)
-        paused = " · paused" if self.is_paused() else ""
-        status = (
-            f"elapsed {fmt_duration(p.elapsed())} · ETA {fmt_duration(p.eta())}"
-            f" · {p.images_per_second:,.0f} images/s{paused}"
-        )
-        if running and status != self.status_label.text():
-            self.status_label.setText(status)  # after a run it holds the summary
+        self.controls.show_progress(p, paused=self.is_paused(), running=running)
 
     def _update_buttons(self) -> None:
         running = self.session.is_training()
@@ -526,7 +525,7 @@ class TrainPanel(Panel):
         self.lr_finder.button.setEnabled(self.torch_ready)  # in the hyperparameter box
         self.pause_button.setEnabled(running and not stopping)
         self.stop_button.setEnabled(running and not stopping)
-        self.pause_button.setText("Resume" if self.is_paused() else "Pause")
+        self.controls.show_paused(self.is_paused())
         # the running config is fixed: editing these during a run would change nothing
         for name in config.fields_in("model"):  # the model's description stays readable
             self.form.widgets[name].setEnabled(not running)
@@ -553,7 +552,9 @@ class TrainPanel(Panel):
         """Show a run folder's metrics (core.runs.read_run) in the plots and the table."""
         self.ensure_plots().show_rows(run.rows, run.best_metric)
         self.table.show_rows(run.rows, run.best_metric)
-        self.log(f"Loaded {len(run.rows)} epochs from {run.folder}")
+        self.log(
+            self.tr("Loaded %n epoch(s) from {folder}", "", len(run.rows)).format(folder=run.folder)
+        )
         return len(run.rows)
 
     # ================================================================== settings
@@ -571,16 +572,3 @@ class TrainPanel(Panel):
         settings.endGroup()
         if output:
             self.output_edit.setText(str(output))
-
-
-def _devices() -> list[str]:
-    """auto, cpu, and the accelerators PyTorch sees on this machine."""
-    import torch
-
-    devices = ["auto", "cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        devices.append("mps")
-    return devices

@@ -2,9 +2,15 @@
 
 Before the first epoch a run may download its ImageNet weights (phase "weights") or
 extract the features of its frozen backbone (phase "features", core.features); a
-two-stage run says when it unfreezes every layer ("finetune"). While a phase runs, the
-progress bar shows it ("extracting features: 120/320 images") instead of the epochs;
-when it ends its text goes to the log. Stop works during a phase as during training.
+two-stage run says when it unfreezes every layer ("finetune"); after the last epoch
+the trainer evaluates best.pt on the validation split ("evaluation",
+core.evaluate's EvaluationWriter). While a phase runs, the progress bar shows it
+("extracting features: 120/320 images") instead of the epochs; when it ends its text
+goes to the log. Stop works during a phase as during training.
+
+The evaluation phase's texts are the Train tab's own (translated here); the other
+phases show core's text through :func:`gui.errors.shown`, which translates it once
+core marks its template.
 """
 
 from __future__ import annotations
@@ -12,14 +18,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QSpinBox
 
 from core.events import PhaseProgressed
-from gui.train.jobs import fmt_duration
+from core.runs import duration
+from gui import errors
 
 #: what the "Augmented views" box shows at 0, so nobody misses that 0 means no augmentation
-NO_VIEWS_TEXT = "0 (no augmentation)"
+NO_VIEWS_TEXT = QT_TRANSLATE_NOOP("PhaseDisplay", "0 (no augmentation)")
 
 
 class PhaseDisplay(QObject):
@@ -41,7 +48,7 @@ class PhaseDisplay(QObject):
         ended = ev.total > 0 and ev.done >= ev.total
         if ended:
             self.reset()
-            self.log(ev.text[:1].upper() + ev.text[1:])
+            self.log(self.closing_line(ev))
         else:
             if self.current is None or self.current.phase != ev.phase:
                 self.since = time.monotonic()
@@ -65,16 +72,33 @@ class PhaseDisplay(QObject):
         value = 0 if busy else int(1000 * ev.done / ev.total)
         if value != self.bar.value():
             self.bar.setValue(value)
-        if self.bar.format() != ev.text:
-            self.bar.setFormat(ev.text)
-        status = f"elapsed {fmt_duration(time.monotonic() - self.since)}"
+        text = self.bar_text(ev)
+        if self.bar.format() != text:
+            self.bar.setFormat(text)
+        status = self.tr("elapsed {time}").format(time=duration(time.monotonic() - self.since))
         if self.status.text() != status:
             self.status.setText(status)
         return True
+
+    def bar_text(self, ev: PhaseProgressed) -> str:
+        """What the progress bar says while ``ev``'s phase runs."""
+        if ev.phase != "evaluation":
+            return errors.shown(ev.text)
+        if ev.total <= 0:
+            return self.tr("evaluating best.pt on the validation set...")
+        text = self.tr("evaluating best.pt on the validation set: {done}/%n image(s)", "", ev.total)
+        return text.format(done=ev.done)
+
+    def closing_line(self, ev: PhaseProgressed) -> str:
+        """The log's line when ``ev`` ended its phase (a sentence: capitalised)."""
+        if ev.phase == "evaluation":
+            return self.tr("Evaluated best.pt on %n validation image(s).", "", ev.total)
+        text = errors.shown(ev.text)
+        return text[:1].upper() + text[1:]
 
 
 def annotate_form(widgets: dict) -> None:
     """Say in the form itself what 0 augmented views means (its tooltip says more)."""
     box = widgets.get("cache_views")
     if isinstance(box, QSpinBox):
-        box.setSpecialValueText(NO_VIEWS_TEXT)
+        box.setSpecialValueText(QCoreApplication.translate("PhaseDisplay", NO_VIEWS_TEXT))

@@ -31,6 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from core import runs
+from gui.train.axes import (
+    DecadeAxis,
+    IntegerAxis,
+    accuracy_range,
+    log_range,
+    loss_range,
+    nice_ceiling,
+)
 
 EMA_WEIGHT = 0.9  # smoothing of the batch-loss line (weight of the running average)
 
@@ -94,132 +102,11 @@ class DebiasedEMA:
         return self._sum / (1.0 - self.weight**self._n)
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 1.5, 2, 3, 5, 7.5 times a power of ten that is >= value (> 0)."""
-    if not math.isfinite(value) or value <= 0:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    for step in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
-        if step * power >= value * (1 - 1e-12):
-            return step * power
-    return 10.0 * power
-
-
 def _pen(color: tuple[int, int, int], alpha: int = 255, width: float = 1.0, dashed: bool = False):
     pen = pg.mkPen(color=(*color, alpha), width=width)
     if dashed:
         pen.setStyle(Qt.PenStyle.DashLine)
     return pen
-
-
-class IntegerAxis(pg.AxisItem):
-    """An axis that puts ticks (and labels) on whole numbers only: epochs are 1, 2, 3..."""
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph name
-        levels, seen = [], set()
-        for spacing, ticks in super().tickValues(minVal, maxVal, size):
-            whole = [t for t in ticks if float(t).is_integer() and t not in seen]
-            seen.update(whole)
-            if whole:
-                levels.append((max(1.0, spacing), whole))
-        return levels
-
-
-LABEL_PX = 20  # room a tick label needs on a vertical axis
-BARE_TICKS_PX = 40  # a decade this tall also gets bare ticks at 2..9 times it
-
-
-def log_ticks(low: float, high: float, size_px: float) -> tuple[list[float], list[float]]:
-    """(labelled, bare) tick positions, in log10 units, for a log axis of ``size_px`` pixels.
-
-    Labels go on whole decades, on every second (third ...) one where they would be
-    closer than LABEL_PX; when fewer than two decades are in view, on 2 and 5 times
-    a decade too, so a narrow range (a constant or step schedule) still reads. The
-    other 2..9 multiples get bare ticks where a decade is tall enough for them.
-    """
-    per_decade = size_px / max(high - low, 1e-9)
-    first, last = math.floor(low), math.ceil(high)
-
-    def inside(values):
-        return [v for v in values if low <= v <= high]
-
-    def spaced(values):
-        return all(b - a >= LABEL_PX / per_decade for a, b in zip(values, values[1:], strict=False))
-
-    every = max(1, math.ceil(LABEL_PX / per_decade))
-    labelled = inside([float(v) for v in range(first, last + 1) if v % every == 0])
-    if len(labelled) < 2:
-        more = inside(sorted(v + math.log10(m) for v in range(first, last + 1) for m in (1, 2, 5)))
-        if spaced(more):
-            labelled = more
-    bare = []
-    if per_decade >= BARE_TICKS_PX:
-        multiples = (v + math.log10(m) for v in range(first, last) for m in range(2, 10))
-        taken = {round(v, 9) for v in labelled}
-        bare = [m for m in inside(multiples) if low < m < high and round(m, 9) not in taken]
-    return labelled, bare
-
-
-def lr_label(value: float) -> str:
-    """A learning rate as a tick label: 0.001, 0.0005, 2e-5."""
-    return f"{value:.3g}".replace("e-0", "e-").replace("e+0", "e+")
-
-
-class DecadeAxis(pg.AxisItem):
-    """A log axis with few labelled ticks (:func:`log_ticks`); text on the first level only.
-
-    Left to itself, pyqtgraph labels every 2..9 tick over less than a few decades, and
-    the labels overlap (a cosine schedule from 1e-3 showed eleven on a 150 px axis).
-    Use with ``setStyle(maxTextLevel=0)``.
-    """
-
-    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 - pyqtgraph name
-        labelled, bare = log_ticks(minVal, maxVal, size)
-        return [(1.0, labelled), (None, bare)]
-
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph name
-        return [lr_label(10.0**v * scale) for v in values]
-
-
-def log_range(values: np.ndarray) -> tuple[float, float] | None:
-    """The log10 y range for a learning-rate plot: half decades around the positive values.
-
-    It moves in half-decade steps (a cosine schedule over two decades re-lays the axis
-    out four times, not every epoch), spans at least a decade so some labelled ticks
-    are in view (:func:`log_ticks`), and leaves room for a label at either end. None
-    when no value can be shown on a log axis.
-    """
-    positive = values[values > 0]
-    if not len(positive):
-        return None
-    logs = np.round(np.log10(positive), 9)
-    low, high = math.floor(2 * logs.min()) / 2, math.ceil(2 * logs.max()) / 2
-    widen = max(0.0, 1.0 - (high - low)) / 2 + 0.15
-    return low - widen, high + widen
-
-
-def loss_range(values: np.ndarray) -> tuple[float, float] | None:
-    """A planned loss plot's y range: 0 to the next nice ceiling of the largest loss.
-
-    Like the batch plot's, it changes only when a loss passes the ceiling: a y range
-    that follows the data lays the axis out again on every epoch (the three epoch
-    plots' repaint took 18-22 ms of CPU instead of 15-17).
-    """
-    finite = values[np.isfinite(values)]
-    if not len(finite):
-        return None
-    top = nice_ceiling(float(finite.max()))
-    return -0.03 * top, 1.05 * top
-
-
-def accuracy_range(values: np.ndarray) -> tuple[float, float] | None:
-    """A planned accuracy plot's y range: the lowest accuracy's tenth up to 1."""
-    finite = values[np.isfinite(values)]
-    if not len(finite):
-        return None
-    bottom = min(0.9, max(0.0, math.floor(float(finite.min()) * 10) / 10))
-    margin = 0.04 * (1.0 - bottom)
-    return bottom - margin, 1.0 + margin
 
 
 def _legend_in_title_row(item: pg.PlotItem) -> pg.LegendItem:
@@ -299,33 +186,35 @@ class LivePlots(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        self.batch_plot = _plot("Loss per batch", "loss", "batch")
-        self.loss_plot = _plot("Loss per epoch", "loss", "epoch", integer_x=True)
-        self.acc_plot = _plot("Accuracy", "accuracy", "epoch", integer_x=True)
+        loss, epoch = self.tr("loss"), self.tr("epoch")
+        self.batch_plot = _plot(self.tr("Loss per batch"), loss, self.tr("batch"))
+        self.loss_plot = _plot(self.tr("Loss per epoch"), loss, epoch, integer_x=True)
+        self.acc_plot = _plot(self.tr("Accuracy"), self.tr("accuracy"), epoch, integer_x=True)
         self.lr_plot = _plot(
-            "Learning rate", "lr", "epoch", legend=False, integer_x=True, log_y=True
+            self.tr("Learning rate"), self.tr("lr"), epoch, legend=False, integer_x=True, log_y=True
         )
         self.lr_plot.getPlotItem().setLogMode(y=True)  # schedules span decades
         self.lr_plot.getPlotItem().getAxis("left").setWidth(62)
 
         self.batch_raw_curve = self.batch_plot.plot(
-            name="raw", pen=_pen(TRAIN_COLOR, alpha=70), skipFiniteCheck=True
+            name=self.tr("raw"), pen=_pen(TRAIN_COLOR, alpha=70), skipFiniteCheck=True
         )
         self.batch_smooth_curve = self.batch_plot.plot(
-            name="smoothed", pen=_pen(TRAIN_COLOR, width=2), skipFiniteCheck=True
+            name=self.tr("smoothed"), pen=_pen(TRAIN_COLOR, width=2), skipFiniteCheck=True
         )
         sym = {"symbol": "o", "symbolSize": 5}
+        train, valid = self.tr("train"), self.tr("valid")
         self.train_loss_curve = self.loss_plot.plot(
-            name="train", pen=_pen(TRAIN_COLOR, width=2), symbolBrush=TRAIN_COLOR, **sym
+            name=train, pen=_pen(TRAIN_COLOR, width=2), symbolBrush=TRAIN_COLOR, **sym
         )
         self.val_loss_curve = self.loss_plot.plot(
-            name="valid", pen=_pen(VALID_COLOR, width=2), symbolBrush=VALID_COLOR, **sym
+            name=valid, pen=_pen(VALID_COLOR, width=2), symbolBrush=VALID_COLOR, **sym
         )
         self.train_acc_curve = self.acc_plot.plot(
-            name="train", pen=_pen(TRAIN_COLOR, width=2), symbolBrush=TRAIN_COLOR, **sym
+            name=train, pen=_pen(TRAIN_COLOR, width=2), symbolBrush=TRAIN_COLOR, **sym
         )
         self.val_acc_curve = self.acc_plot.plot(
-            name="valid", pen=_pen(VALID_COLOR, width=2), symbolBrush=VALID_COLOR, **sym
+            name=valid, pen=_pen(VALID_COLOR, width=2), symbolBrush=VALID_COLOR, **sym
         )
         self.lr_curve = self.lr_plot.plot(pen=_pen(LR_COLOR, width=2), symbolBrush=LR_COLOR, **sym)
         self.best_lines = []
@@ -335,12 +224,12 @@ class LivePlots(QWidget):
             plot.addItem(line)
             self.best_lines.append(line)
         self.best_marker = pg.ScatterPlotItem(
-            size=14, symbol="star", brush=pg.mkBrush(*BEST_COLOR), pen=None, name="best"
+            size=14, symbol="star", brush=pg.mkBrush(*BEST_COLOR), pen=None, name=self.tr("best")
         )
         self.acc_plot.addItem(self.best_marker)
 
-        self.export_button = QPushButton("Export PNG...")
-        self.export_button.setToolTip("Save the four plots as one PNG image.")
+        self.export_button = QPushButton(self.tr("Export PNG..."))
+        self.export_button.setToolTip(self.tr("Save the four plots as one PNG image."))
         self.export_button.clicked.connect(self._ask_export)
 
         grid = QGridLayout()
@@ -439,6 +328,13 @@ class LivePlots(QWidget):
         """
         self.clear()
         self.unplan()
+        self.add_rows(rows, metric)
+        self.refresh()
+        return len(rows)
+
+    def add_rows(self, rows: list[dict], metric: str = "val_acc") -> None:
+        """Record metrics rows after those shown (a resumed run's earlier epochs), the best
+        marked by core.runs' rule; the next refresh draws them."""
         for row, is_best in runs.with_best(rows, metric):
             self.add_epoch(
                 int(row["epoch"]),
@@ -449,8 +345,6 @@ class LivePlots(QWidget):
                 row["lr"],
                 is_best=is_best,
             )
-        self.refresh()
-        return len(rows)
 
     # ------------------------------------------------------------------ drawing
     def refresh(self, *, live: bool = False) -> None:
@@ -544,7 +438,11 @@ class LivePlots(QWidget):
         self.refresh()
         pixmap = self.grab()
         if not pixmap.save(str(path), "PNG"):
-            raise OSError(f"Could not write {path}; choose a folder you can write to.")
+            raise OSError(
+                self.tr("Could not write {path}; choose a folder you can write to.").format(
+                    path=path
+                )
+            )
         return path
 
     def export_plot_png(self, plot: pg.PlotWidget, path: str | Path, width: int = 800) -> Path:
@@ -559,7 +457,10 @@ class LivePlots(QWidget):
 
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export plots as PNG", "training-curves.png", "PNG images (*.png)"
+            self,
+            self.tr("Export plots as PNG"),
+            "training-curves.png",
+            self.tr("PNG images (*.png)"),
         )
         if not path:
             return

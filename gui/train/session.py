@@ -94,6 +94,7 @@ class TrainingSession(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.source = BUILTIN_DIGITS
+        self.config: TrainConfig | None = None  # the newest run's (started or starting)
         self.run: TrainingRun | None = None
         self.progress = Progress()
         self.error: BaseException | None = None  # the last run's, None when it did not fail
@@ -125,6 +126,10 @@ class TrainingSession(QObject):
     def is_paused(self) -> bool:
         return self.run is not None and self.run.is_paused
 
+    def best_metric(self) -> str:
+        """What decides the newest run's best epoch (TrainConfig.best_metric)."""
+        return self.config.best_metric if self.config is not None else "val_acc"
+
     def is_stopping(self) -> bool:
         return self.run is not None and self.run.control.should_stop
 
@@ -136,6 +141,7 @@ class TrainingSession(QObject):
         self.last_summary = None  # this run's, once it has one
         # the previous run's folder and best.pt stay until this one has really started
         self.progress = Progress(config.epochs)
+        self.config = config
         run = TrainingRun(config)
         worker = run.worker
         worker.started.connect(self._on_started)

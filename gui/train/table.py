@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,15 +14,15 @@ from PySide6.QtWidgets import (
 
 from core import runs
 
-# (header, metrics column, format)
+# (header, metrics column, format); the headers are translated where they are shown
 COLUMNS = (
-    ("epoch", "epoch", "{:d}"),
-    ("train loss", "train_loss", "{:.4f}"),
-    ("train acc", "train_acc", "{:.4f}"),
-    ("val loss", "val_loss", "{:.4f}"),
-    ("val acc", "val_acc", "{:.4f}"),
-    ("lr", "lr", "{:.3g}"),
-    ("seconds", "seconds", "{:.1f}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "epoch"), "epoch", "{:d}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "train loss"), "train_loss", "{:.4f}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "train acc"), "train_acc", "{:.4f}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "val loss"), "val_loss", "{:.4f}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "val acc"), "val_acc", "{:.4f}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "lr"), "lr", "{:.3g}"),
+    (QT_TRANSLATE_NOOP("EpochTable", "seconds"), "seconds", "{:.1f}"),
 )
 
 
@@ -32,7 +32,7 @@ class EpochTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels([header for header, _, _ in COLUMNS])
+        self.setHorizontalHeaderLabels([self.tr(header) for header, _, _ in COLUMNS])
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         # the columns share the width: at 1024 px seven default-width columns overflowed
@@ -58,6 +58,10 @@ class EpochTable(QTableWidget):
     def show_rows(self, rows: list[dict], metric: str = "val_acc") -> None:
         """A finished run's rows, the best epoch marked by core.runs' rule."""
         self.clear_rows()
+        self.add_rows(rows, metric)
+
+    def add_rows(self, rows: list[dict], metric: str = "val_acc") -> None:
+        """Rows after the ones shown (a resumed run's earlier epochs), best by core.runs."""
         for row, is_best in runs.with_best(rows, metric):
             self.add_row(row, is_best)
 

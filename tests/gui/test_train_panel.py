@@ -219,7 +219,8 @@ def test_settings_the_optimizer_ignores_are_greyed_out(panel):
 def test_epoch_axes_tick_whole_epochs_and_lr_axis_has_few_labels(qtbot):
     import numpy as np
 
-    from gui.train.plots import LABEL_PX, IntegerAxis, LivePlots, log_range, log_ticks, lr_label
+    from gui.train.axes import LABEL_PX, IntegerAxis, log_range, log_ticks, lr_label
+    from gui.train.plots import LivePlots
 
     axis = IntegerAxis("bottom")
     levels = axis.tickValues(1.0, 3.0, 400)  # pyqtgraph alone would tick 1.0, 1.5, 2.0 ...
@@ -312,7 +313,8 @@ def test_live_refresh_puts_an_epoch_first_on_a_planned_axis(qtbot):
 
 
 def test_planned_batch_plot_grows_its_y_range_in_coarse_steps(qtbot):
-    from gui.train.plots import LivePlots, nice_ceiling
+    from gui.train.axes import nice_ceiling
+    from gui.train.plots import LivePlots
 
     assert [nice_ceiling(v) for v in (0.9, 1.0, 1.2, 2.6, 4.0, 7.0, 0.031)] == [
         1.0,
@@ -375,7 +377,8 @@ def test_planned_epoch_plots_move_their_y_range_rarely(qtbot):
     """Live epoch plots keep coarse y ranges: a range change re-lays the axis out."""
     import numpy as np
 
-    from gui.train.plots import LivePlots, accuracy_range, loss_range
+    from gui.train.axes import accuracy_range, loss_range
+    from gui.train.plots import LivePlots
 
     assert loss_range(np.array([1.36, 0.9, 0.4])) == pytest.approx((-0.045, 1.575))
     assert loss_range(np.array([np.nan])) is None
@@ -415,8 +418,9 @@ def test_failed_start_keeps_the_last_runs_curves(qtbot, panel, tmp_path):
 
 
 def test_the_train_tab_formats_durations_with_core_runs():
-    from gui.train import jobs, report
+    from gui.train import controls, jobs, phase, report
 
-    assert jobs.fmt_duration is runs.duration  # one formatter, torch-free, in core
-    assert report.fmt_duration is runs.duration
-    assert jobs.fmt_duration(None) == "--:--" and jobs.fmt_duration(3725) == "1:02:05"
+    # one formatter, torch-free, in core; no local alias of it
+    assert not hasattr(jobs, "fmt_duration")
+    assert controls.duration is phase.duration is report.duration is runs.duration
+    assert runs.duration(None) == "--:--" and runs.duration(3725) == "1:02:05"
