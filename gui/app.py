@@ -9,11 +9,16 @@ The interface's language is chosen before any widget exists (see :mod:`gui.i18n`
 ``CONVSTUDIO_EXIT_AFTER_SHOW=1`` makes the app print how long after process start
 the window was shown, then exit; ``CONVSTUDIO_EXIT_WHEN_READY=1`` prints when Train can
 start (PyTorch loaded), then exits (both used by bench/bench_gui.py).
+
+Closing never hangs: the window waits a few seconds at most for training and background
+work to stop (:mod:`gui.window.lifecycle`); when something was left running,
+:func:`finish` ends the process at once instead of letting Qt wait for it forever.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -110,4 +115,21 @@ def run_app(argv: list[str] | None = None) -> int:
         window._launch_timer = _ReadyTimer(window)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
-    return app.exec()
+    return finish(window, app.exec())
+
+
+def finish(window, code: int, exit_now=os._exit) -> int:
+    """After the event loop: ``code`` when everything stopped; else exit at once.
+
+    A thread left running (a stalled download, a worker that did not stop) would make
+    Qt's thread pool wait for it forever while Python exits. The settings are saved
+    and the user told by then (``window.shutdown``); the log is flushed first.
+    """
+    if window.shutdown():  # done already on close; its outcome
+        return code
+    for handler in logging.getLogger("convstudio").handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    exit_now(code)
+    return code

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -59,11 +59,18 @@ def cache_state(arch: str) -> tuple[str, bool]:
 
     info = models.ARCHS.get(arch)
     if info is None or not info.pretrained:
-        return f"{arch} has no ImageNet weights (train it from scratch).", False
+        text = QCoreApplication.translate(
+            "WeightsDialog", "{arch} has no ImageNet weights (train it from scratch)."
+        )
+        return text.format(arch=arch), False
     path = models.expected_weights_path(arch)
     if path.is_file():
-        return f"In the cache: {path} ({path.stat().st_size / 2**20:.1f} MB).", True
-    return f"Not in the cache: {path.name} belongs in {path.parent}.", False
+        text = QCoreApplication.translate("WeightsDialog", "In the cache: {path} ({size} MB).")
+        return text.format(path=path, size=f"{path.stat().st_size / 2**20:.1f}"), True
+    text = QCoreApplication.translate(
+        "WeightsDialog", "Not in the cache: {file} belongs in {folder}."
+    )
+    return text.format(file=path.name, folder=path.parent), False
 
 
 class WeightsDialog(QDialog):
@@ -78,7 +85,7 @@ class WeightsDialog(QDialog):
 
     def __init__(self, arch: str = "resnet18", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Pretrained weights")
+        self.setWindowTitle(self.tr("Pretrained weights"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(560)
         self.download_url: str | None = None  # tests point it at a local file
@@ -104,7 +111,7 @@ class WeightsDialog(QDialog):
         self.state_label.setWordWrap(True)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
-        form.addRow("Architecture:", self.arch_combo)
+        form.addRow(self.tr("Architecture:"), self.arch_combo)
         form.addRow(self.state_label)
         self.progress = QProgressBar(self)
         self.progress.setVisible(False)
@@ -113,17 +120,23 @@ class WeightsDialog(QDialog):
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.import_button = buttons.addButton(
-            "Import .pth...", QDialogButtonBox.ButtonRole.ActionRole
+            self.tr("Import .pth..."), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.import_button.setToolTip(
-            "Copy a weights file into the cache under the name torchvision expects, "
-            "after checking that it loads into this architecture."
+            self.tr(
+                "Copy a weights file into the cache under the name torchvision expects, "
+                "after checking that it loads into this architecture."
+            )
         )
         self.import_button.clicked.connect(self.ask_import)
-        self.download_button = buttons.addButton("Download", QDialogButtonBox.ButtonRole.ActionRole)
-        self.download_button.setToolTip("Download torchvision's ImageNet weights (needs internet).")
+        self.download_button = buttons.addButton(
+            self.tr("Download"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.download_button.setToolTip(
+            self.tr("Download torchvision's ImageNet weights (needs internet).")
+        )
         self.download_button.clicked.connect(self.start_download)
-        self.cancel_button = QPushButton("Cancel download", self)
+        self.cancel_button = QPushButton(self.tr("Cancel download"), self)
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel)
         buttons.rejected.connect(self.reject)
@@ -156,21 +169,30 @@ class WeightsDialog(QDialog):
     @Slot()
     def ask_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, f"Weights for {self.arch()}", "", "PyTorch weights (*.pth *.pt);;All files (*)"
+            self,
+            self.tr("Weights for {arch}").format(arch=self.arch()),
+            "",
+            self.tr("PyTorch weights (*.pth *.pt);;All files (*)"),
         )
         if path:
             self.start_import(path)
 
     def start_import(self, path: str) -> None:
         self._downloading = False
-        self.result_label.setText(f"Checking {Path(path).name} against {self.arch()}...")
+        self.result_label.setText(
+            self.tr("Checking {file} against {arch}...").format(
+                file=Path(path).name, arch=self.arch()
+            )
+        )
         self.progress.setRange(0, 0)
         self.task.start(import_task, path, self.arch())
 
     @Slot()
     def start_download(self) -> None:
         self._downloading = True
-        self.result_label.setText(f"Downloading the ImageNet weights of {self.arch()}...")
+        self.result_label.setText(
+            self.tr("Downloading the ImageNet weights of {arch}...").format(arch=self.arch())
+        )
         self.progress.setRange(0, 0)
         self.task.start(download_task, self.arch(), self.download_url)
 
@@ -184,13 +206,19 @@ class WeightsDialog(QDialog):
         if total > 0:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * done / total))
-            self.progress.setFormat(f"{done / 2**20:.1f} / {total / 2**20:.1f} MB")
+            self.progress.setFormat(
+                self.tr("{done} / {total} MB").format(
+                    done=f"{done / 2**20:.1f}", total=f"{total / 2**20:.1f}"
+                )
+            )
         else:
-            self.progress.setFormat(f"{done / 2**20:.1f} MB")
+            self.progress.setFormat(self.tr("{done} MB").format(done=f"{done / 2**20:.1f}"))
 
     @Slot(object)
     def _on_finished(self, path: str) -> None:
-        self.result_label.setText(f"Saved {path}; training with ImageNet weights uses it.")
+        self.result_label.setText(
+            self.tr("Saved {path}; training with ImageNet weights uses it.").format(path=path)
+        )
         self.update_state()
         self.imported.emit(str(path))
 
@@ -202,7 +230,7 @@ class WeightsDialog(QDialog):
 
     @Slot()
     def _on_aborted(self) -> None:
-        self.result_label.setText("Download cancelled; nothing was kept.")
+        self.result_label.setText(self.tr("Download cancelled; nothing was kept."))
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:

@@ -252,8 +252,35 @@ class TrainingRun:
         return self.wait(timeout_ms)
 
     def release(self) -> None:
-        """Drop the finished thread (call from the thread's finished signal or at exit)."""
+        """Drop the thread (call from the thread's finished signal or at exit); never blocks.
+
+        A thread still running (a worker that did not stop: a stalled weights download,
+        a step stuck in a library call) cannot be killed; it is kept in
+        :data:`_ABANDONED` so neither Python nor Qt destroys it while it runs (Qt aborts
+        on that), and deleted once it finishes. The app exits without waiting for it.
+        """
         thread, self.thread = self.thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
+        if thread is None:
+            return
+        if thread.isRunning() and not thread.wait(0):
+            _ABANDONED.add(thread)
+            thread.finished.connect(lambda: _forget(thread))
+            if thread.isFinished():  # it ended between the check and the connection
+                _forget(thread)
+            return
+        thread.deleteLater()
+
+
+#: threads whose worker did not stop when asked (see :meth:`TrainingRun.release`)
+_ABANDONED: set[QThread] = set()
+
+
+def _forget(thread: QThread) -> None:
+    if thread in _ABANDONED:
+        _ABANDONED.discard(thread)
+        thread.deleteLater()
+
+
+def abandoned_threads() -> int:
+    """How many training threads were left running by a release (shutdown, tests)."""
+    return sum(1 for thread in _ABANDONED if thread.isRunning())

@@ -12,6 +12,23 @@
     </message>
 </context>
 <context>
+    <name>DataFixes</name>
+    <message numerus="yes">
+        <source>Move %n file(s) into the class folder &apos;{where}&apos; of the dataset?</source>
+        <translation>
+            <numerusform>Move %n file into the class folder &apos;{where}&apos; of the dataset?</numerusform>
+            <numerusform>Move %n files into the class folder &apos;{where}&apos; of the dataset?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Move %n file(s) out of the classes, into the dataset&apos;s _set_aside/ folder?</source>
+        <translation>
+            <numerusform>Move %n file out of the classes, into the dataset&apos;s _set_aside/ folder?</numerusform>
+            <numerusform>Move %n files out of the classes, into the dataset&apos;s _set_aside/ folder?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DataView</name>
     <message numerus="yes">
         <source>%n class(es)</source>
@@ -48,34 +65,6 @@
         <translation>
             <numerusform>Evaluate: %n image, accuracy {accuracy}</numerusform>
             <numerusform>Evaluate: %n images, accuracy {accuracy}</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n image(s) ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</source>
-        <translation>
-            <numerusform>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n image ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</numerusform>
-            <numerusform>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n images ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) could not be read (hover for why).</source>
-        <translation>
-            <numerusform>%n file could not be read (hover for why).</numerusform>
-            <numerusform>%n files could not be read (hover for why).</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Move %n file(s) into the class folder &apos;{where}&apos; of the dataset?</source>
-        <translation>
-            <numerusform>Move %n file into the class folder &apos;{where}&apos; of the dataset?</numerusform>
-            <numerusform>Move %n files into the class folder &apos;{where}&apos; of the dataset?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Move %n file(s) out of the classes, into the dataset&apos;s _set_aside/ folder?</source>
-        <translation>
-            <numerusform>Move %n file out of the classes, into the dataset&apos;s _set_aside/ folder?</numerusform>
-            <numerusform>Move %n files out of the classes, into the dataset&apos;s _set_aside/ folder?</numerusform>
         </translation>
     </message>
 </context>
@@ -125,6 +114,23 @@
     </message>
 </context>
 <context>
+    <name>EvaluationSummary</name>
+    <message numerus="yes">
+        <source>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n image(s) ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</source>
+        <translation>
+            <numerusform>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n image ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</numerusform>
+            <numerusform>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n images ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) could not be read (hover for why).</source>
+        <translation>
+            <numerusform>%n file could not be read (hover for why).</numerusform>
+            <numerusform>%n files could not be read (hover for why).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>FromModelTab</name>
     <message numerus="yes">
         <source>{arch} on {shape}: %n layer call(s) (the forward pass stopped at the last one); the model has {params} parameters</source>
@@ -142,12 +148,46 @@
     </message>
 </context>
 <context>
+    <name>LRFindDialog</name>
+    <message numerus="yes">
+        <source>%n learning rate(s) from {low:.2g} to {high:.2g} (stopped there: the loss diverged).</source>
+        <translation>
+            <numerusform>%n learning rate from {low:.2g} to {high:.2g} (stopped there: the loss diverged).</numerusform>
+            <numerusform>%n learning rates from {low:.2g} to {high:.2g} (stopped there: the loss diverged).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n learning rate(s) from {low:.2g} to {high:.2g}.</source>
+        <translation>
+            <numerusform>%n learning rate from {low:.2g} to {high:.2g}.</numerusform>
+            <numerusform>%n learning rates from {low:.2g} to {high:.2g}.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ModelBox</name>
     <message numerus="yes">
         <source>&lt;b&gt;{arch}&lt;/b&gt; &amp;nbsp; %n class(es): {names}&lt;br&gt;input {size} ({channels}) &amp;nbsp; validation accuracy {accuracy} &amp;nbsp; precision {precision}&lt;br&gt;&lt;small&gt;{path}&lt;/small&gt;</source>
         <translation>
             <numerusform>&lt;b&gt;{arch}&lt;/b&gt; &amp;nbsp; %n class: {names}&lt;br&gt;input {size} ({channels}) &amp;nbsp; validation accuracy {accuracy} &amp;nbsp; precision {precision}&lt;br&gt;&lt;small&gt;{path}&lt;/small&gt;</numerusform>
             <numerusform>&lt;b&gt;{arch}&lt;/b&gt; &amp;nbsp; %n classes: {names}&lt;br&gt;input {size} ({channels}) &amp;nbsp; validation accuracy {accuracy} &amp;nbsp; precision {precision}&lt;br&gt;&lt;small&gt;{path}&lt;/small&gt;</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PhaseDisplay</name>
+    <message numerus="yes">
+        <source>evaluating best.pt on the validation set: {done}/%n image(s)</source>
+        <translation>
+            <numerusform>evaluating best.pt on the validation set: {done}/%n image</numerusform>
+            <numerusform>evaluating best.pt on the validation set: {done}/%n images</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Evaluated best.pt on %n validation image(s).</source>
+        <translation>
+            <numerusform>Evaluated best.pt on %n validation image.</numerusform>
+            <numerusform>Evaluated best.pt on %n validation images.</numerusform>
         </translation>
     </message>
 </context>
@@ -256,6 +296,33 @@ You can restore them from the system trash.</numerusform>
         <translation>
             <numerusform>... and %n more class</numerusform>
             <numerusform>... and %n more classes</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrainPanel</name>
+    <message numerus="yes">
+        <source>Loaded %n epoch(s) from {folder}</source>
+        <translation>
+            <numerusform>Loaded %n epoch from {folder}</numerusform>
+            <numerusform>Loaded %n epochs from {folder}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrainReport</name>
+    <message numerus="yes">
+        <source>{arch}: {trainable:,} trainable / {total:,} parameters; {classes} classes; {train:,} training / {valid:,} validation images; %n batch(es) per epoch; device {device}, {precision}.</source>
+        <translation>
+            <numerusform>{arch}: {trainable:,} trainable / {total:,} parameters; {classes} classes; {train:,} training / {valid:,} validation images; %n batch per epoch; device {device}, {precision}.</numerusform>
+            <numerusform>{arch}: {trainable:,} trainable / {total:,} parameters; {classes} classes; {train:,} training / {valid:,} validation images; %n batches per epoch; device {device}, {precision}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unreadable image(s) skipped: {example}</source>
+        <translation>
+            <numerusform>%n unreadable image skipped: {example}</numerusform>
+            <numerusform>%n unreadable images skipped: {example}</numerusform>
         </translation>
     </message>
 </context>

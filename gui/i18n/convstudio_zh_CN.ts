@@ -1248,6 +1248,41 @@ A model always answers with probabilities that sum to 100%, even for a picture o
     </message>
 </context>
 <context>
+    <name>DataFixes</name>
+    <message>
+        <source>Move to class</source>
+        <translation>移到类别</translation>
+    </message>
+    <message>
+        <source>Class folder:</source>
+        <translation>类别文件夹：</translation>
+    </message>
+    <message>
+        <source>Move?</source>
+        <translation>移动？</translation>
+    </message>
+    <message>
+        <source>Set aside?</source>
+        <translation>移出？</translation>
+    </message>
+    <message numerus="yes">
+        <source>Move %n file(s) into the class folder &apos;{where}&apos; of the dataset?</source>
+        <translation>
+            <numerusform>把 %n 个文件移到数据集的类别文件夹“{where}”？</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Move %n file(s) out of the classes, into the dataset&apos;s _set_aside/ folder?</source>
+        <translation>
+            <numerusform>把 %n 个文件移出所有类别，放进数据集的 _set_aside/ 文件夹？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing is deleted: each move is logged in the dataset&apos;s _convstudio_changes.csv, and Undo puts the files back. You will not be asked again for this action until ConvStudio restarts.</source>
+        <translation>不会删除任何文件：每次移动都记录在数据集的 _convstudio_changes.csv 中，“撤销”可以把文件放回原处。在 ConvStudio 重启之前，这个操作不会再询问。</translation>
+    </message>
+</context>
+<context>
     <name>DataPanel</name>
     <message>
         <source>The dataset is read as soon as PyTorch has loaded (a few seconds). Meanwhile: Built-in digits is ready to train on, Open folder... (or a folder dropped here) uses your own pictures, one sub-folder per class.</source>
@@ -1600,6 +1635,37 @@ A model always answers with probabilities that sum to 100%, even for a picture o
     </message>
 </context>
 <context>
+    <name>EpochTable</name>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>train loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>train acc</source>
+        <translation>训练准确率</translation>
+    </message>
+    <message>
+        <source>val loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>val acc</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>lr</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+</context>
+<context>
     <name>ErrorLog</name>
     <message>
         <source>No log yet ({reason}).</source>
@@ -1658,68 +1724,12 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         </translation>
     </message>
     <message>
-        <source>n/a</source>
-        <translation>无</translation>
-    </message>
-    <message numerus="yes">
-        <source>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n image(s) ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</source>
-        <translation>
-            <numerusform>&lt;b&gt;准确率 {accuracy}&lt;/b&gt;，共 %n 张图像（错 {wrong} 张）&amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; 宏平均 F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) could not be read (hover for why).</source>
-        <translation>
-            <numerusform>%n 个文件无法读取（悬停查看原因）。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Read from the run folder (evaluation.json, predictions.csv).</source>
-        <translation>读自运行文件夹（evaluation.json、predictions.csv）。</translation>
-    </message>
-    <message>
-        <source>Click a cell or a class to see its images.</source>
-        <translation>点击单元格或类别查看其图像。</translation>
-    </message>
-    <message>
         <source>{title} &amp;nbsp;&lt;small&gt;most confidently wrong first&lt;/small&gt;</source>
         <translation>{title} &amp;nbsp;&lt;small&gt;最自信的错误排在最前&lt;/small&gt;</translation>
     </message>
     <message>
         <source>Select an image in the gallery.</source>
         <translation>请在图库中选择一张图像。</translation>
-    </message>
-    <message numerus="yes">
-        <source>Move %n file(s) into the class folder &apos;{where}&apos; of the dataset?</source>
-        <translation>
-            <numerusform>把 %n 个文件移到数据集的类别文件夹“{where}”？</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Move %n file(s) out of the classes, into the dataset&apos;s _set_aside/ folder?</source>
-        <translation>
-            <numerusform>把 %n 个文件移出所有类别，放进数据集的 _set_aside/ 文件夹？</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Nothing is deleted: each move is logged in the dataset&apos;s _convstudio_changes.csv, and Undo puts the files back. You will not be asked again for this action until ConvStudio restarts.</source>
-        <translation>不会删除任何文件：每次移动都记录在数据集的 _convstudio_changes.csv 中，“撤销”可以把文件放回原处。在 ConvStudio 重启之前，这个操作不会再询问。</translation>
-    </message>
-    <message>
-        <source>Move?</source>
-        <translation>移动？</translation>
-    </message>
-    <message>
-        <source>Set aside?</source>
-        <translation>移出？</translation>
-    </message>
-    <message>
-        <source>Move to class</source>
-        <translation>移到类别</translation>
-    </message>
-    <message>
-        <source>Class folder:</source>
-        <translation>类别文件夹：</translation>
     </message>
     <message>
         <source>Evaluate which model?</source>
@@ -1855,6 +1865,33 @@ A model always answers with probabilities that sum to 100%, even for a picture o
     <message>
         <source>Nothing to undo.</source>
         <translation>没有可撤销的更改。</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationSummary</name>
+    <message>
+        <source>n/a</source>
+        <translation>无</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Accuracy {accuracy}&lt;/b&gt; on %n image(s) ({wrong} wrong) &amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; macro F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</source>
+        <translation>
+            <numerusform>&lt;b&gt;准确率 {accuracy}&lt;/b&gt;，共 %n 张图像（错 {wrong} 张）&amp;nbsp;·&amp;nbsp; top-{k} {topk} &amp;nbsp;·&amp;nbsp; 宏平均 F1 {f1} &amp;nbsp;·&amp;nbsp; {calibration}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) could not be read (hover for why).</source>
+        <translation>
+            <numerusform>%n 个文件无法读取（悬停查看原因）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Read from the run folder (evaluation.json, predictions.csv).</source>
+        <translation>读自运行文件夹（evaluation.json、predictions.csv）。</translation>
+    </message>
+    <message>
+        <source>Click a cell or a class to see its images.</source>
+        <translation>点击单元格或类别查看其图像。</translation>
     </message>
 </context>
 <context>
@@ -2196,6 +2233,88 @@ ImageNet 做法，&lt;i&gt;digits&lt;/i&gt; 适合内置数字），或编辑各
     </message>
 </context>
 <context>
+    <name>LRFindDialog</name>
+    <message>
+        <source>Find learning rate</source>
+        <translation>寻找学习率</translation>
+    </message>
+    <message>
+        <source>Training a copy of the model on one batch per learning rate, from {start:g} up, until the loss diverges...</source>
+        <translation>正在用模型的副本训练：每个学习率训练一个批次，从 {start:g} 开始逐步增大，直到损失发散...</translation>
+    </message>
+    <message>
+        <source>learning rate (log scale)</source>
+        <translation>学习率（对数刻度）</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>loss per batch</source>
+        <translation>每批次损失</translation>
+    </message>
+    <message>
+        <source>smoothed</source>
+        <translation>平滑后</translation>
+    </message>
+    <message>
+        <source>Use this</source>
+        <translation>使用此值</translation>
+    </message>
+    <message>
+        <source>Put the suggested rate into the Learning rate field.</source>
+        <translation>把建议的学习率填入“学习率”一栏。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n learning rate(s) from {low:.2g} to {high:.2g} (stopped there: the loss diverged).</source>
+        <translation>
+            <numerusform>%n 个学习率，从 {low:.2g} 到 {high:.2g}（损失在那里发散，因此停止）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n learning rate(s) from {low:.2g} to {high:.2g}.</source>
+        <translation>
+            <numerusform>%n 个学习率，从 {low:.2g} 到 {high:.2g}。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No suggestion: the loss did not fall over {tried} Try other settings.</source>
+        <translation>没有建议：损失没有下降。尝试了 {tried}请换一些设置再试。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Suggested learning rate: {lr:.3g}&lt;/b&gt;, where the smoothed loss falls fastest. Tried {tried}</source>
+        <translation>&lt;b&gt;建议的学习率：{lr:.3g}&lt;/b&gt;，平滑后的损失在这里下降得最快。已尝试 {tried}</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The range test failed: {reason}</source>
+        <translation>学习率范围测试失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+</context>
+<context>
+    <name>LRFinder</name>
+    <message>
+        <source>Find learning rate</source>
+        <translation>寻找学习率</translation>
+    </message>
+    <message>
+        <source>Try learning rates from {start:g} to {end:g} on a copy of the model, one batch each, and suggest the one where the loss falls fastest (nothing is saved).</source>
+        <translation>在模型的副本上尝试从 {start:g} 到 {end:g} 的学习率（每个训练一个批次），并建议损失下降最快的那个（不保存任何文件）。</translation>
+    </message>
+    <message>
+        <source>Cannot find a learning rate: {reason}</source>
+        <translation>无法寻找学习率：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>LabelledNote</name>
     <message>
         <source>Open in Evaluate</source>
@@ -2279,6 +2398,337 @@ ImageNet 做法，&lt;i&gt;digits&lt;/i&gt; 适合内置数字），或编辑各
     <message>
         <source>receptive field: {size} (at {layer})</source>
         <translation>感受野：{size}（在 {layer}）</translation>
+    </message>
+</context>
+<context>
+    <name>LivePlots</name>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Loss per batch</source>
+        <translation>每批次损失</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>Loss per epoch</source>
+        <translation>每轮次损失</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>lr</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>raw</source>
+        <translation>原始</translation>
+    </message>
+    <message>
+        <source>smoothed</source>
+        <translation>平滑后</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>valid</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>best</source>
+        <translation>最佳</translation>
+    </message>
+    <message>
+        <source>Export PNG...</source>
+        <translation>导出 PNG...</translation>
+    </message>
+    <message>
+        <source>Save the four plots as one PNG image.</source>
+        <translation>把四张图保存为一张 PNG 图像。</translation>
+    </message>
+    <message>
+        <source>Could not write {path}; choose a folder you can write to.</source>
+        <translation>无法写入 {path}；请选择一个可以写入的文件夹。</translation>
+    </message>
+    <message>
+        <source>Export plots as PNG</source>
+        <translation>把图导出为 PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>The {panel} panel is unavailable: {error}
+The other panels still work.</source>
+        <translation>“{panel}”面板不可用：{error}
+其他面板仍可使用。</translation>
+    </message>
+    <message>
+        <source>Loading the {panel} panel...</source>
+        <translation>正在载入“{panel}”面板...</translation>
+    </message>
+    <message>
+        <source>The Train panel is unavailable, so no run can be resumed.</source>
+        <translation>“训练”面板不可用，因此无法继续训练运行。</translation>
+    </message>
+    <message>
+        <source>Augment panel: {reason}</source>
+        <translation>“数据增强”面板：{reason}</translation>
+    </message>
+    <message>
+        <source>Could not open the dataset {source}: {reason}</source>
+        <translation>无法打开数据集 {source}：{reason}</translation>
+    </message>
+    <message>
+        <source>The Predict panel is unavailable, so no model can be loaded.</source>
+        <translation>“预测”面板不可用，因此无法载入模型。</translation>
+    </message>
+    <message>
+        <source>Model: {path}</source>
+        <translation>模型：{path}</translation>
+    </message>
+    <message>
+        <source>Opened run {folder}</source>
+        <translation>已打开运行 {folder}</translation>
+    </message>
+    <message>
+        <source>The Predict panel could not load {file}: {reason}</source>
+        <translation>“预测”面板无法载入 {file}：{reason}</translation>
+    </message>
+    <message>
+        <source>The Evaluate panel is unavailable.</source>
+        <translation>“评估”面板不可用。</translation>
+    </message>
+    <message>
+        <source>Open dataset folder</source>
+        <translation>打开数据集文件夹</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Model bundles (*.pt);;All files (*)</source>
+        <translation>模型包 (*.pt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open run folder</source>
+        <translation>打开运行文件夹</translation>
+    </message>
+    <message>
+        <source>Getting started</source>
+        <translation>入门</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>About ConvStudio</source>
+        <translation>关于 ConvStudio</translation>
+    </message>
+    <message>
+        <source>Open dataset &amp;folder...</source>
+        <extracomment>(attribute, text, the window&apos;s method, shortcuts (the first is the one menus show), tip)</extracomment>
+        <translation>打开数据集文件夹(&amp;F)...</translation>
+    </message>
+    <message>
+        <source>Train on a folder of images (one sub-folder per class).</source>
+        <translation>在一个图像文件夹上训练（每个类别一个子文件夹）。</translation>
+    </message>
+    <message>
+        <source>Open &amp;model...</source>
+        <translation>打开模型(&amp;M)...</translation>
+    </message>
+    <message>
+        <source>Load a .pt bundle for prediction.</source>
+        <translation>载入 .pt 模型包用于预测。</translation>
+    </message>
+    <message>
+        <source>Open &amp;run folder...</source>
+        <translation>打开运行文件夹(&amp;R)...</translation>
+    </message>
+    <message>
+        <source>Show a run&apos;s curves and predict with its best.pt.</source>
+        <translation>显示一次运行的曲线，并用它的 best.pt 预测。</translation>
+    </message>
+    <message>
+        <source>Import &amp;weights...</source>
+        <translation>导入权重(&amp;W)...</translation>
+    </message>
+    <message>
+        <source>Put pretrained weights into the torch hub cache: import a .pth, or download.</source>
+        <translation>把预训练权重放进 torch hub 缓存：导入 .pth 文件，或下载。</translation>
+    </message>
+    <message>
+        <source>&amp;Export model...</source>
+        <translation>导出模型(&amp;E)...</translation>
+    </message>
+    <message>
+        <source>Save a model as TorchScript or ONNX (checked), a usage snippet or a training script.</source>
+        <translation>把模型保存为 TorchScript 或 ONNX（经过校验）、使用示例代码或训练脚本。</translation>
+    </message>
+    <message>
+        <source>Copy as training &amp;script</source>
+        <translation>复制为训练脚本(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Put the last run as a plain PyTorch training script on the clipboard.</source>
+        <translation>把最近一次运行作为普通的 PyTorch 训练脚本复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Open in &amp;Evaluate...</source>
+        <translation>在评估中打开(&amp;E)...</translation>
+    </message>
+    <message>
+        <source>Evaluate a model bundle on a labelled folder: confusion matrix, mistakes, fixes.</source>
+        <translation>在带标注的文件夹上评估模型包：混淆矩阵、错误样本、修正。</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Start training</source>
+        <translation>开始训练(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Train with the Train tab&apos;s settings.</source>
+        <translation>按“训练”页的设置进行训练。</translation>
+    </message>
+    <message>
+        <source>&amp;Pause / resume</source>
+        <translation>暂停 / 继续(&amp;P)</translation>
+    </message>
+    <message>
+        <source>S&amp;top training</source>
+        <translation>停止训练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;About ConvStudio</source>
+        <translation>关于 ConvStudio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Getting started</source>
+        <translation>入门(&amp;G)</translation>
+    </message>
+    <message>
+        <source>The first steps, in short.</source>
+        <translation>简要的入门步骤。</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Every shortcut of the window.</source>
+        <translation>窗口的全部快捷键。</translation>
+    </message>
+    <message>
+        <source>Show &amp;log</source>
+        <translation>显示日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Errors of background work, with their details.</source>
+        <translation>后台任务的错误及其详细信息。</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <extracomment>(menu title, the actions&apos; attributes in order; &quot;&quot; is a separator)</extracomment>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;{number} {tab}</source>
+        <translation>&amp;{number} {tab}</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Restart ConvStudio now to switch?</source>
+        <translation>现在重启 ConvStudio 以切换语言吗？</translation>
+    </message>
+    <message>
+        <source>Restart now</source>
+        <translation>立即重启</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
+    <message>
+        <source>Drop image files or folders of images.</source>
+        <translation>请拖入图像文件或图像文件夹。</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <extracomment>False once a shutdown left a worker running (the app then exits without it)</extracomment>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>A training run is in progress. Stop it and quit? The last finished epoch is kept in last.pt.</source>
+        <translation>有一个训练运行正在进行。要停止它并退出吗？最后完成的轮次保存在 last.pt 中。</translation>
+    </message>
+    <message>
+        <source>Stopping training and background work (at most {seconds} s)...</source>
+        <translation>正在停止训练和后台任务（最多 {seconds} 秒）...</translation>
+    </message>
+    <message>
+        <source>The training run did not stop within {seconds} s; ConvStudio quits without waiting for it.</source>
+        <translation>训练运行未能在 {seconds} 秒内停止；ConvStudio 不再等待，直接退出。</translation>
+    </message>
+    <message>
+        <source>Background work (such as a weights download) did not stop within {seconds} s; ConvStudio quits without waiting for it.</source>
+        <translation>后台任务（例如权重下载）未能在 {seconds} 秒内停止；ConvStudio 不再等待，直接退出。</translation>
+    </message>
+    <message>
+        <source>PyTorch {version} ready · device {device}</source>
+        <translation>PyTorch {version} 已就绪 · 设备 {device}</translation>
+    </message>
+    <message>
+        <source>PyTorch could not be loaded ({reason}); training and prediction are off.</source>
+        <translation>无法载入 PyTorch（{reason}）；训练和预测不可用。</translation>
     </message>
 </context>
 <context>
@@ -2507,6 +2957,34 @@ ImageNet 做法，&lt;i&gt;digits&lt;/i&gt; 适合内置数字），或编辑各
     </message>
 </context>
 <context>
+    <name>PhaseDisplay</name>
+    <message>
+        <source>0 (no augmentation)</source>
+        <extracomment>what the &quot;Augmented views&quot; box shows at 0, so nobody misses that 0 means no augmentation</extracomment>
+        <translation>0（不做数据增强）</translation>
+    </message>
+    <message>
+        <source>elapsed {time}</source>
+        <translation>已用时 {time}</translation>
+    </message>
+    <message>
+        <source>evaluating best.pt on the validation set...</source>
+        <translation>正在验证集上评估 best.pt...</translation>
+    </message>
+    <message numerus="yes">
+        <source>evaluating best.pt on the validation set: {done}/%n image(s)</source>
+        <translation>
+            <numerusform>正在验证集上评估 best.pt：{done}/%n 张图像</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Evaluated best.pt on %n validation image(s).</source>
+        <translation>
+            <numerusform>已在 %n 张验证图像上评估 best.pt。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>PredictJobs</name>
     <message>
         <source>&apos;{file}&apos; expects {channels}-channel input; only grey (1) or colour (3) models can predict pictures. Retrain with 1 or 3 input channels.</source>
@@ -2730,6 +3208,42 @@ ImageNet 做法，&lt;i&gt;digits&lt;/i&gt; 适合内置数字），或编辑各
     </message>
 </context>
 <context>
+    <name>PretrainedPicker</name>
+    <message>
+        <source>None (random init)</source>
+        <extracomment>(TrainConfig.pretrained, the picker&apos;s label, translated where shown)</extracomment>
+        <translation>无（随机初始化）</translation>
+    </message>
+    <message>
+        <source>ImageNet (torchvision)</source>
+        <translation>ImageNet（torchvision）</translation>
+    </message>
+    <message>
+        <source>From a .pth file</source>
+        <translation>来自 .pth 文件</translation>
+    </message>
+    <message>
+        <source>path to weights .pth</source>
+        <translation>权重 .pth 文件的路径</translation>
+    </message>
+    <message>
+        <source>A .pth file holding a state_dict for this architecture.</source>
+        <translation>保存着此架构 state_dict 的 .pth 文件。</translation>
+    </message>
+    <message>
+        <source>Choose the .pth file.</source>
+        <translation>选择 .pth 文件。</translation>
+    </message>
+    <message>
+        <source>Pretrained weights</source>
+        <translation>预训练权重</translation>
+    </message>
+    <message>
+        <source>Weights (*.pth *.pt)</source>
+        <translation>权重 (*.pth *.pt)</translation>
+    </message>
+</context>
+<context>
     <name>PreviewArea</name>
     <message>
         <source>No preview yet.</source>
@@ -2926,6 +3440,69 @@ ImageNet 做法，&lt;i&gt;digits&lt;/i&gt; 适合内置数字），或编辑各
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>RunControls</name>
+    <message>
+        <source>Start training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <source>Train with these settings (Ctrl+T / F5).</source>
+        <translation>用这些设置训练（Ctrl+T / F5）。</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Pause between batches; press again to resume.</source>
+        <translation>在批次之间暂停；再按一次继续。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop after the current batch; last.pt is still written (Esc).</source>
+        <translation>在当前批次之后停止；仍会写入 last.pt（Esc）。</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>就绪。</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>epoch {epoch}/{epochs} · batch {step}/{steps}</source>
+        <translation>轮次 {epoch}/{epochs} · 批次 {step}/{steps}</translation>
+    </message>
+    <message>
+        <source>elapsed {elapsed} · ETA {eta} · {speed} images/s · paused</source>
+        <translation>已用时 {elapsed} · 预计剩余 {eta} · 每秒 {speed} 张图像 · 已暂停</translation>
+    </message>
+    <message>
+        <source>elapsed {elapsed} · ETA {eta} · {speed} images/s</source>
+        <translation>已用时 {elapsed} · 预计剩余 {eta} · 每秒 {speed} 张图像</translation>
     </message>
 </context>
 <context>
@@ -3224,6 +3801,56 @@ You can restore them from the system trash.</source>
     </message>
 </context>
 <context>
+    <name>SettingsColumn</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>The dataset chosen in the Data tab.</source>
+        <translation>在“数据”页选择的数据集。</translation>
+    </message>
+    <message>
+        <source>{setting}:</source>
+        <translation>{setting}：</translation>
+    </message>
+    <message>
+        <source>Parameters: (loading PyTorch...)</source>
+        <translation>参数：（正在载入 PyTorch...）</translation>
+    </message>
+    <message>
+        <source>Trainable / total parameters of the chosen model.</source>
+        <translation>所选模型的可训练参数 / 全部参数。</translation>
+    </message>
+    <message>
+        <source>Hyperparameters</source>
+        <translation>超参数</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Each run gets its own folder here (config, metrics, best.pt, last.pt).</source>
+        <translation>每次运行在这里有自己的文件夹（配置、指标、best.pt、last.pt）。</translation>
+    </message>
+    <message>
+        <source>Choose the folder for training runs.</source>
+        <translation>选择存放训练运行的文件夹。</translation>
+    </message>
+    <message>
+        <source>Folder for training runs</source>
+        <translation>存放训练运行的文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsForm</name>
+    <message>
+        <source>{setting}:</source>
+        <translation>{setting}：</translation>
+    </message>
+</context>
+<context>
     <name>SingleLayerTab</name>
     <message>
         <source>input height H in pixels</source>
@@ -3383,6 +4010,202 @@ You can restore them from the system trash.</source>
     </message>
 </context>
 <context>
+    <name>TrainPanel</name>
+    <message>
+        <source>Loading plots...</source>
+        <translation>正在载入图表...</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Parameters: counting...</source>
+        <translation>参数：正在统计...</translation>
+    </message>
+    <message>
+        <source>Parameters: {total:,}, all trainable</source>
+        <translation>参数：{total:,}，全部可训练</translation>
+    </message>
+    <message>
+        <source>Parameters: {trainable:,} of {total:,} trainable</source>
+        <translation>参数：{total:,} 个中有 {trainable:,} 个可训练</translation>
+    </message>
+    <message>
+        <source>Trainable / total parameters of the chosen model.</source>
+        <translation>所选模型的可训练参数 / 全部参数。</translation>
+    </message>
+    <message>
+        <source>Parameters: unavailable</source>
+        <translation>参数：无法统计</translation>
+    </message>
+    <message>
+        <source>PyTorch is still loading; press Start again in a moment.</source>
+        <translation>PyTorch 仍在载入；请稍后再按“开始训练”。</translation>
+    </message>
+    <message>
+        <source>Cannot start training: {reason}</source>
+        <translation>无法开始训练：{reason}</translation>
+    </message>
+    <message>
+        <source>Resume needs PyTorch loaded and no other run training.</source>
+        <translation>继续训练需要 PyTorch 已载入，且没有其他运行正在训练。</translation>
+    </message>
+    <message>
+        <source>Cannot resume {run}: {reason}</source>
+        <translation>无法继续训练 {run}：{reason}</translation>
+    </message>
+    <message>
+        <source>Starting {arch} on {data} -&gt; {folder}</source>
+        <translation>开始在 {data} 上训练 {arch} -&gt; {folder}</translation>
+    </message>
+    <message>
+        <source>Stopping after the current batch...</source>
+        <translation>将在当前批次之后停止...</translation>
+    </message>
+    <message>
+        <source>Could not read the earlier epochs: {reason}</source>
+        <translation>无法读取之前的轮次：{reason}</translation>
+    </message>
+    <message>
+        <source>Paused.</source>
+        <translation>已暂停。</translation>
+    </message>
+    <message>
+        <source>Resumed.</source>
+        <translation>已继续。</translation>
+    </message>
+    <message>
+        <source>Training failed: {reason}</source>
+        <translation>训练失败：{reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Loaded %n epoch(s) from {folder}</source>
+        <translation>
+            <numerusform>已从 {folder} 载入 %n 个轮次</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrainReport</name>
+    <message numerus="yes">
+        <source>{arch}: {trainable:,} trainable / {total:,} parameters; {classes} classes; {train:,} training / {valid:,} validation images; %n batch(es) per epoch; device {device}, {precision}.</source>
+        <translation>
+            <numerusform>{arch}：{trainable:,} 个可训练 / 共 {total:,} 个参数；{classes} 个类别；{train:,} 张训练图像 / {valid:,} 张验证图像；每轮次 %n 个批次；设备 {device}，{precision}。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>epoch {epoch}/{epochs}: train loss {train_loss:.4f} acc {train_acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} (best) | {seconds:.1f}s</source>
+        <translation>轮次 {epoch}/{epochs}：训练损失 {train_loss:.4f} 准确率 {train_acc:.4f} | 验证损失 {val_loss:.4f} 准确率 {val_acc:.4f}（最佳）| {seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>epoch {epoch}/{epochs}: train loss {train_loss:.4f} acc {train_acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} | {seconds:.1f}s</source>
+        <translation>轮次 {epoch}/{epochs}：训练损失 {train_loss:.4f} 准确率 {train_acc:.4f} | 验证损失 {val_loss:.4f} 准确率 {val_acc:.4f} | {seconds:.1f} 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unreadable image(s) skipped: {example}</source>
+        <translation>
+            <numerusform>跳过了 %n 张无法读取的图像：{example}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>saved {file} (epoch {epoch})</source>
+        <translation>已保存 {file}（轮次 {epoch}）</translation>
+    </message>
+    <message>
+        <source>saved {file} (epoch {epoch}, val acc {acc:.4f})</source>
+        <translation>已保存 {file}（轮次 {epoch}，验证准确率 {acc:.4f}）</translation>
+    </message>
+    <message>
+        <source>Training stopped after {time}: no best val acc yet.</source>
+        <translation>训练在 {time} 后停止：还没有最佳验证准确率。</translation>
+    </message>
+    <message>
+        <source>Training finished after {time}: no best val acc.</source>
+        <translation>训练在 {time} 后完成：没有最佳验证准确率。</translation>
+    </message>
+    <message>
+        <source>Training stopped after {time}: best val acc {best:.4f} (epoch {epoch}).</source>
+        <translation>训练在 {time} 后停止：最佳验证准确率 {best:.4f}（轮次 {epoch}）。</translation>
+    </message>
+    <message>
+        <source>Training finished after {time}: best val acc {best:.4f} (epoch {epoch}).</source>
+        <translation>训练在 {time} 后完成：最佳验证准确率 {best:.4f}（轮次 {epoch}）。</translation>
+    </message>
+    <message>
+        <source>Training stopped early at epoch {stopped_at}/{planned} (no validation improvement) after {time}.</source>
+        <translation>训练在轮次 {stopped_at}/{planned} 提前停止（验证集上没有改进），用时 {time}。</translation>
+    </message>
+    <message>
+        <source>Training stopped early at epoch {stopped_at}/{planned} (no validation improvement) after {time} · best val acc {best:.4f} at epoch {epoch} · its best.pt is loaded in the Predict tab.</source>
+        <translation>训练在轮次 {stopped_at}/{planned} 提前停止（验证集上没有改进），用时 {time} · 最佳验证准确率 {best:.4f}，在轮次 {epoch} · 它的 best.pt 已载入“预测”页。</translation>
+    </message>
+    <message>
+        <source>Training finished after {time}.</source>
+        <translation>训练完成，用时 {time}。</translation>
+    </message>
+    <message>
+        <source>Training finished after {time} · best val acc {best:.4f} at epoch {epoch} · its best.pt is loaded in the Predict tab.</source>
+        <translation>训练完成，用时 {time} · 最佳验证准确率 {best:.4f}，在轮次 {epoch} · 它的 best.pt 已载入“预测”页。</translation>
+    </message>
+    <message>
+        <source>nothing was saved.</source>
+        <translation>没有保存任何文件。</translation>
+    </message>
+    <message>
+        <source>kept {first} and {second} in {folder}.</source>
+        <translation>在 {folder} 中保留了 {first} 和 {second}。</translation>
+    </message>
+    <message>
+        <source>kept {first} and {second}.</source>
+        <translation>保留了 {first} 和 {second}。</translation>
+    </message>
+    <message>
+        <source>kept {file} in {folder}.</source>
+        <translation>在 {folder} 中保留了 {file}。</translation>
+    </message>
+    <message>
+        <source>kept {file}.</source>
+        <translation>保留了 {file}。</translation>
+    </message>
+    <message>
+        <source>Training stopped during epoch {epoch}/{planned} after {time}</source>
+        <translation>训练在轮次 {epoch}/{planned} 中途停止，用时 {time}</translation>
+    </message>
+    <message>
+        <source>Training stopped during epoch {epoch} after {time}</source>
+        <translation>训练在轮次 {epoch} 中途停止，用时 {time}</translation>
+    </message>
+    <message>
+        <source>Training stopped at the end of epoch {done}/{planned} after {time}</source>
+        <translation>训练在轮次 {done}/{planned} 结束时停止，用时 {time}</translation>
+    </message>
+    <message>
+        <source>Training stopped at the end of epoch {done} after {time}</source>
+        <translation>训练在轮次 {done} 结束时停止，用时 {time}</translation>
+    </message>
+    <message>
+        <source>no epoch finished, so there is no best.pt</source>
+        <translation>没有完成任何轮次，所以没有 best.pt</translation>
+    </message>
+    <message>
+        <source>best.pt (epoch {epoch}, loaded in the Predict tab)</source>
+        <translation>best.pt（轮次 {epoch}，已载入“预测”页）</translation>
+    </message>
+    <message>
+        <source>best.pt (epoch {epoch}, val acc {acc:.4f}, loaded in the Predict tab)</source>
+        <translation>best.pt（轮次 {epoch}，验证准确率 {acc:.4f}，已载入“预测”页）</translation>
+    </message>
+    <message>
+        <source>last.pt (resumes at epoch {epoch})</source>
+        <translation>last.pt（从轮次 {epoch} 继续训练）</translation>
+    </message>
+</context>
+<context>
     <name>WarningsBox</name>
     <message>
         <source>Warnings</source>
@@ -3407,6 +4230,81 @@ You can restore them from the system trash.</source>
     <message>
         <source>Skipped files ({count}):</source>
         <translation>跳过的文件（{count}）：</translation>
+    </message>
+</context>
+<context>
+    <name>WeightsDialog</name>
+    <message>
+        <source>{arch} has no ImageNet weights (train it from scratch).</source>
+        <translation>{arch} 没有 ImageNet 预训练权重（请从头训练）。</translation>
+    </message>
+    <message>
+        <source>In the cache: {path} ({size} MB).</source>
+        <translation>已在缓存中：{path}（{size} MB）。</translation>
+    </message>
+    <message>
+        <source>Not in the cache: {file} belongs in {folder}.</source>
+        <translation>不在缓存中：{file} 应放在 {folder}。</translation>
+    </message>
+    <message>
+        <source>Pretrained weights</source>
+        <translation>预训练权重</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>网络结构：</translation>
+    </message>
+    <message>
+        <source>Import .pth...</source>
+        <translation>导入 .pth...</translation>
+    </message>
+    <message>
+        <source>Copy a weights file into the cache under the name torchvision expects, after checking that it loads into this architecture.</source>
+        <translation>先检查权重文件能否载入这个网络结构，再以 torchvision 期望的文件名复制到缓存中。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Download torchvision&apos;s ImageNet weights (needs internet).</source>
+        <translation>下载 torchvision 的 ImageNet 预训练权重（需要联网）。</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <source>Weights for {arch}</source>
+        <translation>{arch} 的权重</translation>
+    </message>
+    <message>
+        <source>PyTorch weights (*.pth *.pt);;All files (*)</source>
+        <translation>PyTorch 权重 (*.pth *.pt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Checking {file} against {arch}...</source>
+        <translation>正在检查 {file} 是否适用于 {arch}...</translation>
+    </message>
+    <message>
+        <source>Downloading the ImageNet weights of {arch}...</source>
+        <translation>正在下载 {arch} 的 ImageNet 预训练权重...</translation>
+    </message>
+    <message>
+        <source>{done} / {total} MB</source>
+        <translation>{done} / {total} MB</translation>
+    </message>
+    <message>
+        <source>{done} MB</source>
+        <translation>{done} MB</translation>
+    </message>
+    <message>
+        <source>Saved {path}; training with ImageNet weights uses it.</source>
+        <translation>已保存 {path}；使用 ImageNet 权重训练时会用到它。</translation>
+    </message>
+    <message>
+        <source>Download cancelled; nothing was kept.</source>
+        <translation>下载已取消；没有保留任何文件。</translation>
     </message>
 </context>
 </TS>

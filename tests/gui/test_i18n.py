@@ -8,6 +8,7 @@ word but names (models, transforms, files, units) on an allowlist.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -45,30 +46,8 @@ needs_tools = pytest.mark.skipif(
     not _has_tools(), reason="the Qt translation tools of PySide6-Essentials are missing"
 )
 
-#: sources whose strings must all be translated (issue 17 part 1; widen to "gui/" when
-#: gui/train, gui/worker.py, gui/main_window.py and gui/weights.py are done)
-TRANSLATED = (
-    "core/",
-    "gui/app.py",
-    "gui/augment/",
-    "gui/calculator/",
-    "gui/data/",
-    "gui/dnd.py",
-    "gui/errors.py",
-    "gui/evaluate/",
-    "gui/export_dialog.py",
-    "gui/gradcam.py",
-    "gui/help.py",
-    "gui/i18n/",
-    "gui/imageutil.py",
-    "gui/panel.py",
-    "gui/predict/",
-    "gui/runs/",
-    "gui/sizing.py",
-    "gui/tasks.py",
-    "gui/tooltips.py",
-    "gui/widgets.py",
-)
+#: sources whose strings must all be translated (issue 17): the whole interface
+TRANSLATED = ("core/", "gui/")
 
 #: English that may stay: names of models, transforms, formats, files, units, and the
 #: layer-spec and preset vocabulary a user types or passes to the CLI
@@ -81,6 +60,12 @@ ALLOWED = {
     *"conv maxpool avgpool adaptiveavgpool flatten linear relu dropout out ceil same valid".split(),
     *"bias Normalize ToTensor Resize CenterCrop RandomResizedCrop HxW C_in px MB kB".split(),
     *"pt pth py csv txt RUN notes train eval py val set_aside".split(),
+    "English",  # View > Language names each language in itself
+    *"torch hub".split(),  # PyTorch's weights cache (File > Import weights)
+    *"state_dict Esc".split(),
+    # the Train tab's choices: TrainConfig values, as the CLI takes them (main.py train)
+    *"scratch finetune feature extract two stage on off sgd adam adamw step cosine".split(),
+    *"onecycle val_acc val_loss auto cpu".split(),
 }
 WORD = re.compile(r"[A-Za-zÀ-ÿ0-9_]+")  # a token with a digit is a name or a size
 TAG = re.compile(r"<[^>]*>|&\w+;|&#\d+;")
@@ -237,6 +222,87 @@ def test_the_panels_show_no_english_under_chinese(qtbot, chinese):
                     found[f"{type(panel).__name__}/{type(widget).__name__}: {text!r}"] = words
         panel.shutdown()
     assert not found, "English left in the Chinese interface:\n" + "\n".join(
+        f"{k} -> {v}" for k, v in found.items()
+    )
+
+
+def _unmarked_core_texts() -> set[str]:
+    """The Train tab's setting labels and tips (core.config) and model descriptions
+    (core.models) that core does not mark for translation yet, as the tab shows them.
+
+    The tab translates them through :mod:`gui.i18n.core_messages` once core marks them
+    (QT_TRANSLATE_NOOP("CoreMessages", ...)); until then the no-English check skips
+    exactly these texts (see test_core_marks_the_train_tabs_settings)."""
+    import dataclasses
+
+    from core import config, messages, models
+
+    marked = set(messages.templates())
+    texts = [
+        text
+        for field in dataclasses.fields(config.TrainConfig)
+        for text in (config.setting(field.name).label, config.setting(field.name).tip)
+    ]
+    texts += [info.description for info in models.ARCHS.values()]
+    return {core_messages.translate(t) for t in texts if t and t not in marked}
+
+
+def _without(text: str, skipped: set[str]) -> str:
+    plain = html.unescape(re.sub(r"<[^>]*>", " ", text))
+    for part in sorted(skipped, key=len, reverse=True):
+        plain = plain.replace(part, " ")
+    return plain
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core/config.py and core/models.py do not mark their labels, tips and model "
+    "descriptions yet (then: python -m gui.i18n.update --fill with their Chinese)",
+)
+def test_core_marks_the_train_tabs_settings(chinese):
+    assert not _unmarked_core_texts()
+
+
+def _window_texts(window) -> list[str]:
+    """The main window's menus, actions (text, status tip), tabs and status bar."""
+    out = [window.windowTitle(), window.statusBar().currentMessage()]
+    for action in window.menuBar().actions():
+        out.append(action.text())
+        if action.menu() is not None:
+            out += _menu_texts(action.menu())
+    for action in window.actions():
+        out += [action.text(), action.statusTip()]
+    return out
+
+
+def test_the_main_window_and_the_train_tab_show_no_english_under_chinese(
+    qtbot, chinese, monkeypatch
+):
+    from gui.main_window import MainWindow
+
+    monkeypatch.setenv("CONVSTUDIO_NO_DIALOGS", "1")
+    window = MainWindow(load_torch_now=False)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    found = {}
+    texts = _window_texts(window)
+    for widget in [window.train_panel, *window.train_panel.findChildren(QWidget)]:
+        texts += _texts(widget)
+    texts += [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    skipped = _unmarked_core_texts()
+    for text in texts:
+        words = english_words(_without(text, skipped))
+        if words:
+            found[repr(text)] = words
+    menus = [a.text() for a in window.menuBar().actions()]
+    from core import folders
+
+    window.show_error(folders.FOLDER_MISSING.format(path="/data/cats"))  # core's English
+    assert window.last_error == "数据集文件夹“/data/cats”不存在：请检查路径。"
+    window.shutdown()
+    assert menus == ["文件(&F)", "训练(&T)", "视图(&V)", "帮助(&H)"]
+    assert window.current_tab() == "Data" and window.tabs.tabText(2) == "训练"
+    assert not found, "English left in the Chinese window:\n" + "\n".join(
         f"{k} -> {v}" for k, v in found.items()
     )
 
