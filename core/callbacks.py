@@ -13,8 +13,13 @@ of a multi-process run:
 * :class:`CheckpointWriter`: best.pt when an epoch is the best so far, last.pt after
   every epoch and at a stop; each save is announced with ``on_checkpoint``.
 * :class:`EvaluationWriter`: at the end, best.pt evaluated on the validation split into
-  evaluation.json and predictions.csv (core.evaluate).
+  evaluation.json and predictions.csv (core.evaluate), announced as the phase
+  "evaluation" (core.events.PhaseProgressed) before the listeners hear FitEnded.
 * :class:`RunLock`: RUN/.running while the fit runs (how a listing tells "running").
+
+The writers write only after the fit started (they saw ``on_fit_start``): a resume
+that is refused, or a set-up that fails or is stopped, never replaces the run's
+summary.json or last.pt.
 * :class:`EarlyStopping` (with ``early_stop`` set, every rank): ends the run once the
   best-model metric stopped improving.
 
@@ -39,9 +44,10 @@ from core.events import (
     EpochEnded,
     FitEnded,
     FitStarted,
+    PhaseProgressed,
     TrainingError,
 )
-from core.runs import METRICS_COLUMNS, is_better, remove_lock, write_lock
+from core.runs import METRICS_COLUMNS, counts_for_best, is_better, remove_lock, write_lock
 
 if TYPE_CHECKING:
     from core.trainer import Trainer
@@ -93,10 +99,12 @@ class RunFolderWriter(Callback):
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         self.rows: list[dict] = []
+        self.started = False  # on_fit_start seen: before it, this fit writes nothing
 
     def on_fit_start(self, ev: FitStarted) -> None:
         from core.runfolder import prepare_run_folder
 
+        self.started = True
         tr = self.trainer
         # temp files of a save a kill interrupted; the replaced run's files (--overwrite)
         prepare_run_folder(tr.run_dir, tr.overwrite)
@@ -115,15 +123,16 @@ class RunFolderWriter(Callback):
             write_metrics(self.trainer.run_dir / "metrics.csv", rows)
 
     def on_fit_end(self, ev: FitEnded) -> None:
-        self._write_summary(ev.summary)
+        if self.started:  # a stop during the set-up keeps a resumed run's summary.json
+            self._write_summary(ev.summary)
 
     def on_exception(self, exc: BaseException) -> None:
-        tr = self.trainer
-        if tr.run_dir.is_dir() and tr.model is not None:  # the run had started
-            try:
-                self._write_summary(tr.summary(stopped=False))
-            except OSError:  # a full disk: the error being reported says so already
-                pass
+        if not self.started:  # a refused resume, a failed set-up: the run's files stay
+            return
+        try:
+            self._write_summary(self.trainer.summary(stopped=False))
+        except OSError:  # a full disk: the error being reported says so already
+            pass
 
     def _write_summary(self, summary: dict) -> None:
         self.trainer.run_dir.mkdir(parents=True, exist_ok=True)
@@ -135,11 +144,13 @@ class CheckpointWriter(Callback):
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
+        self.started = False  # on_fit_start seen: before it, last.pt is never written
 
     def on_fit_start(self, ev: FitStarted) -> None:
         """Resuming into a new folder: bring the earlier best.pt so best.pt matches best_val_acc."""
         from core.atomic import copy_file
 
+        self.started = True
         resume = self.trainer.config.resume
         if resume and self.trainer.state.best_epoch:  # none after a change of data
             src, dst = Path(resume).parent / "best.pt", self.trainer.run_dir / "best.pt"
@@ -156,7 +167,7 @@ class CheckpointWriter(Callback):
     def on_fit_end(self, ev: FitEnded) -> None:
         """After a stop: last.pt holds the last completed epoch, marked partial."""
         tr = self.trainer
-        if not ev.stopped or tr.optimizer is None:
+        if not ev.stopped or not self.started:  # stopped in the set-up: last.pt stays
             return
         st = tr.state
         bundle = tr.bundle(st.epoch, st.rows[-1] if st.rows else {})
@@ -192,8 +203,10 @@ class EarlyStopping(Callback):
 
     def on_fit_start(self, ev: FitStarted) -> None:
         self.best, self.wait = None, 0
+        since = self.trainer.best_reset_epoch  # a resume on other data: best starts again
         for row in self.trainer.state.rows:  # a resumed run's earlier epochs
-            self._improved(row)
+            if counts_for_best(row, since):
+                self._improved(row)
         self.wait = 0
 
     def on_epoch_end(self, ev: EpochEnded) -> None:
@@ -216,25 +229,34 @@ class EarlyStopping(Callback):
 class EvaluationWriter(Callback):
     """RUN/evaluation.json and RUN/predictions.csv: best.pt on the validation split.
 
-    At the end of a fit that was not stopped, on the trainer's own validation dataset
-    (no second scan), in float32 with the bundle's eval pipeline, like `main.py
-    evaluate`. A Stop during it leaves the files out; a failure is logged, never the
+    At the end of a fit that started and was not stopped, on the trainer's own
+    validation dataset (no second scan), in float32 with the bundle's eval pipeline,
+    like `main.py evaluate`. Announced as the phase "evaluation" (``unit`` "images";
+    ``done == total`` when it ends, also after a failure), before the listeners hear
+    FitEnded. A Stop during it leaves the files out; a failure is logged, never the
     run's failure (the Evaluate panel computes them when the run is opened).
     """
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
+        self.started = False
+
+    def on_fit_start(self, ev: FitStarted) -> None:
+        self.started = True
 
     def on_fit_end(self, ev: FitEnded) -> None:
         tr = self.trainer
         best = tr.run_dir / "best.pt"
         splits = getattr(tr, "splits", None)
-        if ev.stopped or splits is None or not best.is_file():
+        if ev.stopped or not self.started or splits is None or not best.is_file():
             return
         from core.evaluate import write_run_evaluation
 
+        total = len(splits.valid)
+        self._phase(0, total, f"evaluating best.pt on {total:,} validation images")
+        text = "evaluation failed (see the log); the Evaluate panel computes it again"
         try:
-            write_run_evaluation(
+            result = write_run_evaluation(
                 best,
                 splits.valid,
                 tr.source,
@@ -243,32 +265,63 @@ class EvaluationWriter(Callback):
             )
         except Exception as exc:  # noqa: BLE001 - the run itself succeeded
             logging.getLogger("convstudio").warning("evaluating %s failed: %s", best, exc)
+        else:
+            text = _evaluated_text(result, total)
+        self._phase(total, total, text)
+
+    def _phase(self, done: int, total: int, text: str) -> None:
+        ev = PhaseProgressed("evaluation", done, total, "images", text)
+        self.trainer.emit("on_phase", ev)
+
+
+def _evaluated_text(result: object, total: int) -> str:
+    """The evaluation phase's last line: what was written, and the accuracy."""
+    if result is None:
+        return "evaluation stopped: no evaluation.json or predictions.csv written"
+    acc = (getattr(result, "metrics", None) or {}).get("accuracy")
+    shown = f": accuracy {100 * acc:.2f}%" if isinstance(acc, int | float) else ""
+    return f"evaluated best.pt on {total:,} validation images{shown} (evaluation.json, predictions.csv)"
 
 
 class RunLock(Callback):
     """RUN/.running (core.runs.LOCK_FILE) while this process trains into the folder, so
-    the Runs panel and ``main.py runs`` tell a running run from one that was killed."""
+    the Runs panel and ``main.py runs`` tell a running run from one that was killed.
+
+    The trainer takes it before the set-up when the folder exists (a resume: loading
+    weights and extracting features take a while), else when the fit starts, and
+    releases it in its ``finally``; also at ``on_fit_end``, before the listeners hear
+    the run ended, so a listing they refresh never shows it running."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
+        self.held = False
 
-    def on_fit_start(self, ev: FitStarted) -> None:
+    def acquire(self) -> None:
+        if self.held:
+            return
         try:
             write_lock(self.trainer.run_dir)
+            self.held = True
         except OSError:  # advisory only: the run itself must not fail for it
             pass
 
-    def on_fit_end(self, ev: FitEnded) -> None:
-        self._remove()
-
-    def on_exception(self, exc: BaseException) -> None:
-        self._remove()
-
-    def _remove(self) -> None:
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
         try:
             remove_lock(self.trainer.run_dir)
         except OSError:
             pass
+
+    def on_fit_start(self, ev: FitStarted) -> None:
+        self.acquire()
+
+    def on_fit_end(self, ev: FitEnded) -> None:
+        self.release()
+
+    def on_exception(self, exc: BaseException) -> None:
+        self.release()
 
 
 def write_metrics(path: Path, rows: list[dict]) -> None:

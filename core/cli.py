@@ -78,7 +78,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--overwrite",
         action="store_true",
         help="replace the run already in --out (without it such a folder is refused; "
-        "without --out every run gets a fresh folder runs/<arch>-<date>-<time>)",
+        "without --out every run gets a fresh folder <arch>-<date>-<time> in the app's runs "
+        "folder, where the Runs tab lists it)",
     )
     p.add_argument("--json", action="store_true", help="print JSON lines instead of text")
     p.set_defaults(func=cmd_train)
@@ -100,7 +101,10 @@ def _add_config_options(p: argparse.ArgumentParser, skip: tuple[str, ...] = ()) 
 
 
 #: what an unset option means where it is not the field's default (cmd_train decides)
-_DEFAULT_TEXT = {"out": "a new folder runs/<arch>-<date>-<time>; with --resume, the run's"}
+_DEFAULT_TEXT = {
+    "out": "a new folder <arch>-<date>-<time> in the app's runs folder, e.g. "
+    "~/.local/share/ConvStudio/runs; with --resume, the run's"
+}
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
@@ -230,9 +234,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         return distributed.cli_train(args, config, progress)
     fresh = None
     if args.out is None and not args.resume:  # a new folder: never an earlier run's
-        from core.runfolder import new_run_dir
+        from core.appdirs import fresh_run_dir
 
-        fresh = new_run_dir("runs", config.arch)
+        fresh = fresh_run_dir(config.arch)  # the app's runs folder: the Runs tab lists it
         config.out = str(fresh)
     if args.threads is not None:
         if args.threads < 1:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import ARCH_NAMES, BUILTIN_DIGITS, MODES, OPTIMIZERS, PRECISIONS, SCHEDULERS
+from core.appdirs import runs_dir
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CHANNELS_LAST = ("auto", "on", "off")
@@ -297,7 +298,9 @@ class TrainConfig:
     )
     in_channels: int | None = _field(None, "Input channels", "1, 3 or None", flag=False)
     input_size: int | None = _field(None, "Input size", "8..4096 or None", flag=False)
-    out: str = _field("runs/run", "Output", "run folder to write")
+    # in the app's runs folder (core.appdirs), like the window's runs: `main.py runs` and
+    # the Runs tab list what is trained there; the CLI makes a fresh name instead
+    out: str = _field(str(runs_dir() / "run"), "Output", "run folder to write")
     resume: str | None = _field(None, "Resume", "a run's last.pt", flag=False)
 
     def validate(self) -> None:

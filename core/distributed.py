@@ -431,9 +431,9 @@ def _worker(args: argparse.Namespace, config: Any, progress: Callback) -> int:
         _say_process(args, ctx)
         torch.set_num_threads(args.threads or max(1, cpu_cores() // ctx.local_world_size))
         if args.out is None and not args.resume:  # one fresh folder, made by rank 0
-            from core.runfolder import new_run_dir
+            from core.appdirs import fresh_run_dir
 
-            config.out = ctx.broadcast(str(new_run_dir("runs", config.arch)) if ctx.is_main else "")
+            config.out = ctx.broadcast(str(fresh_run_dir(config.arch)) if ctx.is_main else "")
             fresh = Path(config.out) if ctx.is_main else None
         trainer = Trainer(
             config,

@@ -86,9 +86,12 @@ class EpochEnded:
 @dataclass(frozen=True)
 class PhaseProgressed:
     """Work outside the epochs, with its progress: ``phase`` "weights" (downloading
-    pretrained weights, ``unit`` "bytes") or "features" (extracting the feature cache of
-    a frozen backbone, ``unit`` "images"; core.features). ``total`` 0: not known yet.
-    ``done == total`` ends the phase; ``text`` says what is done, for a progress bar."""
+    pretrained weights, ``unit`` "bytes"), "features" (extracting the feature cache of
+    a frozen backbone, ``unit`` "images"; core.features), "finetune" (two-stage's switch
+    to every layer) or "evaluation" (after the last epoch, best.pt on the validation
+    images into evaluation.json and predictions.csv, ``unit`` "images";
+    core.callbacks.EvaluationWriter). ``total`` 0: not known yet. ``done == total``
+    ends the phase; ``text`` says what is done, for a progress bar."""
 
     phase: str
     done: int
@@ -107,6 +110,10 @@ class CheckpointSaved:
 
 @dataclass(frozen=True)
 class FitEnded:
+    """The run is over, finished or stopped (``stopped``; an error gives
+    ``on_exception`` instead). It comes last: after summary.json, last.pt and the
+    "evaluation" phase have ended, so a listener may read every file of ``run_dir``."""
+
     summary: dict
     stopped: bool
     run_dir: str

@@ -106,11 +106,12 @@ def torchrun_command(nproc: int, worker_argv: Sequence[str]) -> list[str]:
 
 def launch_local(args: argparse.Namespace, config: Any) -> int:
     """``main.py train --nproc N``: torchrun for this machine; returns the exit code."""
-    from core.runfolder import check_out_folder, new_run_dir
+    from core.appdirs import fresh_run_dir
+    from core.runfolder import check_out_folder
 
     fresh = None
-    if args.out is None and not args.resume:
-        fresh = new_run_dir("runs", config.arch)
+    if args.out is None and not args.resume:  # as one process: a fresh folder of the app's
+        fresh = fresh_run_dir(config.arch)
         config.out = str(fresh)
     else:  # now, before N processes start only to refuse it
         check_out_folder(config.out, config.resume, args.overwrite)

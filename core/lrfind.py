@@ -10,7 +10,10 @@ divergence.
 
 ``main.py lr-find`` and the Train panel's "Find learning rate" button call
 :func:`lr_find`, which builds the data, model and optimizer exactly as training
-would (core.trainer) and changes nothing on disk.
+would (core.trainer) and changes nothing on disk. It tests the network the first
+epoch trains: the whole model, or for feature-extract and two-stage (whose first stage
+trains the head at ``lr``) the head behind the frozen backbone, run on the images
+(the feature cache is not built for the test).
 """
 
 from __future__ import annotations
@@ -195,10 +198,11 @@ def lr_find(
     lrs = lr_schedule(start, end, steps)
     # a folder that is never created: whatever config.out names stays untouched
     scratch = Path(tempfile.gettempdir()) / f"convstudio-lr-find-{os.getpid()}"
-    config = dataclasses.replace(config, out=str(scratch), resume=None)
+    # the frozen modes' head trains behind its backbone, on images: no cache is built
+    config = dataclasses.replace(config, out=str(scratch), resume=None, feature_cache="off")
     control = _Cancellable(cancelled)
     trainer = Trainer(config, control=control)
-    trainer._setup()  # data, pipelines and model exactly as fit() builds them; no files
+    trainer.setup()  # data, pipelines, model and stages exactly as fit() builds them; no files
 
     def check() -> None:
         if control.should_stop:
@@ -211,7 +215,7 @@ def lr_find(
         return trainer._to_device(x), y.to(trainer.device, non_blocking=True)
 
     return range_test(
-        trainer.model,
+        trainer.net,  # what the first epoch trains: the model, or its head behind the backbone
         lambda params: build_optimizer(config, params),
         trainer.train_loader,
         trainer.loss_fn,

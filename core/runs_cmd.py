@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from core import config, runs
+from core import appdirs, runs
 
 
 def default_runs_dir() -> Path:
-    """Where ``main.py train`` puts runs when --out is not given (the default out's folder)."""
-    out = Path(config.default("out"))
-    return out.parent if out.parent != Path(".") else out
+    """Where ``main.py train`` and the window put runs when no folder is given."""
+    return appdirs.runs_dir()
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

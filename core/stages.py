@@ -100,10 +100,13 @@ class Plan:
         if isinstance(loader, features.FeatureLoader):
             loader.set_view(epoch - 1)  # views > 1: a different augmented view each epoch
 
-    def stage_two(self, epoch: int) -> None:
-        """Unfreeze everything from the best head; new optimizer and schedule at lr * F."""
+    def stage_two(self, epoch: int, from_best: bool = True) -> None:
+        """Unfreeze everything from the best head; new optimizer and schedule at lr * F.
+
+        ``from_best`` False: keep the weights the model has (resumed in the second stage:
+        the trainer loaded last.pt's before the set-up)."""
         t, cfg = self.trainer, self.trainer.config
-        best = self.best_head or _head_from_best_pt(t, self.head)
+        best = (self.best_head or _head_from_best_pt(t, self.head)) if from_best else None
         if best is not None:
             self.head.load_state_dict(best)
         for p in t.model.parameters():
@@ -116,6 +119,7 @@ class Plan:
         t.net = t.model
         self.stage, self.store = 2, None
         where = f"the best head (epoch {self.best_head_epoch})" if self.best_head else "the head"
+        where = where if from_best else "the resumed weights"
         t.emit(
             "on_phase",
             PhaseProgressed(
@@ -128,7 +132,7 @@ class Plan:
         t = self.trainer
         done = int(resume.get("epoch", 0)) if resume else 0
         if self.mode == "two-stage" and done >= self.head_epochs:
-            self.stage_two(done + 1)  # resumed in the second stage
+            self.stage_two(done + 1, from_best=False)  # resumed in the second stage
             return
         if self.mode == "two-stage":  # the first stage's schedule spans its own epochs
             t.callbacks.append(_BestHead(self))

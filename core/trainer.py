@@ -10,6 +10,14 @@ best.pt, last.pt), which only the main process (rank 0) gets. Listeners receive 
 frozen plain-value events of core.events. A stop request unwinds the loop with
 StopRequested, so the end-of-fit hooks still run and last.pt is written.
 
+The writers touch the run's files only once the fit has started (``on_fit_start``): a
+refused resume, a failed set-up or a stop during the set-up leave a resumed run's
+summary.json and last.pt as they were. A resumed checkpoint is checked and its weights
+loaded before the stages' set-up (feature extraction), so a refusal comes at once; the
+run's lock file (core.callbacks.RunLock) is written before the set-up when the folder
+exists already, and removed whatever happens. Every end-of-fit hook runs, even after
+another one failed; the first failure is raised afterwards.
+
 Nothing here holds global state: the device and the training sampler can be injected,
 and under torchrun a core.distributed context (``dist``) shards the data, wraps the
 network in DistributedDataParallel and sums the metrics over the processes.
@@ -18,6 +26,7 @@ network in DistributedDataParallel and sums the metrics over the processes.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,8 +58,10 @@ from core.events import (
     TrainingError,
     plain,
 )
-from core.resume import data_change_note, data_fingerprint, restore_training
+from core.restore import load_resumed, restore_training_state
+from core.resume import data_fingerprint
 from core.runfolder import check_out_folder
+from core.summary import model_bundle, resolved_config, run_summary, training_state
 from core.trainsetup import (
     build_loss,
     build_optimizer,
@@ -119,10 +130,12 @@ class Trainer:
         self.notes: list[str] = []  # told when the fit starts (what a resume changed)
         self.lr_plan: dict | None = None  # a resumed run's continued schedule (core.resume)
         self.unreadable: list[str] = []  # this epoch's images that could not be read
+        self.best_reset_epoch: int | None = None  # best counts from here (resumed, data changed)
         own: list[Callback] = [NaNGuard(config.lr)]
-        if self.is_main:
+        self.lock = RunLock(self) if self.is_main else None
+        if self.lock is not None:
             own += [RunFolderWriter(self), CheckpointWriter(self), EvaluationWriter(self)]
-            own.append(RunLock(self))
+            own.append(self.lock)
         if config.early_stop:
             own.append(EarlyStopping(self))
         self.callbacks = own + list(callbacks)
@@ -154,13 +167,22 @@ class Trainer:
                 raise StopRequested
 
     # ---------------------------------------------------------------- setup
-    def _setup(self) -> None:
-        """Data, pipelines, model, optimizer; checks one sample before any training."""
+    def _claim_folder(self) -> None:
+        """Before anything is read or written: never train over a run; then the lock, so
+        a listing shows the run as running while it sets up (weights, feature cache)."""
+        if not self.is_main:
+            return
+        check_out_folder(self.run_dir, self.config.resume, self.overwrite)
+        if self.lock is not None and self.run_dir.is_dir():  # resumed, or a fresh CLI folder
+            self.lock.acquire()
+
+    def setup(self) -> None:
+        """Data, pipelines, model, optimizer and the stages (core.stages): what fit() trains
+        with. Checks one sample before any training, and a resumed checkpoint before the
+        stages' set-up. Writes no run file (lr-find builds its test with it)."""
         from core import augment, data, models
 
         cfg = self.config
-        if self.is_main:  # before anything is read or written: never train over a run
-            check_out_folder(self.run_dir, cfg.resume, self.overwrite)
         resume = load_resume(cfg.resume) if cfg.resume else None
         self.source = data.parse_source(cfg.data)
         self.train_spec, self.eval_spec, self.preset = resolve_specs(cfg, self.source)
@@ -208,64 +230,18 @@ class Trainer:
             cfg, self.optimizer, len(self.train_loader)
         )
         self.loss_fn = build_loss()
+        if resume is not None:  # refused now, before any stage's work (feature extraction)
+            load_resumed(self, resume)
         self.plan = stages.prepare(self, resume)  # input pipeline, frozen backbone, stages
-        if resume is not None:
-            self._restore(resume)
+        if resume is not None:  # into the optimizer and schedule the stage trains with
+            restore_training_state(self, resume)
+
+    _setup = setup  # the name older callers use
 
     def _scan_progress(self, done: int, total: int) -> None:
         """Folder scans can take a while: let a stop request end them."""
         if self.control.should_stop:
             raise StopRequested
-
-    def _restore(self, ckpt: dict) -> None:
-        """Load model/optimizer/scheduler state and the epoch count from last.pt."""
-        resume = self.config.resume
-        if ckpt.get("arch") != self.config.arch:
-            raise TrainingError(
-                f"{resume} was trained as {ckpt.get('arch')!r}, not {self.config.arch!r}; "
-                "resume with the same architecture."
-            )
-        if list(ckpt.get("class_names", [])) != self.class_names:
-            raise TrainingError(
-                f"{resume} has classes {ckpt.get('class_names')} but the dataset has "
-                f"{self.class_names}; resume on the same data."
-            )
-        try:
-            self.model.load_state_dict(ckpt["state_dict"])
-        except (RuntimeError, ValueError, KeyError) as exc:
-            raise TrainingError(f"Cannot resume from {resume}: {exc}") from exc
-        st = self.state
-        st.epoch = int(ckpt.get("epoch", 0))
-        if st.epoch >= self.config.epochs:
-            raise TrainingError(
-                f"{resume} already finished epoch {st.epoch} of {self.config.epochs}; "
-                "ask for more epochs to continue."
-            )
-        # the settings given now win: optimizer settings, the schedule over the new length
-        done = restore_training(
-            self.config.to_dict(),
-            ckpt,
-            self.optimizer,
-            self.scheduler,
-            self.sched_per_batch,
-            len(self.train_loader),
-            st.epoch,
-        )
-        self.scheduler, self.sched_per_batch = done.scheduler, done.per_batch
-        self.lr_plan = done.plan
-        self.notes += done.notes
-        changed_data = data_change_note(ckpt.get("data_fingerprint"), self.data_fingerprint)
-        if changed_data:
-            self.notes.append(changed_data)
-            ckpt = {**ckpt, "best_val_acc": None, "best_epoch": 0}
-        best = ckpt.get("best_val_acc")
-        st.best_val_acc = float(best) if best is not None else None
-        st.best_epoch = int(ckpt.get("best_epoch", 0) or 0)
-        st.global_step = int(ckpt.get("global_step", 0) or 0)
-        try:
-            st.rows = runs.read_metrics(Path(resume).parent / "metrics.csv", st.epoch)
-        except (OSError, runs.RunError):
-            st.rows = []  # no earlier rows to carry over; the checkpoint still resumes
 
     # ---------------------------------------------------------------- device helpers
     def _autocast(self) -> contextlib.AbstractContextManager:
@@ -393,18 +369,29 @@ class Trainer:
     def fit(self) -> dict:
         """Train, validate, checkpoint; return the summary dict (also in summary.json)."""
         self._t_start = time.perf_counter()
-        stopped = False
         self.error = None
         self.early_stopped_at = None
         try:
-            self._setup()
+            stopped = self._train()
+            summary = self.summary(stopped=stopped)
+            self._end(FitEnded(summary=summary, stopped=stopped, run_dir=str(self.run_dir)))
+        finally:
+            if self.lock is not None:  # whatever failed: a listing never sees it running
+                self.lock.release()
+        return summary
+
+    def _train(self) -> bool:
+        """Set up and run the epochs; True when a stop request ended it."""
+        try:
+            self._claim_folder()
+            self.setup()
             self._fit_started()
             for epoch in range(self.state.epoch + 1, self.config.epochs + 1):
                 self._run_epoch(epoch)
                 if self.early_stopped_at is not None:
                     break
         except StopRequested:
-            stopped = True  # on_fit_end below still runs: last.pt is written there
+            return True  # the end-of-fit hooks still run: last.pt is written there
         except BaseException as exc:
             err = exc
             if is_oom(exc) and not isinstance(exc, TrainingError):
@@ -415,11 +402,20 @@ class Trainer:
             if err is exc:
                 raise
             raise err from exc
-        summary = self.summary(stopped=stopped)
-        self.emit(
-            "on_fit_end", FitEnded(summary=summary, stopped=stopped, run_dir=str(self.run_dir))
-        )
-        return summary
+        return False
+
+    def _end(self, ev: FitEnded) -> None:
+        """Every callback's on_fit_end, each on its own: one that fails skips none of the
+        others (the listeners still hear the run ended); the first failure is raised."""
+        failures: list[Exception] = []
+        for cb in self.callbacks:
+            try:
+                cb.on_fit_end(ev)
+            except Exception as exc:  # noqa: BLE001 - raised below, once all have run
+                logging.getLogger("convstudio").exception("%s.on_fit_end failed", cb)
+                failures.append(exc)
+        if failures:
+            raise failures[0]
 
     def _run_epoch(self, epoch: int) -> None:
         self.plan.before_epoch(epoch)  # two-stage's switch, the cached features' view
@@ -493,84 +489,19 @@ class Trainer:
     # ---------------------------------------------------------------- what the writers save
     def resolved_config(self) -> dict:
         """config.json: the config with the dataset, preset and pipelines as resolved."""
-        d = self.config.to_dict()
-        d["data"] = self.source
-        d["augment"] = self.preset
-        d["train_transforms"] = plain(self.train_spec)
-        d["eval_transforms"] = plain(self.eval_spec)
-        d["in_channels"] = self.in_channels
-        d["input_size"] = self.input_size
-        if self.lr_plan is not None:
-            d["lr_plan"] = self.lr_plan  # the schedule a resume continued with (core.resume)
-        return d
+        return resolved_config(self)
 
     def bundle(self, epoch: int, metrics: dict) -> dict:
         """The model bundle of this epoch (best.pt; last.pt adds training_state())."""
-        from core.checkpoint import make_bundle
-
-        return make_bundle(
-            model=self.model,
-            arch=self.config.arch,
-            class_names=list(self.class_names),
-            in_channels=self.in_channels,
-            input_size=self.input_size,
-            eval_transforms=plain(self.eval_spec),
-            epoch=epoch,
-            metrics=plain(metrics),
-            config=self.resolved_config(),
-        )
+        return model_bundle(self, epoch, metrics)
 
     def training_state(self, best_val_acc: float | None, best_epoch: int, partial: bool) -> dict:
         """What last.pt holds besides the bundle, so that a resumed run repeats this one."""
-        return {
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict() if self.scheduler is not None else {},
-            "rng": {"torch": torch.get_rng_state(), "seed": int(self.config.seed)},
-            "best_val_acc": best_val_acc if best_epoch else None,
-            "best_epoch": best_epoch,
-            "global_step": self.state.global_step,
-            "partial_epoch": bool(partial),
-            "lr_plan": self.lr_plan,
-            "steps_per_epoch": len(self.train_loader),
-            "data_fingerprint": self.data_fingerprint,
-        }
+        return training_state(self, best_val_acc, best_epoch, partial)
 
     def summary(self, stopped: bool) -> dict:
         """summary.json and fit()'s return value: how the run went so far."""
-        st = self.state
-        last = st.rows[-1] if st.rows else {}
-        best_pt = self.run_dir / "best.pt"
-        summary = {
-            "best_val_acc": st.best_val_acc if st.best_epoch else None,
-            "best_epoch": st.best_epoch or None,
-            "epochs": st.epoch,
-            "epochs_planned": self.config.epochs,
-            "train_images_per_second": (
-                st.train_images / st.train_seconds if st.train_seconds > 0 else None
-            ),
-            "seconds": time.perf_counter() - self._t_start,
-            "stopped": stopped,
-            "stopped_early": self.early_stopped_at is not None,
-            "stopped_early_epoch": self.early_stopped_at,
-            "best_metric": self.config.best_metric,
-            "error": self.error,
-            "arch": self.config.arch,
-            "mode": self.config.mode,
-            "data": getattr(self, "source", self.config.data),
-            "class_names": list(getattr(self, "class_names", [])),
-            "device": str(self.device),
-            "precision": getattr(self, "precision", None),
-            "channels_last": getattr(self, "channels_last", None),
-            "final_train_loss": last.get("train_loss"),
-            "final_train_acc": last.get("train_acc"),
-            "final_val_loss": last.get("val_loss"),
-            "final_val_acc": last.get("val_acc"),
-            **self.dist.describe(self.config.batch_size),  # world_size, global batch size
-            "run_dir": str(self.run_dir),
-            "best_pt": str(best_pt) if best_pt.is_file() else None,
-            "last_pt": str(self.run_dir / "last.pt"),
-        }
-        return plain(summary)
+        return run_summary(self, stopped)
 
 
 def fit(

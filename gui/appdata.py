@@ -1,28 +1,17 @@
 """Where the app keeps its own files: runs, the log, user presets.
 
-One folder, ``~/.local/share/ConvStudio`` on Linux (Qt's generic data location plus
-the app name; Qt's AppDataLocation would add the organisation and the app name,
-giving ``ConvStudio/ConvStudio``). Tests point ``XDG_DATA_HOME`` at a temporary folder.
+One folder, ``~/.local/share/ConvStudio`` on Linux (``$XDG_DATA_HOME/ConvStudio`` when
+set), computed in :mod:`core.appdirs` so that ``main.py train`` puts its runs where
+the Runs tab looks. Tests point ``XDG_DATA_HOME`` at a temporary folder.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from core.appdirs import APP_FOLDER, data_dir, runs_dir  # the same folders as the CLI, Qt-free
 
-APP_FOLDER = "ConvStudio"
-
-
-def data_dir() -> Path:
-    """The app's data folder (not created here)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    return Path(base) / APP_FOLDER if base else Path.home() / ".convstudio"
-
-
-def runs_dir() -> Path:
-    """Where the window puts new run folders by default."""
-    return data_dir() / "runs"
+__all__ = ["APP_FOLDER", "data_dir", "log_path", "runs_dir"]
 
 
 def log_path() -> Path:

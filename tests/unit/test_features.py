@@ -76,7 +76,8 @@ class Phases(Callback):
         self.notes = ()
 
     def on_phase(self, ev) -> None:
-        self.events.append(ev)
+        if ev.phase != "evaluation":  # best.pt evaluated after training: not a setup phase
+            self.events.append(ev)
 
     def on_fit_start(self, ev) -> None:
         self.notes = ev.notes

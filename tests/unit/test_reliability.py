@@ -27,6 +27,14 @@ def _epoch_lrs(rec: Recorder) -> list[float]:
     return [ev.lr for ev in rec.of("epoch_end")]
 
 
+def other_data(tiny_folder, tmp_path):
+    """The same classes with one more image: other data to a resume."""
+    other = tmp_path / "other"
+    shutil.copytree(tiny_folder, other)
+    Image.new("RGB", (8, 8), (9, 9, 9)).save(other / "left" / "extra.png")
+    return other
+
+
 def _resume(folder, run, **kw):
     rec = Recorder()
     tr = Trainer(_config(folder, run, resume=str(run / "last.pt"), **kw), [rec])
@@ -123,9 +131,7 @@ def test_resuming_on_other_data_warns_and_starts_best_again(tiny_folder, tmp_pat
     """#3: same class names, other files: said, and "best" is judged on the new data."""
     run = tmp_path / "run"
     fit(_config(tiny_folder, run, epochs=1))
-    other = tmp_path / "other"
-    shutil.copytree(tiny_folder, other)
-    Image.new("RGB", (8, 8), (9, 9, 9)).save(other / "left" / "extra.png")
+    other = other_data(tiny_folder, tmp_path)
     rec = Recorder()
     fit(_config(other, run, epochs=2, resume=str(run / "last.pt")), [rec])
     notes = rec.of("fit_start")[0].notes
@@ -195,13 +201,16 @@ def test_a_folder_holding_a_run_is_refused_unless_overwrite(tiny_folder, tmp_pat
 
 
 def test_the_default_output_is_a_fresh_folder_each_time(tiny_folder, tmp_path, monkeypatch):
-    """#5: without --out every run gets runs/<arch>-<date>-<time>[-n], even two in a second."""
+    """#5: without --out every run gets <arch>-<date>-<time>[-n], even two in a second, in
+    the app's runs folder (where the Runs tab looks), not the working folder."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     args = ["train", "--data", str(tiny_folder), "--arch", "mlp", "--augment", "none"]
     args += ["--batch-size", "4", "--val-split", "0.25", "--epochs", "1"]
     assert cli.main(args) == 0
     assert cli.main(args) == 0
-    folders = sorted((tmp_path / "runs").iterdir())
+    assert not (tmp_path / "runs").exists()
+    folders = sorted((tmp_path / "data" / "ConvStudio" / "runs").iterdir())
     assert len(folders) == 2 and all(f.name.startswith("mlp-") for f in folders)
     assert all((f / "best.pt").is_file() for f in folders)
     import datetime as dt

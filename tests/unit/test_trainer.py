@@ -419,12 +419,18 @@ def test_cli_train_then_resume_in_process(tiny_folder, tmp_path, capsys):
     assert cli.main(args) == 0
     first = capsys.readouterr().out
     assert "epoch   1/1" in first and "best val_acc" in first
+    # the evaluation after the last epoch has its line, before the summary's
+    lines = first.splitlines()
+    evaluated = [i for i, ln in enumerate(lines) if ln.startswith("evaluated best.pt on 6 ")]
+    assert evaluated and evaluated[0] < len(lines) - 1 and "best val_acc" in lines[-1]
 
     assert cli.main(["train", "--resume", str(run / "last.pt"), "--epochs", "2", "--json"]) == 0
     lines = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
-    assert [ln["event"] for ln in lines] == ["start", "epoch", "summary"]
+    # the evaluation of best.pt after the last epoch is a phase, before the summary
+    assert [ln["event"] for ln in lines] == ["start", "epoch", "phase", "summary"]
     assert lines[0]["start_epoch"] == 2 and lines[1]["epoch"] == 2
-    assert lines[2]["epochs"] == 2
+    assert lines[2]["phase"] == "evaluation" and lines[2]["done"] == lines[2]["total"] > 0
+    assert lines[3]["epochs"] == 2
     rows = _read_metrics(run / "metrics.csv")
     assert [r["epoch"] for r in rows] == ["1", "2"]
     config = json.loads((run / "config.json").read_text())
