@@ -46,25 +46,17 @@ def ddp_run(tmp_path_factory):
     """One 2-process smallcnn run on the built-in digits (each rank logs its epochs)."""
     base = tmp_path_factory.mktemp("ddp")
     out = base / "runs" / "digits"
-    proc = run(
-        "main.py",
-        "train",
-        "--nproc",
-        "2",
-        "--data",
-        "builtin:digits",
-        "--arch",
-        "smallcnn",
-        "--epochs",
-        str(EPOCHS),
-        "--batch-size",
-        "16",
-        "--augment",
-        "none",
-        "--out",
-        str(out),
-        env={LOG_ENV: str(base / "ranks")},
-    )
+    args = ("main.py", "train", "--nproc", "2", "--data", "builtin:digits", "--arch", "smallcnn")
+    args += ("--epochs", str(EPOCHS), "--batch-size", "16", "--augment", "none", "--out")
+    proc = run(*args, str(out), env={LOG_ENV: str(base / "ranks")})
+    if proc.returncode != 0 and "Signal 6 (SIGABRT)" in proc.stderr:
+        # Seen once in about a dozen runs on a heavily loaded 2-core machine: a gloo worker
+        # aborts inside libstdc++ ("terminate called without an active exception") at the
+        # first batch, outside any Python frame. Not ours to fix; run once more, in a new
+        # folder, and fail on any second failure.
+        out = base / "again" / "digits"
+        shutil.rmtree(base / "ranks", ignore_errors=True)
+        proc = run(*args, str(out), env={LOG_ENV: str(base / "ranks")})
     assert proc.returncode == 0, proc.stderr
     return out, base / "ranks", proc
 
