@@ -36,6 +36,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core import phases
 from core.atomic import atomic_write
 from core.events import (
     BatchEnded,
@@ -253,8 +254,8 @@ class EvaluationWriter(Callback):
         from core.evaluate import write_run_evaluation
 
         total = len(splits.valid)
-        self._phase(0, total, f"evaluating best.pt on {total:,} validation images")
-        text = "evaluation failed (see the log); the Evaluate panel computes it again"
+        self._phase(0, total, phases.EVALUATING.format(total=total))
+        text = phases.EVALUATION_FAILED
         try:
             result = write_run_evaluation(
                 best,
@@ -277,10 +278,11 @@ class EvaluationWriter(Callback):
 def _evaluated_text(result: object, total: int) -> str:
     """The evaluation phase's last line: what was written, and the accuracy."""
     if result is None:
-        return "evaluation stopped: no evaluation.json or predictions.csv written"
+        return phases.EVALUATION_STOPPED
     acc = (getattr(result, "metrics", None) or {}).get("accuracy")
-    shown = f": accuracy {100 * acc:.2f}%" if isinstance(acc, int | float) else ""
-    return f"evaluated best.pt on {total:,} validation images{shown} (evaluation.json, predictions.csv)"
+    if isinstance(acc, int | float):
+        return phases.EVALUATED.format(total=total, accuracy=100 * acc)
+    return phases.EVALUATED_NO_ACCURACY.format(total=total)
 
 
 class RunLock(Callback):

@@ -4,7 +4,9 @@ Torch-free, so the window and the CLI's ``--help`` can use it before PyTorch loa
 Each field carries a :class:`Setting` in its metadata (label, tooltip, accepted range,
 choices, the range its widget offers, when it matters); :meth:`TrainConfig.validate`
 checks against it, the Train panel builds its form from it and ``main.py train``
-its options, so a field's meaning is written once.
+its options, so a field's meaning is written once. Labels and tips are marked for
+translation (:mod:`core.messages`): the window shows them in its language, the CLI's
+``--help`` in English.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from core import ARCH_NAMES, BUILTIN_DIGITS, MODES, OPTIMIZERS, PRECISIONS, SCHEDULERS
 from core.appdirs import runs_dir
+from core.messages import QT_TRANSLATE_NOOP
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CHANNELS_LAST = ("auto", "on", "off")
@@ -67,36 +70,49 @@ def _field(default: Any, label: str, tip: str, **setting: Any) -> Any:
 class TrainConfig:
     """Everything a training run needs; JSON-able through to_dict()/from_dict()."""
 
-    data: str = _field(BUILTIN_DIGITS, "Dataset", "builtin:digits or a folder of class folders")
+    data: str = _field(
+        BUILTIN_DIGITS,
+        QT_TRANSLATE_NOOP("CoreMessages", "Dataset"),
+        QT_TRANSLATE_NOOP("CoreMessages", "builtin:digits or a folder of class folders"),
+    )
     arch: str = _field(
         "smallcnn",
-        "Model",
-        "Network architecture from the model registry.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Model"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Network architecture from the model registry."),
         group="model",
         choices=ARCH_NAMES,
     )
     mode: str = _field(
         "scratch",
-        "Transfer mode",
-        "scratch: random weights, all layers train. finetune: start from pretrained weights "
-        "and train all layers. feature-extract: freeze the backbone, train only the new head. "
-        "two-stage: the head alone first (head epochs), then all layers at a lower rate.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Transfer mode"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "scratch: random weights, all layers train. finetune: start from pretrained weights "
+            "and train all layers. feature-extract: freeze the backbone, train only the new head. "
+            "two-stage: the head alone first (head epochs), then all layers at a lower rate.",
+        ),
         group="model",
         choices=MODES,
     )
     pretrained: str = _field(
         "none",
-        "Pretrained",
-        "Start from ImageNet weights (torchvision, from the torch hub cache) or from a local "
-        ".pth state_dict (imagenet, a path, or none). Missing weights stop the run with a "
-        "message naming the file.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Pretrained"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Start from ImageNet weights (torchvision, from the torch hub cache) or from a local "
+            ".pth state_dict (imagenet, a path, or none). Missing weights stop the run with a "
+            "message naming the file.",
+        ),
         group="model",
     )
     head_epochs: int = _field(
         3,
-        "Head epochs",
-        "two-stage: epochs that train the head alone, the backbone frozen (on cached "
-        "features); then every layer trains from the best head.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Head epochs"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "two-stage: epochs that train the head alone, the backbone frozen (on cached "
+            "features); then every layer trains from the best head.",
+        ),
         group="model",
         bounds=(1, 100_000, "[]"),
         ui=(1, 10_000),
@@ -104,9 +120,12 @@ class TrainConfig:
     )
     finetune_lr_factor: float = _field(
         0.1,
-        "Fine-tune LR factor",
-        "two-stage: the learning rate of the second stage (all layers) is the learning "
-        "rate times this factor.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Fine-tune LR factor"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "two-stage: the learning rate of the second stage (all layers) is the learning "
+            "rate times this factor.",
+        ),
         group="model",
         bounds=(0.0, 1.0, "(]"),
         ui=(0.0001, 1.0, 4, 0.01),
@@ -114,20 +133,26 @@ class TrainConfig:
     )
     feature_cache: str = _field(
         "on",
-        "Feature cache",
-        "Frozen backbone (feature-extract, two-stage's head epochs): on computes the "
-        "backbone's features once and trains the head on them (epochs take a fraction of "
-        "a second); off runs the whole network on every image in every epoch.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Feature cache"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Frozen backbone (feature-extract, two-stage's head epochs): on computes the "
+            "backbone's features once and trains the head on them (epochs take a fraction of "
+            "a second); off runs the whole network on every image in every epoch.",
+        ),
         group="model",
         choices=("on", "off"),
         used_when=("mode", ("feature-extract", "two-stage")),
     )
     cache_views: int = _field(
         0,
-        "Augmented views",
-        "Feature cache: augmented versions of each training image extracted once through "
-        "the train pipeline, a different one each epoch. 0 (the default, fastest): no "
-        "augmentation, the head sees each image as the evaluation pipeline makes it.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Augmented views"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Feature cache: augmented versions of each training image extracted once through "
+            "the train pipeline, a different one each epoch. 0 (the default, fastest): no "
+            "augmentation, the head sees each image as the evaluation pipeline makes it.",
+        ),
         group="model",
         bounds=(0, 1000, "[]"),
         ui=(0, 1000),
@@ -135,49 +160,66 @@ class TrainConfig:
     )
     cache_memory_mb: int = _field(
         512,
-        "Cache memory (MB)",
-        "Feature cache: kept in memory up to this size, read from its file beyond it "
-        "(0: always from the file).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Cache memory (MB)"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Feature cache: kept in memory up to this size, read from its file beyond it "
+            "(0: always from the file).",
+        ),
         group="model",
         bounds=(0, 1_000_000, "[]"),
         ui=(0, 1_000_000),
         used_when=("mode", ("feature-extract", "two-stage")),
     )
     augment: str = _field(
-        "auto", "Augmentation", "augmentation preset (auto, seed, digits, none) or SPEC.json"
+        "auto",
+        QT_TRANSLATE_NOOP("CoreMessages", "Augmentation"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "augmentation preset (auto, seed, digits, none) or SPEC.json"
+        ),
     )
-    train_transforms: list | None = _field(None, "Train transforms", "", flag=False)
-    eval_transforms: list | None = _field(None, "Eval transforms", "", flag=False)
+    train_transforms: list | None = _field(
+        None, QT_TRANSLATE_NOOP("CoreMessages", "Train transforms"), "", flag=False
+    )
+    eval_transforms: list | None = _field(
+        None, QT_TRANSLATE_NOOP("CoreMessages", "Eval transforms"), "", flag=False
+    )
     epochs: int = _field(
-        15, "Epochs", "Passes over the training set.", group="hyper", bounds=(1, 100_000, "[]")
+        15,
+        QT_TRANSLATE_NOOP("CoreMessages", "Epochs"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Passes over the training set."),
+        group="hyper",
+        bounds=(1, 100_000, "[]"),
     )
     batch_size: int = _field(
         64,
-        "Batch size",
-        "Images per optimizer step.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Batch size"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Images per optimizer step."),
         group="hyper",
         bounds=(1, 1_000_000, "[]"),
         ui=(1, 65_536),
     )
     lr: float = _field(
         1e-3,
-        "Learning rate",
-        "Learning rate: the optimizer's step size.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Learning rate"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Learning rate: the optimizer's step size."),
         group="hyper",
         bounds=(0.0, None, "(]"),
         ui=(1e-6, 10.0, 6, 1e-4),
     )
     optimizer: str = _field(
         "adam",
-        "Optimizer",
-        "Adam/AdamW adapt the step per weight; SGD uses momentum.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Optimizer"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "Adam/AdamW adapt the step per weight; SGD uses momentum."
+        ),
         group="hyper",
         choices=OPTIMIZERS,
     )
     momentum: float = _field(
         0.9,
-        "Momentum",
-        "SGD momentum (ignored by Adam).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Momentum"),
+        QT_TRANSLATE_NOOP("CoreMessages", "SGD momentum (ignored by Adam)."),
         group="hyper",
         bounds=(0.0, 1.0, "[)"),
         ui=(0.0, 0.999, 3, 0.05),
@@ -185,8 +227,8 @@ class TrainConfig:
     )
     weight_decay: float = _field(
         0.0,
-        "Weight decay",
-        "Weight decay (L2 penalty on the weights).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Weight decay"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Weight decay (L2 penalty on the weights)."),
         group="hyper",
         bounds=(0.0, None, "[]"),
         ui=(0.0, 1.0, 6, 1e-4),
@@ -194,17 +236,20 @@ class TrainConfig:
     # measured: cosine keeps digits/smallcnn >= 0.99 over the last epochs
     scheduler: str = _field(
         "cosine",
-        "LR schedule",
-        "Learning-rate schedule: none (constant), step (multiply by gamma every step size "
-        "epochs), cosine (anneal to zero over the run), onecycle (warm up to the learning "
-        "rate, then anneal; stepped every batch).",
+        QT_TRANSLATE_NOOP("CoreMessages", "LR schedule"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Learning-rate schedule: none (constant), step (multiply by gamma every step size "
+            "epochs), cosine (anneal to zero over the run), onecycle (warm up to the learning "
+            "rate, then anneal; stepped every batch).",
+        ),
         group="hyper",
         choices=SCHEDULERS,
     )
     step_size: int = _field(
         5,
-        "Step size",
-        "StepLR: epochs between learning-rate drops.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Step size"),
+        QT_TRANSLATE_NOOP("CoreMessages", "StepLR: epochs between learning-rate drops."),
         group="hyper",
         bounds=(1, 1_000_000, "[]"),
         ui=(1, 10_000),
@@ -212,8 +257,8 @@ class TrainConfig:
     )
     gamma: float = _field(
         0.1,
-        "Gamma",
-        "StepLR: factor applied at each drop.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Gamma"),
+        QT_TRANSLATE_NOOP("CoreMessages", "StepLR: factor applied at each drop."),
         group="hyper",
         bounds=(0.0, 1.0, "(]"),
         ui=(0.001, 1.0, 3, 0.05),
@@ -221,60 +266,78 @@ class TrainConfig:
     )
     val_split: float = _field(
         0.2,
-        "Validation split",
-        "Share of images held out for validation when the folder has no valid/ split.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Validation split"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Share of images held out for validation when the folder has no valid/ split.",
+        ),
         group="hyper",
         bounds=(0.0, 1.0, "()"),
         ui=(0.05, 0.9, 2, 0.05),
     )
     best_metric: str = _field(
         "val_acc",
-        "Best model by",
-        "What decides the best epoch (best.pt, the best mark, early stopping): val_acc, "
-        "the highest validation accuracy, or val_loss, the lowest validation loss.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Best model by"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "What decides the best epoch (best.pt, the best mark, early stopping): val_acc, "
+            "the highest validation accuracy, or val_loss, the lowest validation loss.",
+        ),
         group="hyper",
         choices=BEST_METRICS,
     )
     early_stop: int = _field(
         0,
-        "Early stop patience",
-        "Stop after this many epochs without a validation improvement larger than min "
-        "delta (0: off, train all epochs).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Early stop patience"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Stop after this many epochs without a validation improvement larger than min "
+            "delta (0: off, train all epochs).",
+        ),
         group="hyper",
         bounds=(0, 100_000, "[]"),
         ui=(0, 10_000),
     )
     min_delta: float = _field(
         0.0,
-        "Min delta",
-        "Early stopping: the smallest change of the best-model metric that counts as an "
-        "improvement (0.001 on accuracy: a tenth of a percent).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Min delta"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Early stopping: the smallest change of the best-model metric that counts as an "
+            "improvement (0.001 on accuracy: a tenth of a percent).",
+        ),
         group="hyper",
         bounds=(0.0, None, "[]"),
         ui=(0.0, 10.0, 4, 0.001),
     )
     seed: int = _field(
         0,
-        "Seed",
-        "Random seed: same seed, same run on CPU.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Seed"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Random seed: same seed, same run on CPU."),
         group="hyper",
         bounds=(0, 2**63 - 1, "[]"),
         ui=(0, 2**31 - 1),  # a QSpinBox holds 32-bit numbers
     )
     device: str = _field(
         "auto",
-        "Device",
-        "Where to train: auto picks CUDA, then MPS, when present (or cpu, cuda, cuda:N, mps).",
+        QT_TRANSLATE_NOOP("CoreMessages", "Device"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Where to train: auto picks CUDA, then MPS, when present (or cpu, cuda, cuda:N, mps).",
+        ),
         group="hyper",
         choices=DEVICES,
     )
     nproc: int = _field(
         1,
-        "Processes",
-        "Train with this many processes on this machine (torchrun, DistributedDataParallel; "
-        "on a GPU machine one per GPU). Each process trains on its share of every epoch with "
-        "its own batch of the batch size, so a step trains processes x batch size images; "
-        "the learning rate is not scaled. Pause holds every process at the same batch.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Processes"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Train with this many processes on this machine (torchrun, DistributedDataParallel; "
+            "on a GPU machine one per GPU). Each process trains on its share of every epoch with "
+            "its own batch of the batch size, so a step trains processes x batch size images; "
+            "the learning rate is not scaled. Pause holds every process at the same batch.",
+        ),
         group="hyper",
         bounds=(1, 1024, "[]"),
         ui=(1, 1024),
@@ -283,25 +346,52 @@ class TrainConfig:
     )
     precision: str = _field(
         "auto",
-        "Precision",
-        "auto: bf16 autocast where the CPU or GPU runs it fast, else fp32.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Precision"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "auto: bf16 autocast where the CPU or GPU runs it fast, else fp32."
+        ),
         choices=PRECISIONS,
     )
     channels_last: str = _field(
         "auto",
-        "Channels last",
-        "channels_last memory format: auto uses it for convolutional nets on CPU and CUDA.",
+        QT_TRANSLATE_NOOP("CoreMessages", "Channels last"),
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "channels_last memory format: auto uses it for convolutional nets on CPU and CUDA.",
+        ),
         choices=CHANNELS_LAST,
     )
     num_workers: int = _field(
-        0, "DataLoader workers", "DataLoader worker processes.", bounds=(0, 256, "[]")
+        0,
+        QT_TRANSLATE_NOOP("CoreMessages", "DataLoader workers"),
+        QT_TRANSLATE_NOOP("CoreMessages", "DataLoader worker processes."),
+        bounds=(0, 256, "[]"),
     )
-    in_channels: int | None = _field(None, "Input channels", "1, 3 or None", flag=False)
-    input_size: int | None = _field(None, "Input size", "8..4096 or None", flag=False)
+    in_channels: int | None = _field(
+        None,
+        QT_TRANSLATE_NOOP("CoreMessages", "Input channels"),
+        QT_TRANSLATE_NOOP("CoreMessages", "1, 3 or None"),
+        flag=False,
+    )
+    input_size: int | None = _field(
+        None,
+        QT_TRANSLATE_NOOP("CoreMessages", "Input size"),
+        QT_TRANSLATE_NOOP("CoreMessages", "8..4096 or None"),
+        flag=False,
+    )
     # in the app's runs folder (core.appdirs), like the window's runs: `main.py runs` and
     # the Runs tab list what is trained there; the CLI makes a fresh name instead
-    out: str = _field(str(runs_dir() / "run"), "Output", "run folder to write")
-    resume: str | None = _field(None, "Resume", "a run's last.pt", flag=False)
+    out: str = _field(
+        str(runs_dir() / "run"),
+        QT_TRANSLATE_NOOP("CoreMessages", "Output"),
+        QT_TRANSLATE_NOOP("CoreMessages", "run folder to write"),
+    )
+    resume: str | None = _field(
+        None,
+        QT_TRANSLATE_NOOP("CoreMessages", "Resume"),
+        QT_TRANSLATE_NOOP("CoreMessages", "a run's last.pt"),
+        flag=False,
+    )
 
     def validate(self) -> None:
         """Raise ConfigError naming the first field whose value cannot be used."""

@@ -4,7 +4,8 @@ Every network is built for any class count and for 1 or 3 input channels, with t
 classifier head replaced for our classes. Pretrained ImageNet weights come through
 torchvision's weights API (the torch hub cache) or from a local ``.pth`` file; when
 neither is available the caller gets a :class:`WeightsError` that names the file and
-the folder, never a silently random network.
+the folder, never a silently random network. Each network's description is marked for
+translation (:mod:`core.messages`); the Train tab shows it in the window's language.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from torch import nn
 
 from core import MODES
 from core.augment import IMAGENET_MEAN, IMAGENET_STD
+from core.messages import QT_TRANSLATE_NOOP
 
 __all__ = [
     "ARCHS",
@@ -70,7 +72,10 @@ ARCHS: dict[str, ArchInfo] = {
         28,
         1,
         False,
-        "The notes' MNIST network: flatten, Linear(in, 128), ReLU, Linear(128, classes).",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "The notes' MNIST network: flatten, Linear(in, 128), ReLU, Linear(128, classes).",
+        ),
     ),
     "smallcnn": ArchInfo(
         "smallcnn",
@@ -78,8 +83,11 @@ ARCHS: dict[str, ArchInfo] = {
         28,
         8,
         False,
-        "Three conv + BatchNorm + ReLU + max-pool blocks (32/64/128 kernels), Dropout, "
-        "flatten, linear head. Fast on CPU; made for 28x28 digits.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "Three conv + BatchNorm + ReLU + max-pool blocks (32/64/128 kernels), Dropout, "
+            "flatten, linear head. Fast on CPU; made for 28x28 digits.",
+        ),
     ),
     "alexnet": ArchInfo(
         "alexnet",
@@ -87,7 +95,10 @@ ARCHS: dict[str, ArchInfo] = {
         224,
         63,
         True,
-        "AlexNet (2012): five convolutions with large early kernels, three dense layers.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "AlexNet (2012): five convolutions with large early kernels, three dense layers.",
+        ),
     ),
     "vgg11_bn": ArchInfo(
         "vgg11_bn",
@@ -95,7 +106,9 @@ ARCHS: dict[str, ArchInfo] = {
         224,
         32,
         True,
-        "VGG-11 with BatchNorm: stacks of 3x3 convolutions, five poolings.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages", "VGG-11 with BatchNorm: stacks of 3x3 convolutions, five poolings."
+        ),
     ),
     "vgg16_bn": ArchInfo(
         "vgg16_bn",
@@ -103,7 +116,10 @@ ARCHS: dict[str, ArchInfo] = {
         224,
         32,
         True,
-        "VGG-16 with BatchNorm: deeper stacks of 3x3 convolutions, five poolings.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "VGG-16 with BatchNorm: deeper stacks of 3x3 convolutions, five poolings.",
+        ),
     ),
     "resnet18": ArchInfo(
         "resnet18",
@@ -111,7 +127,10 @@ ARCHS: dict[str, ArchInfo] = {
         224,
         16,
         True,
-        "ResNet-18: residual blocks; the usual first choice for transfer learning.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "ResNet-18: residual blocks; the usual first choice for transfer learning.",
+        ),
     ),
     "resnet34": ArchInfo(
         "resnet34",
@@ -119,7 +138,7 @@ ARCHS: dict[str, ArchInfo] = {
         224,
         16,
         True,
-        "ResNet-34: deeper residual network of basic blocks.",
+        QT_TRANSLATE_NOOP("CoreMessages", "ResNet-34: deeper residual network of basic blocks."),
     ),
     "resnet50": ArchInfo(
         "resnet50",
@@ -127,7 +146,10 @@ ARCHS: dict[str, ArchInfo] = {
         224,
         16,
         True,
-        "ResNet-50: bottleneck residual blocks; slower on CPU, stronger features.",
+        QT_TRANSLATE_NOOP(
+            "CoreMessages",
+            "ResNet-50: bottleneck residual blocks; slower on CPU, stronger features.",
+        ),
     ),
 }
 

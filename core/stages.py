@@ -30,7 +30,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core import features, models
+from core import features, models, phases
 from core.events import Callback, EpochEnded, PhaseProgressed, TrainingError
 from core.prefetch import AheadLoader, DecodedImages, MemoryBudget, fast_loader
 from core.trainsetup import build_optimizer, build_scheduler
@@ -118,14 +118,14 @@ class Plan:
         t.scheduler, t.sched_per_batch = build_scheduler(cfg2, t.optimizer, len(t.train_loader))
         t.net = t.model
         self.stage, self.store = 2, None
-        where = f"the best head (epoch {self.best_head_epoch})" if self.best_head else "the head"
-        where = where if from_best else "the resumed weights"
-        t.emit(
-            "on_phase",
-            PhaseProgressed(
-                "finetune", 1, 1, "", f"fine-tuning every layer from {where} at lr {cfg2.lr:.3g}"
-            ),
-        )
+        if not from_best:
+            start = phases.FROM_RESUMED
+        elif self.best_head:
+            start = phases.FROM_BEST_HEAD.format(epoch=self.best_head_epoch)
+        else:
+            start = phases.FROM_HEAD
+        text = phases.FINETUNING.format(start=start, lr=cfg2.lr)
+        t.emit("on_phase", PhaseProgressed("finetune", 1, 1, "", text))
 
     # ------------------------------------------------------------------ head stage
     def start(self, resume: dict | None) -> None:
@@ -147,7 +147,7 @@ class Plan:
         t, cfg = self.trainer, self.trainer.config
         parts = _key_parts(t, self.head)
         if parts is None:
-            t.notes.append("Feature cache: not used for this dataset (its files are unknown).")
+            t.notes.append(phases.CACHE_UNKNOWN_FILES)
             return
         folder = features.cache_root() / features.cache_key(parts)
         limit = cfg.cache_memory_mb * 2**20
@@ -156,13 +156,13 @@ class Plan:
             self._extract(folder)
             store = features.open_store(folder, limit)
             if store is None:
-                raise TrainingError(f"The feature cache {folder} could not be read back.")
+                raise TrainingError(phases.CACHE_UNREADABLE.format(folder=folder))
         else:
-            t.notes.append(f"Feature cache: reused {folder} (computed by an earlier run).")
-        where = "in memory" if store.in_memory else "read from its file (over the memory limit)"
+            t.notes.append(phases.CACHE_REUSED.format(folder=folder))
+        where = phases.CACHE_IN_MEMORY if store.in_memory else phases.CACHE_FROM_FILE
+        size = store.nbytes / 2**20
         t.notes.append(
-            f"Feature cache: {store.views} view(s) of {store.dim} features per image, "
-            f"{store.nbytes / 2**20:.1f} MB, {where}."
+            phases.CACHE_SIZE.format(views=store.views, dim=store.dim, size=size, where=where)
         )
         self.store = store
         train, valid = self.image_loaders
@@ -177,12 +177,12 @@ class Plan:
     def _extract(self, folder: Path) -> None:
         t, cfg = self.trainer, self.trainer.config
         views = cfg.cache_views
-        what = f"{views} augmented view(s)" if views else "no augmentation (0 augmented views)"
+        what = phases.VIEWS.format(views=views) if views else phases.NO_VIEWS
         budget = MemoryBudget(IMAGE_CACHE_BYTES if views > 1 else 0)
 
         def progress(done: int, total: int) -> None:
             t._check_control()  # stop and pause, as between training batches
-            text = f"extracting features: {done:,}/{total:,} images, {what}"
+            text = phases.EXTRACTING.format(done=done, total=total, views=what)
             t.emit("on_phase", PhaseProgressed("features", done, total, "images", text))
 
         splits = t.splits
@@ -307,8 +307,12 @@ def fetch_weights(trainer: Any) -> None:
         if step == shown[0] and done != total:
             return  # one event per percent (per MB when the size is unknown)
         shown[0] = step
-        size = f"/{total / 2**20:.1f}" if total else ""
-        text = f"downloading {target.name}: {done / 2**20:.1f}{size} MB"
+        if total:
+            text = phases.DOWNLOADING.format(
+                name=target.name, done=done / 2**20, total=total / 2**20
+            )
+        else:
+            text = phases.DOWNLOADING_UNSIZED.format(name=target.name, done=done / 2**20)
         trainer.emit("on_phase", PhaseProgressed("weights", done, total, "bytes", text))
 
     weights.download_weights(cfg.arch, progress)

@@ -1195,12 +1195,276 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         <translation>模式</translation>
     </message>
     <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>builtin:digits or a folder of class folders</source>
+        <translation>builtin:digits，或一个按类别分文件夹的文件夹</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Network architecture from the model registry.</source>
+        <translation>模型注册表中的网络架构。</translation>
+    </message>
+    <message>
+        <source>Transfer mode</source>
+        <translation>迁移学习方式</translation>
+    </message>
+    <message>
+        <source>scratch: random weights, all layers train. finetune: start from pretrained weights and train all layers. feature-extract: freeze the backbone, train only the new head. two-stage: the head alone first (head epochs), then all layers at a lower rate.</source>
+        <translation>scratch：随机权重，训练所有层。finetune：从预训练权重开始，训练所有层。feature-extract：冻结主干网络，只训练新的分类头。two-stage：先只训练分类头（分类头轮次），再以较低的学习率训练所有层。</translation>
+    </message>
+    <message>
+        <source>Pretrained</source>
+        <translation>预训练权重</translation>
+    </message>
+    <message>
+        <source>Start from ImageNet weights (torchvision, from the torch hub cache) or from a local .pth state_dict (imagenet, a path, or none). Missing weights stop the run with a message naming the file.</source>
+        <translation>从 ImageNet 权重（torchvision，取自 torch hub 缓存）或本地 .pth state_dict 开始（imagenet、一个路径或 none）。缺少权重时，运行会停止，并给出缺少的文件名。</translation>
+    </message>
+    <message>
+        <source>Head epochs</source>
+        <translation>分类头轮次</translation>
+    </message>
+    <message>
+        <source>two-stage: epochs that train the head alone, the backbone frozen (on cached features); then every layer trains from the best head.</source>
+        <translation>two-stage：只训练分类头的轮次，主干网络冻结（使用缓存的特征）；之后从最佳分类头开始训练所有层。</translation>
+    </message>
+    <message>
+        <source>Fine-tune LR factor</source>
+        <translation>微调学习率系数</translation>
+    </message>
+    <message>
+        <source>two-stage: the learning rate of the second stage (all layers) is the learning rate times this factor.</source>
+        <translation>two-stage：第二阶段（所有层）的学习率是学习率乘以这个系数。</translation>
+    </message>
+    <message>
+        <source>Feature cache</source>
+        <translation>特征缓存</translation>
+    </message>
+    <message>
+        <source>Frozen backbone (feature-extract, two-stage&apos;s head epochs): on computes the backbone&apos;s features once and trains the head on them (epochs take a fraction of a second); off runs the whole network on every image in every epoch.</source>
+        <translation>冻结的主干网络（feature-extract，以及 two-stage 的分类头轮次）：on 只计算一次主干网络的特征，再用它们训练分类头（每个轮次不到一秒）；off 在每个轮次对每张图像运行整个网络。</translation>
+    </message>
+    <message>
+        <source>Augmented views</source>
+        <translation>增强视图数</translation>
+    </message>
+    <message>
+        <source>Feature cache: augmented versions of each training image extracted once through the train pipeline, a different one each epoch. 0 (the default, fastest): no augmentation, the head sees each image as the evaluation pipeline makes it.</source>
+        <translation>特征缓存：每张训练图像经训练流水线数据增强后的版本，只提取一次，每个轮次用不同的一个。0（默认，最快）：不做数据增强，分类头看到的是评估流水线处理后的图像。</translation>
+    </message>
+    <message>
+        <source>Cache memory (MB)</source>
+        <translation>缓存内存（MB）</translation>
+    </message>
+    <message>
+        <source>Feature cache: kept in memory up to this size, read from its file beyond it (0: always from the file).</source>
+        <translation>特征缓存：不超过这个大小时保存在内存中，超出部分从文件读取（0：总是从文件读取）。</translation>
+    </message>
+    <message>
         <source>Augmentation</source>
         <translation>数据增强</translation>
     </message>
     <message>
+        <source>augmentation preset (auto, seed, digits, none) or SPEC.json</source>
+        <translation>数据增强预设（auto、seed、digits、none）或 SPEC.json</translation>
+    </message>
+    <message>
+        <source>Train transforms</source>
+        <translation>训练变换</translation>
+    </message>
+    <message>
+        <source>Eval transforms</source>
+        <translation>评估变换</translation>
+    </message>
+    <message>
         <source>Epochs</source>
         <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Passes over the training set.</source>
+        <translation>遍历训练集的次数。</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <source>Images per optimizer step.</source>
+        <translation>优化器每一步使用的图像数。</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Learning rate: the optimizer&apos;s step size.</source>
+        <translation>学习率：优化器的步长。</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Adam/AdamW adapt the step per weight; SGD uses momentum.</source>
+        <translation>Adam/AdamW 为每个权重调整步长；SGD 使用动量。</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>SGD momentum (ignored by Adam).</source>
+        <translation>SGD 的动量（Adam 忽略它）。</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Weight decay (L2 penalty on the weights).</source>
+        <translation>权重衰减（对权重的 L2 惩罚）。</translation>
+    </message>
+    <message>
+        <source>LR schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>Learning-rate schedule: none (constant), step (multiply by gamma every step size epochs), cosine (anneal to zero over the run), onecycle (warm up to the learning rate, then anneal; stepped every batch).</source>
+        <translation>学习率调度：none（不变），step（每隔“步长”个轮次乘以 gamma），cosine（在整个运行中退火到零），onecycle（先预热到学习率，再退火；每个批次调整一次）。</translation>
+    </message>
+    <message>
+        <source>Step size</source>
+        <translation>步长</translation>
+    </message>
+    <message>
+        <source>StepLR: epochs between learning-rate drops.</source>
+        <translation>StepLR：两次降低学习率之间的轮次数。</translation>
+    </message>
+    <message>
+        <source>Gamma</source>
+        <translation>Gamma</translation>
+    </message>
+    <message>
+        <source>StepLR: factor applied at each drop.</source>
+        <translation>StepLR：每次降低时乘以的系数。</translation>
+    </message>
+    <message>
+        <source>Validation split</source>
+        <translation>验证集比例</translation>
+    </message>
+    <message>
+        <source>Share of images held out for validation when the folder has no valid/ split.</source>
+        <translation>文件夹中没有 valid/ 划分时，留作验证集的图像比例。</translation>
+    </message>
+    <message>
+        <source>Best model by</source>
+        <translation>最佳模型依据</translation>
+    </message>
+    <message>
+        <source>What decides the best epoch (best.pt, the best mark, early stopping): val_acc, the highest validation accuracy, or val_loss, the lowest validation loss.</source>
+        <translation>由什么决定最佳轮次（best.pt、最佳标记、提前停止）：val_acc，最高的验证准确率；或 val_loss，最低的验证损失。</translation>
+    </message>
+    <message>
+        <source>Early stop patience</source>
+        <translation>提前停止的耐心</translation>
+    </message>
+    <message>
+        <source>Stop after this many epochs without a validation improvement larger than min delta (0: off, train all epochs).</source>
+        <translation>连续这么多个轮次验证集上的改进都不超过最小变化量时停止（0：关闭，训练所有轮次）。</translation>
+    </message>
+    <message>
+        <source>Min delta</source>
+        <translation>最小变化量</translation>
+    </message>
+    <message>
+        <source>Early stopping: the smallest change of the best-model metric that counts as an improvement (0.001 on accuracy: a tenth of a percent).</source>
+        <translation>提前停止：最佳模型指标的变化至少多大才算改进（准确率上的 0.001：千分之一）。</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Random seed: same seed, same run on CPU.</source>
+        <translation>随机种子：在 CPU 上，相同的种子得到相同的运行。</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Where to train: auto picks CUDA, then MPS, when present (or cpu, cuda, cuda:N, mps).</source>
+        <translation>在哪里训练：auto 依次选择可用的 CUDA、MPS（也可选 cpu、cuda、cuda:N、mps）。</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>进程数</translation>
+    </message>
+    <message>
+        <source>Train with this many processes on this machine (torchrun, DistributedDataParallel; on a GPU machine one per GPU). Each process trains on its share of every epoch with its own batch of the batch size, so a step trains processes x batch size images; the learning rate is not scaled. Pause holds every process at the same batch.</source>
+        <translation>在本机上用这么多个进程训练（torchrun，DistributedDataParallel；有 GPU 的机器上每个 GPU 一个进程）。每个进程训练每个轮次中属于自己的那一份，各用一个批次大小的批次，所以一步训练 进程数 x 批次大小 张图像；学习率不会随之缩放。暂停会让所有进程停在同一个批次。</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>数值精度</translation>
+    </message>
+    <message>
+        <source>auto: bf16 autocast where the CPU or GPU runs it fast, else fp32.</source>
+        <translation>auto：在 CPU 或 GPU 能快速运行 bf16 的地方使用 bf16 autocast，否则使用 fp32。</translation>
+    </message>
+    <message>
+        <source>Channels last</source>
+        <translation>通道在后（channels_last）</translation>
+    </message>
+    <message>
+        <source>channels_last memory format: auto uses it for convolutional nets on CPU and CUDA.</source>
+        <translation>channels_last 内存格式：auto 在 CPU 和 CUDA 上对卷积网络使用它。</translation>
+    </message>
+    <message>
+        <source>DataLoader workers</source>
+        <translation>DataLoader 工作进程数</translation>
+    </message>
+    <message>
+        <source>DataLoader worker processes.</source>
+        <translation>DataLoader 的工作进程数。</translation>
+    </message>
+    <message>
+        <source>Input channels</source>
+        <translation>输入通道数</translation>
+    </message>
+    <message>
+        <source>1, 3 or None</source>
+        <translation>1、3 或 None</translation>
+    </message>
+    <message>
+        <source>Input size</source>
+        <translation>输入尺寸</translation>
+    </message>
+    <message>
+        <source>8..4096 or None</source>
+        <translation>8..4096 或 None</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>run folder to write</source>
+        <translation>要写入的运行文件夹</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>a run&apos;s last.pt</source>
+        <translation>某次运行的 last.pt</translation>
     </message>
     <message>
         <source>Best val acc</source>
@@ -1245,6 +1509,118 @@ A model always answers with probabilities that sum to 100%, even for a picture o
     <message>
         <source>The training process ended without finishing (killed or crashed): there is no summary.json.</source>
         <translation>训练进程没有完成就结束了（被终止或崩溃）：没有 summary.json。</translation>
+    </message>
+    <message>
+        <source>The notes&apos; MNIST network: flatten, Linear(in, 128), ReLU, Linear(128, classes).</source>
+        <translation>笔记中的 MNIST 网络：展平，Linear(in, 128)，ReLU，Linear(128, classes)。</translation>
+    </message>
+    <message>
+        <source>Three conv + BatchNorm + ReLU + max-pool blocks (32/64/128 kernels), Dropout, flatten, linear head. Fast on CPU; made for 28x28 digits.</source>
+        <translation>三个卷积 + BatchNorm + ReLU + 最大池化块（32/64/128 个卷积核），Dropout，展平，线性分类头。在 CPU 上很快；为 28x28 的数字设计。</translation>
+    </message>
+    <message>
+        <source>AlexNet (2012): five convolutions with large early kernels, three dense layers.</source>
+        <translation>AlexNet（2012）：五个卷积层，前面的卷积核较大，三个全连接层。</translation>
+    </message>
+    <message>
+        <source>VGG-11 with BatchNorm: stacks of 3x3 convolutions, five poolings.</source>
+        <translation>带 BatchNorm 的 VGG-11：堆叠的 3x3 卷积，五次池化。</translation>
+    </message>
+    <message>
+        <source>VGG-16 with BatchNorm: deeper stacks of 3x3 convolutions, five poolings.</source>
+        <translation>带 BatchNorm 的 VGG-16：更深的 3x3 卷积堆叠，五次池化。</translation>
+    </message>
+    <message>
+        <source>ResNet-18: residual blocks; the usual first choice for transfer learning.</source>
+        <translation>ResNet-18：残差块；迁移学习的常用首选。</translation>
+    </message>
+    <message>
+        <source>ResNet-34: deeper residual network of basic blocks.</source>
+        <translation>ResNet-34：由基本块组成的更深的残差网络。</translation>
+    </message>
+    <message>
+        <source>ResNet-50: bottleneck residual blocks; slower on CPU, stronger features.</source>
+        <translation>ResNet-50：瓶颈残差块；在 CPU 上较慢，特征更强。</translation>
+    </message>
+    <message>
+        <source>downloading {name}: {done:.1f}/{total:.1f} MB</source>
+        <translation>正在下载 {name}：{done}/{total} MB</translation>
+    </message>
+    <message>
+        <source>downloading {name}: {done:.1f} MB</source>
+        <translation>正在下载 {name}：{done} MB</translation>
+    </message>
+    <message>
+        <source>extracting features: {done:,}/{total:,} images, {views}</source>
+        <translation>正在提取特征：{done}/{total} 张图像，{views}</translation>
+    </message>
+    <message>
+        <source>{views} augmented view(s)</source>
+        <translation>{views} 个数据增强视图</translation>
+    </message>
+    <message>
+        <source>no augmentation (0 augmented views)</source>
+        <translation>不做数据增强（0 个增强视图）</translation>
+    </message>
+    <message>
+        <source>fine-tuning every layer from {start} at lr {lr:.3g}</source>
+        <translation>从{start}开始微调所有层，学习率 {lr}</translation>
+    </message>
+    <message>
+        <source>the best head (epoch {epoch})</source>
+        <translation>最佳分类头（第 {epoch} 轮）</translation>
+    </message>
+    <message>
+        <source>the head</source>
+        <translation>分类头</translation>
+    </message>
+    <message>
+        <source>the resumed weights</source>
+        <translation>恢复的权重</translation>
+    </message>
+    <message>
+        <source>evaluating best.pt on {total:,} validation images</source>
+        <translation>正在用 {total} 张验证集图像评估 best.pt</translation>
+    </message>
+    <message>
+        <source>evaluated best.pt on {total:,} validation images: accuracy {accuracy:.2f}% (evaluation.json, predictions.csv)</source>
+        <translation>已用 {total} 张验证集图像评估 best.pt：准确率 {accuracy}%（evaluation.json、predictions.csv）</translation>
+    </message>
+    <message>
+        <source>evaluated best.pt on {total:,} validation images (evaluation.json, predictions.csv)</source>
+        <translation>已用 {total} 张验证集图像评估 best.pt（evaluation.json、predictions.csv）</translation>
+    </message>
+    <message>
+        <source>evaluation failed (see the log); the Evaluate panel computes it again</source>
+        <translation>评估失败（见日志）；评估面板会重新计算</translation>
+    </message>
+    <message>
+        <source>evaluation stopped: no evaluation.json or predictions.csv written</source>
+        <translation>评估已停止：未写入 evaluation.json 或 predictions.csv</translation>
+    </message>
+    <message>
+        <source>Feature cache: not used for this dataset (its files are unknown).</source>
+        <translation>特征缓存：此数据集未使用（无法确定它的文件）。</translation>
+    </message>
+    <message>
+        <source>Feature cache: reused {folder} (computed by an earlier run).</source>
+        <translation>特征缓存：复用了 {folder}（由之前的一次运行计算）。</translation>
+    </message>
+    <message>
+        <source>Feature cache: {views} view(s) of {dim} features per image, {size:.1f} MB, {where}.</source>
+        <translation>特征缓存：每张图像 {views} 个视图，每个 {dim} 个特征，{size} MB，{where}。</translation>
+    </message>
+    <message>
+        <source>in memory</source>
+        <translation>保存在内存中</translation>
+    </message>
+    <message>
+        <source>read from its file (over the memory limit)</source>
+        <translation>从文件读取（超过内存上限）</translation>
+    </message>
+    <message>
+        <source>The feature cache {folder} could not be read back.</source>
+        <translation>无法读回特征缓存 {folder}。</translation>
     </message>
 </context>
 <context>

@@ -9,7 +9,10 @@ reason inside "Could not read {path}: {reason}") is translated too. A message no
 template matches is shown as it is.
 
 Matching is by regular expression: a template's literal text must match exactly,
-each ``{field}`` (with or without a format spec) matches any text, even none.
+each ``{field}`` (with or without a format spec) matches any text, even none. A text
+that is itself a marked string without fields (a setting's label or tip) is looked up
+whole before any template is tried, so it never half-matches a loose template such as
+"{where}: {field} {problem}.".
 """
 
 from __future__ import annotations
@@ -73,6 +76,16 @@ def translate(text: str, depth: int = 0) -> str:
         values = {k: translate(v, depth + 1) for k, v in match.groupdict().items()}
         return _fill(translated, values)
     return text
+
+
+def made_from(text: str, templates: tuple[str, ...]) -> bool:
+    """Whether core made ``text`` from one of ``templates`` (matched as :func:`translate`
+    matches them)."""
+    for template in templates:
+        pattern = _pattern(template)
+        if text == template if pattern is None else pattern.fullmatch(text) is not None:
+            return True
+    return False
 
 
 def fill(template: str, **values: object) -> str:

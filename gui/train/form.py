@@ -148,7 +148,7 @@ class SettingsForm(QObject):
         """A labelled row per field, in the given order."""
         for name in names:
             info = config.setting(name)
-            tip = core_text(info.tip)  # in the interface's language once core marks it
+            tip = core_text(info.tip)  # core marks labels and tips (QT_TRANSLATE_NOOP)
             if name == "pretrained":
                 widget = PretrainedPicker(tip)
                 widget.changed.connect(lambda name=name: self.changed.emit(name))

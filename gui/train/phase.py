@@ -8,9 +8,11 @@ core.evaluate's EvaluationWriter). While a phase runs, the progress bar shows it
 ("extracting features: 120/320 images") instead of the epochs; when it ends its text
 goes to the log. Stop works during a phase as during training.
 
-The evaluation phase's texts are the Train tab's own (translated here); the other
-phases show core's text through :func:`gui.errors.shown`, which translates it once
-core marks its template.
+The evaluation phase's progress is the Train tab's own text (translated here), its
+closing line core's (evaluated with the accuracy, failed, stopped) when core made it
+from one of its templates; the other phases show core's text. Core's texts are
+translated through :func:`gui.errors.shown` from the templates of :mod:`core.phases`,
+imported here so they are known even when the run trains in other processes.
 """
 
 from __future__ import annotations
@@ -21,9 +23,19 @@ from collections.abc import Callable
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QSpinBox
 
+from core import phases
 from core.events import PhaseProgressed
 from core.runs import duration
 from gui import errors
+from gui.i18n import core_messages
+
+# how the evaluation phase ends, as core says it (core.callbacks.EvaluationWriter)
+EVALUATION_ENDS = (
+    phases.EVALUATED,
+    phases.EVALUATED_NO_ACCURACY,
+    phases.EVALUATION_FAILED,
+    phases.EVALUATION_STOPPED,
+)
 
 #: what the "Augmented views" box shows at 0, so nobody misses that 0 means no augmentation
 NO_VIEWS_TEXT = QT_TRANSLATE_NOOP("PhaseDisplay", "0 (no augmentation)")
@@ -91,7 +103,7 @@ class PhaseDisplay(QObject):
 
     def closing_line(self, ev: PhaseProgressed) -> str:
         """The log's line when ``ev`` ended its phase (a sentence: capitalised)."""
-        if ev.phase == "evaluation":
+        if ev.phase == "evaluation" and not core_messages.made_from(ev.text, EVALUATION_ENDS):
             return self.tr("Evaluated best.pt on %n validation image(s).", "", ev.total)
         text = errors.shown(ev.text)
         return text[:1].upper() + text[1:]

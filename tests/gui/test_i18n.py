@@ -8,7 +8,6 @@ word but names (models, transforms, files, units) on an allowlist.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -66,6 +65,11 @@ ALLOWED = {
     # the Train tab's choices: TrainConfig values, as the CLI takes them (main.py train)
     *"scratch finetune feature extract two stage on off sgd adam adamw step cosine".split(),
     *"onecycle val_acc val_loss auto cpu".split(),
+    # names in the settings' tips and the model descriptions (core.config, core.models):
+    # optimizers, schedules, PyTorch classes and tools, devices, Python's None
+    *"Adam AdamW SGD StepLR Gamma gamma BatchNorm ReLU Dropout Linear MNIST".split(),
+    *"DataLoader DistributedDataParallel torchrun autocast channels_last".split(),
+    *"CUDA MPS GPU cuda mps imagenet None in classes".split(),  # Linear(in, 128) is code
 }
 WORD = re.compile(r"[A-Za-zÀ-ÿ0-9_]+")  # a token with a digit is a name or a size
 TAG = re.compile(r"<[^>]*>|&\w+;|&#\d+;")
@@ -226,41 +230,78 @@ def test_the_panels_show_no_english_under_chinese(qtbot, chinese):
     )
 
 
-def _unmarked_core_texts() -> set[str]:
-    """The Train tab's setting labels and tips (core.config) and model descriptions
-    (core.models) that core does not mark for translation yet, as the tab shows them.
-
-    The tab translates them through :mod:`gui.i18n.core_messages` once core marks them
-    (QT_TRANSLATE_NOOP("CoreMessages", ...)); until then the no-English check skips
-    exactly these texts (see test_core_marks_the_train_tabs_settings)."""
+def _train_tab_core_texts() -> list[str]:
+    """The Train tab's texts that come from core: the setting labels and tips
+    (core.config) and the model descriptions (core.models), in English."""
     import dataclasses
 
-    from core import config, messages, models
+    from core import config, models
 
-    marked = set(messages.templates())
     texts = [
         text
         for field in dataclasses.fields(config.TrainConfig)
         for text in (config.setting(field.name).label, config.setting(field.name).tip)
+        if text
     ]
-    texts += [info.description for info in models.ARCHS.values()]
-    return {core_messages.translate(t) for t in texts if t and t not in marked}
+    return texts + [info.description for info in models.ARCHS.values()]
 
 
-def _without(text: str, skipped: set[str]) -> str:
-    plain = html.unescape(re.sub(r"<[^>]*>", " ", text))
-    for part in sorted(skipped, key=len, reverse=True):
-        plain = plain.replace(part, " ")
-    return plain
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/config.py and core/models.py do not mark their labels, tips and model "
-    "descriptions yet (then: python -m gui.i18n.update --fill with their Chinese)",
-)
 def test_core_marks_the_train_tabs_settings(chinese):
-    assert not _unmarked_core_texts()
+    from core import config, messages
+
+    texts = _train_tab_core_texts()
+    assert len(texts) > 60
+    marked = set(messages.templates())
+    assert [t for t in texts if t not in marked] == []
+    english = {t: english_words(core_messages.translate(t)) for t in texts}
+    assert {t: w for t, w in english.items() if w} == {}
+    # an exact marked text wins over a template it happens to fit ("{where}: {field}
+    # {problem}." would leave the English between Chinese punctuation)
+    tip = config.setting("lr").tip
+    assert tip == "Learning rate: the optimizer's step size."
+    assert core_messages.translate(tip) == "学习率：优化器的步长。"
+    assert core_messages.translate(config.setting("epochs").label) == "轮次"
+
+
+def test_the_phase_texts_are_translated_with_their_values(chinese):
+    from core import phases
+
+    def shown(template: str, **values: object) -> str:
+        return core_messages.translate(template.format(**values))
+
+    assert shown(phases.DOWNLOADING, name="resnet18-f37072fd.pth", done=5.0, total=44.7) == (
+        "正在下载 resnet18-f37072fd.pth：5.0/44.7 MB"
+    )
+    assert shown(phases.DOWNLOADING_UNSIZED, name="a.pth", done=5.0) == "正在下载 a.pth：5.0 MB"
+    views = phases.VIEWS.format(views=3)
+    assert shown(phases.EXTRACTING, done=1200, total=3200, views=views) == (
+        "正在提取特征：1,200/3,200 张图像，3 个数据增强视图"
+    )
+    assert shown(phases.EXTRACTING, done=12, total=32, views=phases.NO_VIEWS) == (
+        "正在提取特征：12/32 张图像，不做数据增强（0 个增强视图）"
+    )
+    best = phases.FROM_BEST_HEAD.format(epoch=2)
+    assert shown(phases.FINETUNING, start=best, lr=0.0005) == (
+        "从最佳分类头（第 2 轮）开始微调所有层，学习率 0.0005"
+    )
+    assert shown(phases.EVALUATED, total=1234, accuracy=97.5) == (
+        "已用 1,234 张验证集图像评估 best.pt：准确率 97.50%（evaluation.json、predictions.csv）"
+    )
+    others = [
+        phases.FINETUNING.format(start=phases.FROM_HEAD, lr=0.01),
+        phases.FINETUNING.format(start=phases.FROM_RESUMED, lr=0.01),
+        phases.EVALUATING.format(total=40),
+        phases.EVALUATED_NO_ACCURACY.format(total=40),
+        phases.EVALUATION_FAILED,
+        phases.EVALUATION_STOPPED,
+        phases.CACHE_UNKNOWN_FILES,
+        phases.CACHE_REUSED.format(folder="/cache/0f3a"),
+        phases.CACHE_SIZE.format(views=1, dim=512, size=3.25, where=phases.CACHE_IN_MEMORY),
+        phases.CACHE_SIZE.format(views=2, dim=512, size=6.5, where=phases.CACHE_FROM_FILE),
+        phases.CACHE_UNREADABLE.format(folder="/cache/0f3a"),
+    ]
+    left = {t: english_words(core_messages.translate(t)) for t in others}
+    assert {t: w for t, w in left.items() if w} == {}
 
 
 def _window_texts(window) -> list[str]:
@@ -273,6 +314,21 @@ def _window_texts(window) -> list[str]:
     for action in window.actions():
         out += [action.text(), action.statusTip()]
     return out
+
+
+def _model_descriptions(panel, monkeypatch) -> list[str]:
+    """What the Train tab says about each model (shown once PyTorch is loaded)."""
+    from core import models
+
+    monkeypatch.setattr(panel, "torch_ready", True)
+    monkeypatch.setattr(panel, "_request_param_count", lambda: None)  # no model is built
+    shown = []
+    for arch in models.ARCHS:
+        panel.form.set_value("arch", arch)
+        assert panel.arch() == arch
+        shown.append(panel.arch_help.text())
+    assert len(set(shown)) == len(models.ARCHS) and all(shown), shown
+    return shown
 
 
 def test_the_main_window_and_the_train_tab_show_no_english_under_chinese(
@@ -289,9 +345,9 @@ def test_the_main_window_and_the_train_tab_show_no_english_under_chinese(
     for widget in [window.train_panel, *window.train_panel.findChildren(QWidget)]:
         texts += _texts(widget)
     texts += [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    skipped = _unmarked_core_texts()
+    texts += _model_descriptions(window.train_panel, monkeypatch)
     for text in texts:
-        words = english_words(_without(text, skipped))
+        words = english_words(text)
         if words:
             found[repr(text)] = words
     menus = [a.text() for a in window.menuBar().actions()]

@@ -3,8 +3,9 @@
 A pseudo-translator wraps whatever it is asked to translate in ⟦ ⟧, so a text shown
 without the marks was never translated (a string lupdate cannot see, or one built by
 hand). The values a user types or the CLI takes (choices such as "adam"), numbers and
-paths stay as they are; the settings' own labels and tips come from core/config.py and
-are translated through gui.i18n.core_messages once core marks them.
+paths stay as they are; the settings' own labels and tips come from core/config.py, the
+phase texts from core/phases.py, both marked there and translated through
+gui.i18n.core_messages.
 """
 
 from __future__ import annotations
@@ -39,16 +40,15 @@ def marked(qapp):
 
 
 def _unmarked(panel) -> list[str]:
-    """The texts on ``panel`` shown without translation, but for the exempt ones."""
+    """The texts on ``panel`` shown without translation (but the dataset's name)."""
     form = panel.form.widgets
-    exempt = {panel.data_label, *form.values()}  # the dataset's name; core's tips
     picker = form["pretrained"]
     found = []
     for widget in [panel, *panel.findChildren(QWidget)]:
-        if widget in exempt:
+        if widget is panel.data_label:  # the dataset's name
             continue
-        if widget is picker.combo:  # its tip is core's; its items are the tab's own
-            texts = [widget.itemText(i) for i in range(widget.count())]
+        if widget is picker.combo:  # its items are the tab's own
+            texts = [widget.toolTip()] + [widget.itemText(i) for i in range(widget.count())]
         elif isinstance(widget, QComboBox):
             texts = [widget.toolTip()]  # its items are the values TrainConfig takes
         else:
@@ -114,3 +114,39 @@ def test_the_learning_rate_dialog_translates_what_it_shows(qtbot, marked):
     texts += [item.getAxis(side).labelText for side in ("left", "bottom")]
     shown = [t for t in texts if t.strip()]
     assert len(shown) >= 5 and all(OPEN in t for t in shown), shown
+
+
+def test_core_phase_texts_show_translated_with_their_values(qtbot, marked):
+    from PySide6.QtWidgets import QLabel, QProgressBar
+
+    from core import phases
+    from gui.train.phase import PhaseDisplay
+
+    bar, status = QProgressBar(), QLabel()
+    qtbot.addWidget(bar)
+    qtbot.addWidget(status)
+    lines = []
+    shown = PhaseDisplay(bar, status, lines.append)
+    text = phases.EXTRACTING.format(done=30, total=120, views=phases.NO_VIEWS)
+    shown.on_phase(PhaseProgressed("features", 30, 120, "images", text))
+    assert shown.refresh()
+    views = f"{OPEN}no augmentation (0 augmented views){CLOSE}"
+    assert bar.format() == f"{OPEN}extracting features: 30/120 images, {views}{CLOSE}"
+    start = phases.FROM_BEST_HEAD.format(epoch=2)
+    shown.on_phase(
+        PhaseProgressed("finetune", 1, 1, "", phases.FINETUNING.format(start=start, lr=0.01))
+    )
+    best = f"{OPEN}the best head (epoch 2){CLOSE}"
+    assert lines[-1] == f"{OPEN}fine-tuning every layer from {best} at lr 0.01{CLOSE}"
+    # the evaluation's end: core's line when core made it (a failure is no success) ...
+    failed = PhaseProgressed("evaluation", 40, 40, "images", phases.EVALUATION_FAILED)
+    shown.on_phase(failed)
+    assert lines[-1] == f"{OPEN}{phases.EVALUATION_FAILED}{CLOSE}"
+    done = phases.EVALUATED.format(total=40, accuracy=97.5)
+    shown.on_phase(PhaseProgressed("evaluation", 40, 40, "images", done))
+    assert lines[-1].startswith(f"{OPEN}evaluated best.pt on 40 validation images: accuracy 97.50%")
+    # ... else the tab's own
+    shown.on_phase(PhaseProgressed("evaluation", 40, 40, "images", "core's text"))
+    assert lines[-1] == f"{OPEN}Evaluated best.pt on %n validation image(s).{CLOSE}".replace(
+        "%n", "40"
+    )
