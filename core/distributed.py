@@ -40,6 +40,7 @@ import contextlib
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -477,14 +478,22 @@ def _say_process(args: argparse.Namespace, ctx: Distributed) -> None:
     """--events: each process's pid, so the app can pause rank 0 and end them all."""
     if args.events:
         line = {"event": "process", "rank": ctx.rank, "pid": os.getpid(), "world": ctx.world_size}
-        print(json.dumps(line), flush=True)
+        _say(line)
+
+
+def _say(obj: dict) -> None:
+    """One JSON line on stdout in a single write: every process shares the pipe, and
+    print()'s separate write of the newline let two processes' lines run together (the
+    app then missed rank 0's pid and could not pause the run)."""
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
 
 
 def _say_error(args: argparse.Namespace, ctx: Distributed, exc: BaseException, peer: bool) -> None:
     if args.events:
         msg = str(exc).strip() or type(exc).__name__
         line = {"event": "exception", "rank": ctx.rank, "message": msg, "peer": peer}
-        print(json.dumps(line), flush=True)
+        _say(line)
 
 
 def _install_signals(control: TrainControl, ctx: Distributed) -> dict:

@@ -275,3 +275,29 @@ def test_bad_config_file_is_one_line_exit_2(tmp_path, capsys):
     bad.write_text("[1, 2]")
     assert cli.main(["train", "--config", str(bad)]) == 2
     assert "must hold one JSON object" in capsys.readouterr().err
+
+
+def test_event_lines_are_written_whole(monkeypatch):
+    """Every process of a run writes to one pipe: a line goes out in one write, newline
+    included, or two processes' lines run together and the app misses rank 0's pid."""
+    import argparse
+    import io
+
+    from core import distributed
+
+    class Recorder(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def write(self, text: str) -> int:
+            self.calls.append(text)
+            return super().write(text)
+
+    out = Recorder()
+    monkeypatch.setattr(distributed.sys, "stdout", out)
+    ctx = argparse.Namespace(rank=0, world_size=2)
+    distributed._say_process(argparse.Namespace(events=True), ctx)
+    distributed._say_error(argparse.Namespace(events=True), ctx, RuntimeError("boom"), False)
+    assert len(out.calls) == 2 and all(c.endswith("}\n") and c.count("\n") == 1 for c in out.calls)
+    assert '"pid"' in out.calls[0] and '"boom"' in out.calls[1]
