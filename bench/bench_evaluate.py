@@ -11,6 +11,22 @@ not depend on them), after a warm-up.
   (Resize 256, CenterCrop 224, Normalize); the same predictor object for both ways.
 * digits: smallcnn with the ``digits`` preset, ``evaluate(predictor, "builtin:digits")``.
 
+The two ways are timed in turns (one-by-one, batched, one-by-one ...), best of
+``--runs``: other jobs on the machine then slow both alike. The load average is
+printed before and after. The breakdown says where an image's time goes: decoding
+(and, for comparison, decoding reduced as training does), the eval transforms, the
+forward pass alone at batch 1 (as ``Predictor.predict`` runs it), with the Predict
+panel's packed single-picture weights (core.fastpath) and at evaluation's batch size.
+Batching speeds up only the forward pass, and the forward pass already uses every
+core, so on a CPU one-by-one time / (batched forward + reading spread over the cores)
+bounds what batching can gain; the bench prints that bound.
+
+Measured on the 2-core dev machine (AVX512, float32, other jobs running): a 640x480
+JPEG costs ~3 ms to read and 30-38 ms in resnet18 at batch 1 against 14-25 ms a picture
+at batch 16, so the bound is 1.6-1.9x and 3x is out of reach there. 12 MP photos
+(``--size 4032x3024``): reading dominates (80-180 ms, 5-11 ms if decoded reduced as
+training does), and two readers gained 0.95-1.9x from run to run.
+
 Usage: ``python bench/bench_evaluate.py [--images 128] [--size 640x480] [--runs 3]``.
 """
 
@@ -73,36 +89,115 @@ def make_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
 
 def best_of(runs: int, fn) -> float:
     """The fastest of ``runs`` timed calls (seconds): the least disturbed by other load."""
-    times = []
+    return in_turns(runs, fn)[0]
+
+
+def in_turns(runs: int, *fns) -> list[float]:
+    """The fastest of ``runs`` timed calls of each of ``fns``, called in turns (seconds)."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for fn, spent in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - t0)
+    return [min(spent) for spent in times]
+
+
+def load_average() -> str:
+    try:
+        return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
+def breakdown(predictor, paths: list[Path], batch: int, runs: int, bundle: Path) -> None:
+    """Print ms per image of each step and what they bound batching's gain to."""
+    import torch
+
+    from core.augment_size import needed_short_side
+    from core.images import load_image
+    from core.predict import Predictor
+
+    images = [predictor.load(p) for p in paths]
+    tensors = [predictor.preprocess(im, loaded=True) for im in images]
+    stacked = [torch.stack(tensors[i : i + batch]) for i in range(0, len(tensors), batch)]
+    # the Predict panel's single pictures: conv weights packed once (a second predictor,
+    # so the one-by-one figure above stays Predictor.predict's default path)
+    panel = Predictor(str(bundle), device=str(predictor.device))
+    panel.warm_up(fast_single=True)
+    side = needed_short_side(predictor.bundle["eval_transforms"])  # what the pipeline needs
+    n = len(paths)
+    decode, reduced, transform, single, packed, batched = (
+        1000.0 * t / n
+        for t in in_turns(
+            runs,
+            lambda: [predictor.load(p) for p in paths],
+            lambda: [load_image(p, 3, min_side=side, reduce_any=True) for p in paths],
+            lambda: [predictor.preprocess(im, loaded=True) for im in images],
+            lambda: [predictor.log_probabilities(t[None]) for t in tensors],
+            lambda: [panel.log_probabilities(t[None]) for t in tensors],
+            lambda: [predictor.log_probabilities(b) for b in stacked],
+        )
+    )
+    print(f"  where an image's time goes (ms per image, best of {runs}):")
+    print(f"    decode (Predictor.load)        {decode:7.1f}")
+    print(
+        f"    decode reduced (JPEG draft)    {reduced:7.1f}   (as training decodes; "
+        "Predictor and evaluation decode photos under 16 MP whole)"
+    )
+    print(f"    eval transforms                {transform:7.1f}")
+    print(f"    forward, batch 1               {single:7.1f}")
+    print(f"    forward, batch 1, packed       {packed:7.1f}   (Predict panel's fast path)")
+    print(f"    forward, batch {batch:<3d}             {batched:7.1f}")
+    if predictor.device.type != "cpu":
+        return
+    # Batching speeds up the forward pass only; reading is spread over the cores at best.
+    cores = os.cpu_count() or 1
+    reading = decode + transform
+    bound = (reading + single) / (batched + reading / cores)
+    print(
+        f"    one by one / (batched forward + reading on {cores} cores) {bound:5.2f}x  "
+        f"(the most batching can gain here; {(reading + packed) / (batched + reading / cores):.2f}x"
+        " against the packed path)"
+    )
 
 
 def bench_resnet18(folder: Path, count: int, size: tuple[int, int], runs: int, device: str) -> None:
-    from core.evaluate import evaluate, read_workers
+    from core.evaluate import batch_size_for, evaluate, read_ahead, read_workers
     from core.predict import Predictor
 
     paths = make_photos(folder / "photos", count, size)
-    predictor = Predictor(str(make_bundle(folder, "resnet18", "seed", 3, 224)), device=device)
+    bundle = make_bundle(folder, "resnet18", "seed", 3, 224)
+    predictor = Predictor(str(bundle), device=device)
     source = str(folder / "photos")
+    batch = batch_size_for(predictor)
+    workers, ahead = read_workers(), read_ahead(predictor.device)
     evaluate(predictor, source, "all")  # warm-up: kernels, allocator, the first folder scan
+    evaluate(predictor, source, "all", batch_size=32, workers=1, ahead=1)
     for path in paths[:4]:
         predictor.predict(path)
-    one_by_one = best_of(runs, lambda: [predictor.predict(p) for p in paths])
-    print(f"resnet18 at 224 on {device}, {count} JPEGs {size[0]}x{size[1]}, float32:")
+    photos = f"{count} JPEGs {size[0]}x{size[1]}"
+    print(f"resnet18 at 224 on {device}, {photos}, float32, {load_average()}:")
+    one_by_one, batched, before = in_turns(
+        runs,
+        lambda: [predictor.predict(p) for p in paths],
+        lambda: evaluate(predictor, source, "all"),
+        lambda: evaluate(predictor, source, "all", batch_size=32, workers=1, ahead=1),
+    )
     print(f"  Predictor.predict one by one   {count / one_by_one:7.1f} images/s")
-    for workers in sorted({1, read_workers()}):
-        batched = best_of(runs, lambda w=workers: evaluate(predictor, source, "all", workers=w))
-        default = " (default here)" if workers == read_workers() else ""
-        print(
-            f"  core.evaluate, {workers} reader(s)    {count / batched:7.1f} images/s   "
-            f"{one_by_one / batched:5.2f}x{default}   (target >= 3x)"
-        )
+    print(
+        f"  core.evaluate (default)        {count / batched:7.1f} images/s   "
+        f"{one_by_one / batched:5.2f}x   (target >= 3x; batch {batch}, {workers} reader(s), "
+        f"{ahead} batch(es) read ahead)"
+    )
+    print(
+        f"  core.evaluate, batch 32, 1 reader, 1 ahead {count / before:5.1f} images/s   "
+        f"{one_by_one / before:5.2f}x   (as before this change)"
+    )
+    breakdown(predictor, paths[: min(count, 2 * batch)], batch, runs, bundle)
     ev = evaluate(predictor, source, "all")
     assert len(ev.rows) == count, ev.skipped
+    print(f"  ({load_average()} after)")
 
 
 def bench_digits(folder: Path, runs: int) -> None:

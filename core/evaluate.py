@@ -4,6 +4,8 @@
 folder in either layout) with the bundle's own eval pipeline, in float32 and in
 batches under ``torch.inference_mode()`` (through :class:`core.predict.Predictor`, so
 the answers are the Predict panel's), and returns a :class:`core.evalresult.Evaluation`.
+Each batch's images are read by a thread per CPU core; on a CPU they are read before
+the batch runs, not during the forward pass, which uses every core itself.
 
 The data's classes are matched to the model's by name: images of a class the model
 does not know are left out with a message, never given another class's label.
@@ -66,15 +68,20 @@ __all__ = [
     "SPLITS",
     "EvaluationError",
     "LabelledSet",
+    "batch_size_for",
     "evaluate",
     "known_subfolders",
     "labelled_set",
+    "read_ahead",
     "read_workers",
     "write_run_evaluation",
 ]
 
 SPLITS = ("valid", "train", "all")
-BATCH = 32  # images per forward pass
+BATCH = 32  # images per forward pass on a GPU, and for small inputs
+#: on a CPU, for inputs over 128 px: as fast as 32 or faster for resnet18 at 224
+#: (bench/bench_evaluate.py, 2 cores) with half the activations in memory
+CPU_BATCH = 16
 
 ProgressFn = Callable[[int, int], None]
 
@@ -287,47 +294,70 @@ def labelled_set(
 
 
 def read_workers() -> int:
-    """Threads that read and preprocess images while the model runs: a quarter of the CPUs.
+    """Threads that decode and preprocess each batch: one per CPU, at most 8.
 
-    Decoding and resizing release the GIL, so on a many-core machine several readers
-    keep a batched network fed; on two cores one reader beside the model is the most
-    that helps (the forward pass itself uses both).
+    Decoding and resizing release the GIL, so the threads share a batch's images.
     """
-    return max(1, min(8, (os.cpu_count() or 2) // 4))
+    return max(1, min(8, os.cpu_count() or 2))
+
+
+def batch_size_for(predictor: Any) -> int:
+    """Images per forward pass: :data:`CPU_BATCH` for large inputs on a CPU, else :data:`BATCH`.
+
+    Small inputs (the digits' 28 px) keep 32: their forward pass is cheap and a batch's
+    fixed costs count (16 was slower for the built-in digits).
+    """
+    small = int(getattr(predictor, "input_size", 0) or 0) <= 128
+    return BATCH if predictor.device.type != "cpu" or small else CPU_BATCH
+
+
+def read_ahead(device: Any) -> int:
+    """Batches read while the model runs: none on a CPU, one beside a GPU.
+
+    On a CPU the forward pass uses every core: a reader beside it only takes cores
+    from it (bench/bench_evaluate.py, 2 cores: reading each batch on both cores and
+    then running it was faster than reading the next batch during the forward pass).
+    A GPU leaves the CPU free, so the next batch is read while it works.
+    """
+    return 0 if getattr(device, "type", str(device)) == "cpu" else 1
+
+
+def _prepare(predictor: Any, item: tuple[str | int, int, Any]) -> tuple[str | int, int, Any]:
+    """(key, label, tensor), or (key, label, the reason) for an unreadable image."""
+    from core.images import ImageLoadError
+
+    key, label, source = item
+    try:
+        return key, label, predictor.preprocess(source)
+    except (ImageLoadError, OSError, ValueError, RuntimeError) as exc:
+        return key, label, str(exc) or type(exc).__name__
 
 
 def _batches(
-    items: list[tuple[str | int, int, Any]], predictor: Any, size: int, workers: int
+    items: list[tuple[str | int, int, Any]], predictor: Any, size: int, workers: int, ahead: int
 ) -> Iterator[list[tuple[str | int, int, Any]]]:
-    """Each batch's (key, label, tensor or error text), read ahead by ``workers`` threads.
+    """Each batch's (key, label, tensor or error text), in order.
 
-    The readers prepare whole batches, one each, in order, while the model runs on the
-    batch before them: Pillow releases the GIL while decoding and resizing.
+    A batch's images are shared among ``workers`` threads; ``ahead`` batches are
+    submitted before the one yielded, so they are read while it runs. Memory stays
+    bounded by ``ahead + 1`` batches whatever the number of images.
     """
-    from core.images import ImageLoadError
-
-    def prepare(chunk):
-        out = []
-        for key, label, source in chunk:
-            try:
-                out.append((key, label, predictor.preprocess(source)))
-            except (ImageLoadError, OSError, ValueError, RuntimeError) as exc:
-                out.append((key, label, str(exc) or type(exc).__name__))
-        return out
-
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    ahead_n = workers + 1
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluate-read") as pool:
-        ahead: deque[Future] = deque(pool.submit(prepare, c) for c in chunks[:ahead_n])
+
+        def submit(chunk: list) -> list[Future]:
+            return [pool.submit(_prepare, predictor, item) for item in chunk]
+
+        pending: deque[list[Future]] = deque(submit(c) for c in chunks[:ahead])
         try:
             for i in range(len(chunks)):
-                batch = ahead.popleft().result()
-                if i + ahead_n < len(chunks):
-                    ahead.append(pool.submit(prepare, chunks[i + ahead_n]))
-                yield batch
-        finally:  # a stop: batches not started yet are dropped
-            for future in ahead:
-                future.cancel()
+                if i + ahead < len(chunks):
+                    pending.append(submit(chunks[i + ahead]))
+                yield [future.result() for future in pending.popleft()]
+        finally:  # a stop: images not started yet are dropped
+            for futures in pending:
+                for future in futures:
+                    future.cancel()
 
 
 def _rows(predictor: Any, batch: list, k: int) -> tuple[list[ImageRow], list[tuple[str, str]]]:
@@ -378,8 +408,9 @@ def evaluate(
     should_stop: Callable[[], bool] | None = None,
     *,
     device: str = "cpu",
-    batch_size: int = BATCH,
+    batch_size: int | None = None,
     workers: int | None = None,
+    ahead: int | None = None,
 ) -> Evaluation:
     """Run a bundle (a dict, a path or a loaded Predictor) over labelled images.
 
@@ -387,7 +418,10 @@ def evaluate(
     the dataset recorded in the bundle's training config. ``progress(done, total)``
     after each batch; ``should_stop()`` is asked between batches, and a stop returns
     the rows so far with ``stopped=True``. Float32 unless a Predictor made otherwise
-    is passed in. ``workers``: image-reading threads (default :func:`read_workers`).
+    is passed in. ``batch_size``: images per forward pass (default
+    :func:`batch_size_for`); ``workers``: threads that read each batch's images (default
+    :func:`read_workers`); ``ahead``: batches read while the model runs (default
+    :func:`read_ahead`).
     """
     predictor = _predictor(bundle_or_path, device)
     config = predictor.bundle.get("config") or {}
@@ -409,7 +443,12 @@ def evaluate(
             config=config,
         )
     )
-    return _run(predictor, labelled, progress, should_stop, max(1, int(batch_size)), workers)
+    reading = (
+        max(1, int(batch_size or batch_size_for(predictor))),
+        max(1, int(workers or read_workers())),
+        max(0, int(read_ahead(predictor.device) if ahead is None else ahead)),
+    )
+    return _run(predictor, labelled, progress, should_stop, reading)
 
 
 def _run(
@@ -417,9 +456,9 @@ def _run(
     labelled: LabelledSet,
     progress: ProgressFn | None,
     should_stop: Callable[[], bool] | None,
-    batch_size: int,
-    workers: int | None,
+    reading: tuple[int, int, int],
 ) -> Evaluation:
+    """``reading``: (batch size, reader threads, batches read ahead)."""
     names = list(predictor.class_names)
     k = topk_for(len(names))
     rows: list[ImageRow] = []
@@ -429,12 +468,14 @@ def _run(
     start = time.perf_counter()
     if progress is not None:
         progress(0, total)
-    batches = _batches(labelled.items, predictor, batch_size, workers or read_workers())
+    batch_size = reading[0]
+    batches = _batches(labelled.items, predictor, *reading)
     with contextlib.closing(batches):  # a stop ends the readers at once
-        for batch in batches:
-            if should_stop is not None and should_stop():
+        for _ in range(-(-total // batch_size)):
+            if should_stop is not None and should_stop():  # asked before a batch is read
                 stopped = True
                 break
+            batch = next(batches)
             made, failed = _rows(predictor, batch, k)
             rows.extend(made)
             skipped.extend(failed)

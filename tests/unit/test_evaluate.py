@@ -154,3 +154,98 @@ def test_known_subfolders(run, tmp_path):
     (tmp_path / "valid" / "b").mkdir(parents=True)
     assert known_subfolders(tmp_path, ["a", "b"]) == ["a", "b"]
     assert known_subfolders(tmp_path / "missing", ["a"]) == []
+
+
+# --------------------------------------------------------------------------- batching
+
+
+def _counting(predictor, monkeypatch) -> list:
+    """Record each image the predictor preprocesses (the readers' work)."""
+    seen: list = []
+    original = predictor.preprocess
+
+    def preprocess(image, **kwargs):
+        seen.append(image)
+        return original(image, **kwargs)
+
+    monkeypatch.setattr(predictor, "preprocess", preprocess)
+    return seen
+
+
+def test_batched_rows_are_predictors_one_by_one_answers(whole, predictor):
+    for row in whole.rows[::7]:  # every 7th image: the batches' first, middle and last
+        (name, prob), *_ = predictor.predict(row.key, k=1)
+        assert whole.class_names[row.pred] == name and row.prob == pytest.approx(prob, abs=1e-5)
+
+
+def test_batch_size_readers_and_read_ahead_do_not_change_the_rows(whole, predictor, run):
+    other = evaluate(predictor, str(run[0]), "all", batch_size=7, workers=1, ahead=2)
+    assert [r.key for r in other.rows] == [r.key for r in whole.rows]  # 160 = 22 x 7 + 6
+    assert [r.pred for r in other.rows] == [r.pred for r in whole.rows]
+    assert [r.prob for r in other.rows] == pytest.approx([r.prob for r in whole.rows], abs=1e-5)
+    assert other.metrics["confusion"] == whole.metrics["confusion"]
+
+
+def test_a_stop_reads_no_further_batch(run, predictor, monkeypatch):
+    labelled = labelled_set(str(run[0]), "all", predictor.class_names)
+    seen = _counting(predictor, monkeypatch)
+    asked: list = []
+    ev = evaluate(
+        predictor,
+        labelled,
+        should_stop=lambda: bool(asked.append(1)) or len(asked) > 2,
+        batch_size=16,
+        ahead=0,
+    )
+    assert ev.stopped and len(ev.rows) == 32 and len(seen) == 32
+    # asked between batches only: never after the last one
+    asked.clear()
+    ev = evaluate(predictor, labelled, should_stop=lambda: bool(asked.append(1)), batch_size=16)
+    assert not ev.stopped and len(ev.rows) == 160 and len(asked) == 10
+
+
+def test_photos_at_224_match_predict_in_the_cpu_batches(tmp_path):
+    """resnet18 at 224 on JPEG photos (the bench's case): batches of CPU_BATCH, float32."""
+    import torch
+    from PIL import Image
+
+    from core.augment import get_preset
+    from core.evaluate import CPU_BATCH
+    from core.models import build_model
+    from core.predict import Predictor
+    from tests.unit.test_predict import _bundle
+
+    torch.manual_seed(0)
+    model = build_model("resnet18", 2, in_channels=3, input_size=224)
+    spec = get_preset("seed")["eval"]  # Resize 256, CenterCrop 224, Normalize
+    bundle = _bundle(model, "resnet18", ["a", "b"], size=224, spec=spec, channels=3)
+    predictor = Predictor(bundle)
+    rng = np.random.default_rng(0)
+    for i in range(CPU_BATCH + 3):  # one full batch and a part
+        folder = tmp_path / "ab"[i % 2]
+        folder.mkdir(exist_ok=True)
+        pixels = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+        big = Image.fromarray(pixels).resize((640, 480), Image.Resampling.BICUBIC)
+        big.save(folder / f"p{i:02d}.jpg", quality=90)
+    ev = evaluate(predictor, str(tmp_path), "all")
+    assert len(ev.rows) == CPU_BATCH + 3 and not ev.skipped
+    for row in ev.rows:
+        top = dict(predictor.predict(row.key, k=2))
+        assert ev.class_names[row.pred] == max(top, key=top.get)
+        assert row.prob == pytest.approx(max(top.values()), abs=1e-5)
+        assert row.true_prob == pytest.approx(top[ev.class_names[row.true]], abs=1e-5)
+
+
+def test_defaults_batch_by_input_size_and_device(predictor):
+    from types import SimpleNamespace
+
+    import torch
+
+    from core.evaluate import BATCH, CPU_BATCH, batch_size_for, read_ahead, read_workers
+
+    cpu, gpu = torch.device("cpu"), torch.device("cuda")
+    assert batch_size_for(predictor) == BATCH  # 28 px digits: the forward pass is cheap
+    assert batch_size_for(SimpleNamespace(input_size=224, device=cpu)) == CPU_BATCH < BATCH
+    assert batch_size_for(SimpleNamespace(input_size=224, device=gpu)) == BATCH
+    assert read_ahead(cpu) == 0 and read_ahead(gpu) == 1
+    assert 1 <= read_workers() <= 8
