@@ -254,7 +254,13 @@ class EvaluationWriter(Callback):
         from core.evaluate import write_run_evaluation
 
         total = len(splits.valid)
-        self._phase(0, total, phases.EVALUATING.format(total=total))
+        evaluating = phases.EVALUATING.format(total=total)
+        self._phase(0, total, evaluating)
+
+        def moving(done: int, n: int) -> None:  # the last event is the one with the result
+            if 0 < done < n:
+                self._phase(done, n, evaluating)
+
         text = phases.EVALUATION_FAILED
         try:
             result = write_run_evaluation(
@@ -263,6 +269,7 @@ class EvaluationWriter(Callback):
                 tr.source,
                 device=str(tr.device),
                 should_stop=lambda: tr.control.should_stop,
+                progress=moving,
             )
         except Exception as exc:  # noqa: BLE001 - the run itself succeeded
             logging.getLogger("convstudio").warning("evaluating %s failed: %s", best, exc)

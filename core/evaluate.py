@@ -524,12 +524,13 @@ def write_run_evaluation(
     *,
     device: str = "cpu",
     should_stop: Callable[[], bool] | None = None,
+    progress: ProgressFn | None = None,
 ) -> Evaluation | None:
     """RUN/evaluation.json + RUN/predictions.csv: best.pt on the run's validation dataset.
 
     ``valid`` is the trainer's validation dataset (the same images, in-memory digits
-    included, without a second scan). Returns None when stopped part-way (nothing
-    written then).
+    included, without a second scan); ``progress(done, total)`` after each batch.
+    Returns None when stopped part-way (nothing written then).
     """
     from core.evalresult import (
         EVALUATION_JSON,
@@ -540,7 +541,8 @@ def write_run_evaluation(
 
     best_pt = Path(best_pt)
     labelled = LabelledSet(str(source), "valid", _dataset_items(valid))
-    evaluation = evaluate(_predictor(best_pt, device), labelled, should_stop=should_stop)
+    predictor = _predictor(best_pt, device)
+    evaluation = evaluate(predictor, labelled, should_stop=should_stop, progress=progress)
     if evaluation.stopped:
         return None
     write_predictions(evaluation, best_pt.parent / PREDICTIONS_CSV)

@@ -371,3 +371,14 @@ def test_the_split_modules_stay_small_and_keep_their_names():
 
     for method in ("setup", "summary", "training_state", "bundle", "resolved_config"):
         assert callable(getattr(Trainer, method))
+
+
+def test_the_evaluation_phase_moves_batch_by_batch(tiny_folder, tmp_path, monkeypatch):
+    from core import evaluate
+
+    monkeypatch.setattr(evaluate, "batch_size_for", lambda *a, **k: 2)
+    rec = Phases()
+    fit(_config(tiny_folder, tmp_path / "run", epochs=1), [rec])
+    evaluation = [ev for ev in rec.of("phase") if ev.phase == "evaluation"]
+    assert [ev.done for ev in evaluation] == [0, 2, 4, 6]
+    assert len({ev.text for ev in evaluation[:-1]}) == 1 and "accuracy" in evaluation[-1].text
