@@ -45,6 +45,7 @@ from gui.runs.views import DiffView, NoteEditor, elide_names
 
 LIVE_REFRESH_MS = 3000  # while a listed run is running and the tab is visible
 SWATCH_PX = 26  # a decoration icon and its margin
+MAX_COLUMN_PX = 320  # a column sized to its contents stops here (long data paths)
 SETTINGS_GROUP = "runs"
 
 
@@ -247,11 +248,16 @@ class RunsPanel(Panel):
     def _on_scanned(self, entries: list[runs.RunEntry]) -> None:
         self.note_editor.save_now()
         keep = [e.path for e in self.selected_entries()]
-        first = not self._scanned_once
+        # columns fit the first listing that has runs in it (an empty one would size
+        # them to their headers and elide every name); later scans keep the user's widths
+        first = not self._scanned_once and bool(entries)
         self.model.set_entries(entries)
-        self._scanned_once = True
+        self._scanned_once = self._scanned_once or bool(entries)
         if first:
             self.table.resizeColumnsToContents()
+            for column in range(len(KEYS) - 1):  # a long path may not push the rest away
+                width = self.table.columnWidth(column)
+                self.table.setColumnWidth(column, min(width, MAX_COLUMN_PX))
             name = KEYS.index("name")  # room for the colour swatch of a selected run
             self.table.setColumnWidth(name, self.table.columnWidth(name) + SWATCH_PX)
         self.select_paths(keep)

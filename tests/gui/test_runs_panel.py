@@ -274,3 +274,26 @@ def test_window_routes_the_runs_tab(qtbot, tmp_path, monkeypatch):
     with qtbot.waitSignal(runs_tab.session.scanned, timeout=30_000):
         w.train_panel.training_finished.emit(None)  # a run ended: listed again
     w.shutdown()
+
+
+def test_columns_fit_the_first_listing_that_has_runs(qtbot, tmp_path):
+    """The window opens on an empty runs folder; the first run that appears gets columns
+    wide enough for its name instead of ones sized to the headers."""
+    root = tmp_path / "runs"
+    root.mkdir()
+    p = RunsPanel(runs_dir=str(root))
+    qtbot.addWidget(p)
+    p.resize(1400, 700)
+    scan(qtbot, p)
+    assert p.model.rowCount() == 0
+    make_run(root / "smallcnn-20261202-015428-a-long-run-name", lr=0.001, rows=(0.5, 0.9))
+    scan(qtbot, p)
+    col = KEYS.index("name")
+    text = p.proxy.index(0, col).data()
+    needed = p.table.fontMetrics().horizontalAdvance(text)
+    assert p.table.columnWidth(col) >= needed
+    assert all(
+        p.table.columnWidth(c) <= runs_panel_module.MAX_COLUMN_PX + runs_panel_module.SWATCH_PX
+        for c in range(len(KEYS) - 1)
+    )
+    p.shutdown()
