@@ -24,8 +24,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -112,7 +114,14 @@ class EvaluatePanel(Panel):
         left.setStretchFactor(1, 2)
         self.gallery_pane = GalleryPane(self.gallery_model, splitter)
         self.gallery_view = self.gallery_pane.view
-        self.detail = DetailPane(splitter)
+        # the detail pane scrolls when a small window (or longer translated text) leaves
+        # it less height than its picture, bars and fix buttons need
+        detail_scroll = QScrollArea(splitter)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail = DetailPane()
+        detail_scroll.setWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 4)
         splitter.setStretchFactor(2, 2)

@@ -217,7 +217,7 @@ class FittedImage(QLabel):
         super().__init__(parent)
         self._source: QPixmap | None = None
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(120, 120)
+        self.setMinimumSize(96, 96)
         self.setMaximumHeight(DETAIL_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
