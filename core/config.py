@@ -29,11 +29,29 @@ BEST_METRICS = ("val_acc", "val_loss")  # what decides "best" (core.runs.is_bett
 SETTING = "convstudio"  # the metadata key of a field's Setting
 
 
-class ConfigError(ValueError):
-    """A TrainConfig field has a value the trainer cannot use; the message names the field."""
+# What a bad value of a field is told, "{field}: ..." (translated in the window, core.messages)
+NOT_TEXT = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be a non-empty string, not {value}.")
+NOT_CHOICE = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be one of {choices}, not {value}.")
+NOT_WHOLE = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be a whole number, not {value}.")
+NOT_BETWEEN = QT_TRANSLATE_NOOP(
+    "CoreMessages", "{field}: must be between {low} and {high}, not {value}."
+)
+NOT_FINITE = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be a finite number, not {value}.")
+NOT_IN = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be in {interval}, not {value}.")
+NOT_DEVICE = QT_TRANSLATE_NOOP(
+    "CoreMessages", "{field}: must be one of {choices} (or cuda:N), not {value}."
+)
+NOT_STEPS = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be a list of transform steps or None.")
+NOT_CHANNELS = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be 1, 3 or None, not {value}.")
+NOT_RESUME = QT_TRANSLATE_NOOP("CoreMessages", "{field}: must be a path to a last.pt file or None.")
 
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
+
+class ConfigError(ValueError):
+    """A TrainConfig field has a value the trainer cannot use; the message names the field
+    (one of the templates above, filled with ``values``)."""
+
+    def __init__(self, field_name: str, template: str, **values: object) -> None:
+        super().__init__(template.format(field=field_name, **values))
         self.field = field_name
 
 
@@ -453,51 +471,50 @@ def _check_field(cfg: TrainConfig, f: dataclasses.Field) -> None:
 
 def _check_str(name: str, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(name, f"must be a non-empty string, not {value!r}.")
+        raise ConfigError(name, NOT_TEXT, value=repr(value))
 
 
 def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ConfigError(name, f"must be one of {', '.join(choices)}, not {value!r}.")
+        raise ConfigError(name, NOT_CHOICE, choices=", ".join(choices), value=repr(value))
 
 
 def _check_int(name: str, value: Any, bounds: tuple) -> None:
     low, high, _ = bounds
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"must be a whole number, not {value!r}.")
+        raise ConfigError(name, NOT_WHOLE, value=repr(value))
     if not low <= value <= high:
-        raise ConfigError(name, f"must be between {low} and {high}, not {value}.")
+        raise ConfigError(name, NOT_BETWEEN, low=low, high=high, value=value)
 
 
 def _check_float(name: str, value: Any, bounds: tuple) -> None:
     low, high, brackets = bounds
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(name, f"must be a finite number, not {value!r}.")
+        raise ConfigError(name, NOT_FINITE, value=repr(value))
     open_low, open_high = brackets[0] == "(", brackets[1] == ")"
     too_low = value <= low if open_low else value < low
     too_high = high is not None and (value >= high if open_high else value > high)
     if too_low or too_high:
         bound = "inf" if high is None else f"{high:g}"
-        raise ConfigError(
-            name, f"must be in {brackets[0]}{low:g}, {bound}{brackets[1]}, not {value!r}."
-        )
+        interval = f"{brackets[0]}{low:g}, {bound}{brackets[1]}"
+        raise ConfigError(name, NOT_IN, interval=interval, value=repr(value))
 
 
 def _check_device(name: str, device: Any) -> None:
     if not isinstance(device, str) or not (
         device in DEVICES or (device.startswith("cuda:") and device[5:].isdigit())
     ):
-        raise ConfigError(name, f"must be one of {', '.join(DEVICES)} (or cuda:N), not {device!r}.")
+        raise ConfigError(name, NOT_DEVICE, choices=", ".join(DEVICES), value=repr(device))
 
 
 def _check_transforms(name: str, value: Any) -> None:
     if value is not None and not isinstance(value, list):
-        raise ConfigError(name, "must be a list of transform steps or None.")
+        raise ConfigError(name, NOT_STEPS)
 
 
 def _check_in_channels(name: str, value: Any) -> None:
     if value is not None and value not in (1, 3):
-        raise ConfigError(name, f"must be 1, 3 or None, not {value!r}.")
+        raise ConfigError(name, NOT_CHANNELS, value=repr(value))
 
 
 def _check_input_size(name: str, value: Any) -> None:
@@ -507,7 +524,7 @@ def _check_input_size(name: str, value: Any) -> None:
 
 def _check_resume(name: str, value: Any) -> None:
     if value is not None and not isinstance(value, str | os.PathLike):
-        raise ConfigError(name, "must be a path to a last.pt file or None.")
+        raise ConfigError(name, NOT_RESUME)
 
 
 _SPECIAL = {

@@ -1195,6 +1195,46 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         <translation>模式</translation>
     </message>
     <message>
+        <source>{field}: must be a non-empty string, not {value}.</source>
+        <translation>{field}：必须是非空字符串，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be one of {choices}, not {value}.</source>
+        <translation>{field}：必须是 {choices} 之一，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be a whole number, not {value}.</source>
+        <translation>{field}：必须是整数，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be between {low} and {high}, not {value}.</source>
+        <translation>{field}：必须在 {low} 到 {high} 之间，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be a finite number, not {value}.</source>
+        <translation>{field}：必须是有限的数，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be in {interval}, not {value}.</source>
+        <translation>{field}：必须在 {interval} 范围内，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be one of {choices} (or cuda:N), not {value}.</source>
+        <translation>{field}：必须是 {choices} 之一（或 cuda:N），而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be a list of transform steps or None.</source>
+        <translation>{field}：必须是变换步骤的列表或 None。</translation>
+    </message>
+    <message>
+        <source>{field}: must be 1, 3 or None, not {value}.</source>
+        <translation>{field}：必须是 1、3 或 None，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>{field}: must be a path to a last.pt file or None.</source>
+        <translation>{field}：必须是 last.pt 文件的路径或 None。</translation>
+    </message>
+    <message>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>

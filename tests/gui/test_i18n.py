@@ -134,6 +134,19 @@ def test_core_templates_are_translated_back_with_their_values(chinese):
     assert core_messages.translate("a message core never made") == "a message core never made"
 
 
+def test_a_bad_setting_is_told_in_chinese(chinese):
+    from core.config import ConfigError, TrainConfig
+
+    with pytest.raises(ConfigError) as bad:
+        TrainConfig(epochs=0).validate()
+    assert str(bad.value) == "epochs: must be between 1 and 100000, not 0."  # the CLI's English
+    assert core_messages.translate(str(bad.value)) == "epochs：必须在 1 到 100000 之间，而不是 0。"
+    with pytest.raises(ConfigError) as bad:
+        TrainConfig(device="tpu").validate()
+    assert "cuda:N" in core_messages.translate(str(bad.value))
+    assert "必须是" in core_messages.translate(str(bad.value))
+
+
 def test_core_templates_stay_english_without_a_translator():
     from core import folders
 
