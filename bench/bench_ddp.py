@@ -6,7 +6,9 @@ and on a small folder of photos made here (resnet18 from scratch at 128 px). Eac
 is a fresh CLI process; prints, per dataset and process count, the train images/s of
 summary.json (all processes' images over rank 0's training time), the seconds per
 epoch after the first, the wall seconds of the whole command (PyTorch's start-up in
-every process included) and the best validation accuracy.
+every process included) and the best validation accuracy. Last, how long a 2-process
+run takes to end when one process fails ($CONVSTUDIO_TEST_FAIL_RANK): every process
+must stop with the failed one's message, never wait out the collective timeout.
 
 With 2 processes each one gets half the cores (1 thread each on 2 cores, where the one
 process uses 2 threads) and the same batch size, so a step trains twice the images; on
@@ -90,6 +92,25 @@ def report(name: str, args: list[str], repeats: int) -> None:
         print(f"2 processes / 1 process: {two / one:.2f}x train images/s")
 
 
+def failing_run() -> None:
+    """Seconds from start until a 2-process run whose process 1 fails has ended."""
+    from core.distributed import FAIL_ENV
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, str(ROOT / "main.py"), "train", "--nproc", "2", "--arch", "mlp"]
+        cmd += ["--epochs", "3", "--out", str(Path(tmp) / "run")]
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, FAIL_ENV: "1"}
+        )
+        wall = time.perf_counter() - t0
+    last = (proc.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
+    print(
+        f"\none failing process: the run ended after {wall:.1f} s, exit code "
+        f"{proc.returncode}, saying: {last}"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=4, help="digits epochs (default 4)")
@@ -113,6 +134,7 @@ def main() -> None:
         photo_args += ["--epochs", str(args.photo_epochs), "--batch-size", "16"]
         n = sum(1 for _ in (Path(photos) / "train").rglob("*.jpg"))
         report(f"photos ({n} training images)", photo_args, args.repeats)
+    failing_run()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,11 @@ Target: each under 500 MB above that baseline.
   ToTensor) and with ``none`` (ToTensor at full size, 144 MB a sample): it once
   needed about 58 GB;
 * ``predict --topk 100000000`` on a few images, with ``--csv``: it once grew to
-  23.8 GB and was killed by the kernel.
+  23.8 GB and was killed by the kernel;
+* ``predict`` with a bundle whose metadata was edited (mlp, input_size 2000): it once
+  built a 2.7 GB network before finding that the weights do not fit; now it is refused
+  (a non-zero exit is the expected result) after a shapes-only build, and the time to
+  the refusal is printed.
 
 Usage: ``python bench/bench_memory.py [--n 256]`` (takes a few minutes on 2 cores).
 """
@@ -81,6 +85,30 @@ def _bundle(path: Path, pics: Path) -> None:
         Image.new("L", (28, 28), 80 * i).save(pics / f"digit{i}.png")
 
 
+def _edited_bundle(path: Path) -> None:
+    """An mlp bundle for 8x8 inputs whose metadata claims 2000x2000 (issue 13 #9)."""
+    import torch
+
+    from core import augment
+    from core.checkpoint import make_bundle
+    from core.models import build_model
+
+    torch.manual_seed(0)
+    bundle = make_bundle(
+        model=build_model("mlp", 10, in_channels=1, input_size=8),
+        arch="mlp",
+        class_names=[str(i) for i in range(10)],
+        in_channels=1,
+        input_size=8,
+        eval_transforms=augment.get_preset("digits")["eval"],
+        epoch=1,
+        metrics={},
+        config={},
+    )
+    bundle["input_size"] = 2000
+    torch.save(bundle, path)  # as an editor would: not through save_bundle's checks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=256, help="augmentation samples (default 256)")
@@ -92,13 +120,16 @@ def main(argv: list[str] | None = None) -> int:
         photo, model, pics = work / "photo.jpg", work / "best.pt", work / "pics"
         _photo(photo)
         _bundle(model, pics)
+        edited = work / "edited.pt"
+        _edited_bundle(edited)
         base, _, _ = peak_mb([py, "-c", "import torch, torchvision"])
         print(f"baseline: import torch, torchvision            peak {base:8.1f} MB")
-        cases = [
+        cases = [  # (label, command, whether it should succeed)
             (
                 f"augment --preset {preset} --n {args.n} (4000x3000 JPEG)",
                 [py, main_py, "augment", "--preset", preset, "--image", str(photo)]
                 + ["--n", str(args.n), "--out", str(work / f"grid_{preset}.png")],
+                True,
             )
             for preset in ("seed", "none")
         ]
@@ -107,16 +138,26 @@ def main(argv: list[str] | None = None) -> int:
                 "predict --topk 100000000 --csv (3 images)",
                 [py, main_py, "predict", "--model", str(model), str(pics)]
                 + ["--topk", "100000000", "--csv", str(work / "out.csv")],
+                True,
+            )
+        )
+        cases.append(
+            (
+                "predict, bundle edited to input_size 2000",
+                [py, main_py, "predict", "--model", str(edited), str(pics)],
+                False,
             )
         )
         worst = 0.0
-        for label, cmd in cases:
+        for label, cmd, succeeds in cases:
             peak, seconds, code = peak_mb(cmd)
             over = peak - base
             worst = max(worst, over)
-            verdict = "ok" if over < TARGET_MB and code == 0 else "OVER TARGET"
-            if code != 0:
+            verdict = "ok" if over < TARGET_MB else "OVER TARGET"
+            if (code == 0) != succeeds:
                 verdict = f"exit code {code}"
+            elif not succeeds:
+                verdict += f" (refused, exit code {code})"
             print(
                 f"{label:<47} peak {peak:8.1f} MB  +{over:7.1f} MB over the baseline "
                 f"(target < {TARGET_MB:.0f})  {seconds:6.1f} s  {verdict}"

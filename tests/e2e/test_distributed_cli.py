@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -126,7 +125,8 @@ def test_torchrun_resumes_the_run(ddp_run, tmp_path):
 
 
 def test_a_failing_process_ends_the_run_with_its_message(tmp_path):
-    t0 = time.monotonic()
+    # a hang would wait out the 30 min collective timeout: the subprocess timeout ends the
+    # test at 120 s instead (bench/bench_ddp.py prints how long the run takes to end)
     proc = run(
         "main.py",
         "train",
@@ -141,11 +141,7 @@ def test_a_failing_process_ends_the_run_with_its_message(tmp_path):
         env={FAIL_ENV: "1"},
         timeout=120,
     )
-    elapsed = time.monotonic() - t0
     assert proc.returncode == 1, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert last == f"error: process 1 of 2 failed: process 1 failed on purpose ({FAIL_ENV})"
     assert "Traceback" not in proc.stderr
-    # ~8 s on a quiet machine (start-up included); a hang would wait out the 30 min
-    # collective timeout, and the subprocess timeout above ends the test at 120 s
-    assert elapsed < 90, f"the run took {elapsed:.0f} s to end"

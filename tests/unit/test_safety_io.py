@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import time
 
 import numpy as np
 import pytest
@@ -136,10 +135,9 @@ def _spy_builds(monkeypatch) -> list[str]:
 def test_edited_metadata_is_refused_before_anything_is_built(monkeypatch):
     """#9: input_size 2000 on mlp once built a 2.7 GB model before checking the weights."""
     devices = _spy_builds(monkeypatch)
-    t0 = time.perf_counter()
     with pytest.raises(BundleError, match="do not fit"):
         model_from_bundle(_bundle(input_size=2000))
-    assert devices == ["meta"] and time.perf_counter() - t0 < 5
+    assert devices == ["meta"]  # bench/bench_memory.py prints the time and memory it takes
     with pytest.raises(BundleError, match="input_size"):
         model_from_bundle(_bundle(input_size=50_000))
     many = [f"c{i}" for i in range(2_000_000)]
