@@ -319,7 +319,7 @@ def memory_check(job: dict) -> dict:
     )  # fmt: skip
     t = Trainer(cfg)
     t0 = time.perf_counter()
-    t._setup()
+    t.setup()
     setup_s = time.perf_counter() - t0
     rss_model = _rss_mb()
     marks, seen = [], 0

@@ -208,7 +208,6 @@ class EarlyStopping(Callback):
         for row in self.trainer.state.rows:  # a resumed run's earlier epochs
             if counts_for_best(row, since):
                 self._improved(row)
-        self.wait = 0
 
     def on_epoch_end(self, ev: EpochEnded) -> None:
         if self._improved(ev.row()):

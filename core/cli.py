@@ -230,6 +230,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     config = _train_config(args)
     progress = distributed.progress_callback(args, ConsoleProgress(as_json=args.json))
+    if args.threads is not None and args.threads < 1:
+        raise UsageError("--threads must be at least 1.")
     if distributed.wanted(config):  # under torchrun, or --nproc N: core.distributed
         return distributed.cli_train(args, config, progress)
     fresh = None
@@ -239,8 +241,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         fresh = fresh_run_dir(config.arch)  # the app's runs folder: the Runs tab lists it
         config.out = str(fresh)
     if args.threads is not None:
-        if args.threads < 1:
-            raise UsageError("--threads must be at least 1.")
         import torch
 
         torch.set_num_threads(args.threads)

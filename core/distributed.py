@@ -403,8 +403,6 @@ def progress_callback(args: argparse.Namespace, console: Callback) -> Callback:
 def cli_train(args: argparse.Namespace, config: Any, progress: Callback) -> int:
     """``main.py train`` with several processes: a worker under torchrun, else the
     launcher that starts torchrun for this machine (core.launcher)."""
-    if args.threads is not None and args.threads < 1:
-        raise ValueError("--threads must be at least 1.")
     if not under_torchrun():
         from core.launcher import launch_local
 

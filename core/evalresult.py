@@ -234,8 +234,6 @@ def summarise(rows: Sequence[ImageRow], class_names: Sequence[str]) -> dict:
     support 0 and zeros); the macro and weighted averages, like scikit-learn's, cover
     the classes that occur as true or predicted labels.
     """
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     n = len(class_names)
     k = topk_for(n)
     empty = {
@@ -255,7 +253,9 @@ def summarise(rows: Sequence[ImageRow], class_names: Sequence[str]) -> dict:
         "reliability": _reliability(np.zeros(0), np.zeros(0), RELIABILITY_BINS)[1],
     }
     if not rows:
-        return empty
+        return empty  # without scikit-learn: reading a run's evaluation needs only its keys
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     y_true = np.fromiter((r.true for r in rows), dtype=np.int64, count=len(rows))
     y_pred = np.fromiter((r.pred for r in rows), dtype=np.int64, count=len(rows))
     labels = list(range(n))

@@ -37,6 +37,7 @@ import torch
 from PIL import Image
 
 from core import checkpoint
+from core.atomic import atomic_write
 from core.augment import enabled_steps, normalize_stats
 
 __all__ = [
@@ -400,10 +401,8 @@ def _temp_next_to(out: pathlib.Path):
 
 
 def _write_text(text: str, out: pathlib.Path) -> None:
-    with _temp_next_to(out) as tmp:
-        pathlib.Path(tmp).write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
+    with atomic_write(out, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def _export_text(fmt: str, bundle: dict, source: str, out: pathlib.Path) -> ExportResult:

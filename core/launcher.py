@@ -116,7 +116,9 @@ def launch_local(args: argparse.Namespace, config: Any) -> int:
     else:  # now, before N processes start only to refuse it
         check_out_folder(config.out, config.resume, args.overwrite)
     nproc = int(config.nproc)
-    threads = args.threads or max(1, _cores() // nproc)
+    from core.distributed import cpu_cores
+
+    threads = args.threads or max(1, cpu_cores() // nproc)
     try:
         with tempfile.TemporaryDirectory(prefix="convstudio-launch-") as tmp:
             cfg_file = Path(tmp) / "config.json"
@@ -131,12 +133,6 @@ def launch_local(args: argparse.Namespace, config: Any) -> int:
     finally:
         if fresh is not None and fresh.is_dir() and not any(fresh.iterdir()):
             fresh.rmdir()
-
-
-def _cores() -> int:
-    from core.distributed import cpu_cores
-
-    return cpu_cores()
 
 
 def _run_torchrun(nproc: int, argv: list[str], threads: int) -> int:

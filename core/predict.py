@@ -24,7 +24,6 @@ from PIL import Image
 from core import checkpoint, models
 from core.atomic import atomic_write
 from core.augment import build_pipeline
-from core.augment_size import needed_short_side
 from core.data import IMAGE_EXTENSIONS, ImageLoadError, convert_image, load_image
 from core.textsafe import csv_cell, printable
 from core.trainsetup import resolve_device
@@ -156,7 +155,7 @@ class Predictor:
         try:
             self.transform = build_pipeline(b["eval_transforms"])
             # large photos are decoded reduced to what the eval pipeline needs (core.images)
-            self._min_side = needed_short_side(b["eval_transforms"])
+            self._min_side = self.transform.input_min_side
         except ValueError as exc:
             raise checkpoint.BundleError(
                 f"The bundle's eval transforms are invalid: {exc}"

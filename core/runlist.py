@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
+from core.atomic import atomic_write
 from core.messages import QT_TRANSLATE_NOOP
 from core.runfiles import RUN_FILES, Run, best_row
 from core.runfiles import is_file as _is_file
@@ -299,9 +300,8 @@ def write_note(folder: str | Path, text: str) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core import appdirs, runs
+from core.textsafe import printable
 
 
 def default_runs_dir() -> Path:
@@ -52,7 +53,7 @@ def run_args(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.to_dict() for e in entries]))
     elif not entries:
-        print(f"no run folders under {', '.join(_safe(str(d)) for d in dirs)}")
+        print(f"no run folders under {', '.join(printable(str(d)) for d in dirs)}")
     else:
         print(table(entries))
     return 0
@@ -89,17 +90,12 @@ def cell(entry: runs.RunEntry, key: str) -> str:
 def table(entries: Sequence[runs.RunEntry]) -> str:
     """The listing as aligned text columns, one line per folder."""
     keys = [key for key, _ in runs.COLUMNS]
-    rows = [[_HEADERS[k] for k in keys]] + [[_safe(cell(e, k)) for k in keys] for e in entries]
+    rows = [[_HEADERS[k] for k in keys]] + [[printable(cell(e, k)) for k in keys] for e in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(len(keys))]
     return "\n".join(
         "  ".join(text.ljust(w) for text, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
-
-
-def _safe(text: str) -> str:
-    """A file name that is not valid UTF-8 printed with its odd bytes escaped (\\xff)."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # ----------------------------------------------------------------------------- diff
@@ -123,10 +119,10 @@ def _print_diff(names: Sequence[str], dirs: Sequence[Path], as_json: bool) -> in
     folders = [find_run(name, dirs) for name in names]
     configs = []
     for folder in folders:
-        entry = runs.inspect_run(folder)
-        if entry.run is None or entry.run.config is None:
+        config = runs.read_json_object(Path(folder) / "config.json", [])  # all --diff reads
+        if config is None:
             raise ValueError(f"{folder} has no readable config.json to compare.")
-        configs.append(entry.run.config)
+        configs.append(config)
     diff = runs.config_diff(configs)
     if as_json:
         settings = {key: values for key, values in diff}
@@ -136,9 +132,9 @@ def _print_diff(names: Sequence[str], dirs: Sequence[Path], as_json: bool) -> in
     else:
         header = ["setting", *(f.name for f in folders)]
         rows = [header] + [[key, *map(runs.setting_text, values)] for key, values in diff]
-        widths = [max(len(_safe(row[i])) for row in rows) for i in range(len(header))]
+        widths = [max(len(printable(row[i])) for row in rows) for i in range(len(header))]
         for row in rows:
-            print("  ".join(_safe(t).ljust(w) for t, w in zip(row, widths, strict=True)).rstrip())
+            print("  ".join(printable(t).ljust(w) for t, w in zip(row, widths, strict=True)).rstrip())
     return 0
 
 

@@ -6,12 +6,14 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from core.predict_checks import format_prob, format_topk
+
 TOP_K = 5
 
 
 def topk_lines(topk: list[tuple[str, float]]) -> str:
-    """One "class: 12.3%" line per class (tooltips)."""
-    return "\n".join(f"{n}: {p:.1%}" for n, p in topk)
+    """One "class: 12.3%" line per class (tooltips): the Predict table's rounding rule."""
+    return format_topk(topk, sep="\n")
 
 
 class TopKBars(QWidget):
@@ -87,5 +89,5 @@ class TopKBars(QWidget):
                 value_w,
                 row - 2,
                 Qt.AlignmentFlag.AlignVCenter,
-                f"{prob:.1%}",
+                format_prob(prob),
             )

@@ -21,9 +21,9 @@ from gui import tasks
 from gui.evaluate.models import THUMB_SIZE
 from gui.gradcam import heat_and_view
 from gui.imageutil import pil_to_qimage, scaled_image
+from gui.widgets import TOP_K
 
 DETAIL_SIZE = 300
-TOP_K = 5
 
 
 @dataclass

@@ -265,8 +265,9 @@ class EvaluateSession(QObject):
         from core import datafix
 
         root = self.dataset_root()
-        if root is None or self.fix_problem():
-            self._say(self.fix_problem() or self.tr("Nothing to fix."), "error")
+        problem = self.fix_problem()
+        if root is None or problem:
+            self._say(problem or self.tr("Nothing to fix."), "error")
             return 0
         names = self.evaluation.class_names
         done_rows, done = [], []

@@ -24,11 +24,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from gui import errors, tasks
-from gui.gradcam import heat_and_view
 from gui.imageutil import pil_to_qimage, scaled_image
 from gui.predict.prepared import Prepared, PreparedFiles
+from gui.widgets import TOP_K
 
-TOP_K = 5
 VIEW_SIZE = 320  # longest side of the copy kept for the detail view and the Grad-CAM overlay
 THUMB_SIZE = 48  # table thumbnails
 DETAIL_SIZE = 256
@@ -546,7 +545,7 @@ def gradcam_task(
     ctx.check()
     names = list(predictor.class_names)
     index = names.index(result.top1) if result.top1 in names else None
-    heat, _ = heat_and_view(predictor, image, index)
+    heat = np.asarray(predictor.gradcam(image, class_index=index), dtype=np.float32)
     view = _display_copy(shown)
     return result, heat, view, cam_box(predictor, shown.size, view.size)
 

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -303,15 +312,18 @@ class RunsPanel(Panel):
 
     def select_paths(self, paths: list[Path]) -> None:
         """Select the rows of these folders (those still listed)."""
-        selection = self.table.selectionModel()
-        selection.clearSelection()
-        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        chosen = QItemSelection()  # one selection change: the plots are rebuilt once
         for path in paths:
             row = self.model.row_of(path)
             if row is not None:
                 index = self.proxy.mapFromSource(self.model.index(row, 0))
                 if index.isValid():
-                    selection.select(index, flags)
+                    chosen.select(index, index)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().select(chosen, flags)
         if not paths:
             self._on_selection()
 

@@ -192,6 +192,9 @@ def build_actions(window: QMainWindow, titles: list[str]) -> None:
     for attribute, text, method, shortcuts, tip in ACTIONS:
         action = make_action(window, _tr(text), _calls(window, method), shortcuts, _tr(tip))
         setattr(window, attribute, action)
+    # its dialog lists the networks from core.models, which imports torch: not on the GUI
+    # thread while the loader imports it (gui.window.loading enables it when torch is in)
+    window.import_weights_action.setEnabled(False)
     window.tab_actions = []
     for number, title in enumerate(titles, start=1):
         text = QCoreApplication.translate("MainWindow", "&{number} {tab}").format(

@@ -67,6 +67,7 @@ class TorchLoading:
     def _on_torch_loaded(self, info: dict) -> None:
         self.torch_loaded = True
         self.torch_info = dict(info)
+        self.import_weights_action.setEnabled(True)
         pending, self._pending_data_source = self._pending_data_source, None
         if pending is not None:
             self.set_data_source(pending)

@@ -154,7 +154,11 @@ def test_broken_panel_becomes_placeholder(make_window, monkeypatch):
 
 
 def test_first_launch_defaults_then_torch_ready(qtbot, make_window):
-    w = ready(qtbot, make_window(quick=False))
+    w = make_window(quick=False)
+    # File > Import weights lists the networks of core.models (torch): only once it is in
+    assert not w.torch_loaded and not w.import_weights_action.isEnabled()
+    w = ready(qtbot, w)
+    assert w.import_weights_action.isEnabled()
     assert w.data_source() == "builtin:digits"
     assert w.train_panel.arch() == "smallcnn"
     assert w.train_panel.source == "builtin:digits"

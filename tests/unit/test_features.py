@@ -216,7 +216,7 @@ def test_a_stop_during_extraction_leaves_no_cache_entry(folder, tmp_path, weight
 
 def test_feature_loader_follows_the_image_loaders_batches(folder, tmp_path, weights):
     t = Trainer(_config(folder, tmp_path, weights, feature_cache="off"))
-    t._setup()
+    t.setup()
     t.generator.manual_seed(7)
     image_batches = [y.tolist() for _, y, *_ in t.train_loader]
     labels = np.array([y for _, y in t.splits.train.samples])
@@ -231,7 +231,7 @@ def test_feature_loader_follows_the_image_loaders_batches(folder, tmp_path, weig
 def test_the_frozen_backbone_keeps_batchnorm_statistics(folder, tmp_path, weights):
     """Without the cache the frozen part stays in eval mode, as when features are cached."""
     t = Trainer(_config(folder, tmp_path, weights, feature_cache="off", epochs=1))
-    t._setup()
+    t.setup()
     before = {k: v.clone() for k, v in t.model.state_dict().items() if "running" in k}
     t.train_one_epoch(1)
     after = t.model.state_dict()
