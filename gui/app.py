@@ -103,6 +103,7 @@ def run_app(argv: list[str] | None = None) -> int:
     from gui import appdata, errors, i18n, runtime  # light: Qt and the standard library only
 
     runtime.configure_process()
+    runtime.collect_on_gui_thread()  # garbage (Qt widgets too) dies on this thread
     errors.setup_logging(appdata.log_path())
     i18n.install_translators(app, i18n.chosen_language(args.lang))
 

@@ -13,6 +13,13 @@ Both are process-wide, so no widget changes them:
   objects are never collected, so freezing later (say at each run start) would keep
   a finished run's trainer, model and data alive for good.
 
+* :class:`GuiThreadCollector` (app start): the garbage collector runs on the GUI
+  thread only. Left automatic, a collection can start on whatever thread allocates
+  (the training thread); when the garbage holds a Qt widget (a closed dialog's menu in
+  a reference cycle), its C++ object is then destroyed off the GUI thread, which
+  deadlocks against the GUI thread (seen: a QMenu's destructor on the training thread
+  waiting for the GIL while the GUI thread waited for the menu's mutex).
+
 And one OpenMP workaround, :func:`single_threaded`.
 """
 
@@ -38,6 +45,46 @@ def freeze_heap() -> None:
     """Move every object alive now out of the garbage collector's full passes."""
     gc.collect(1)  # young garbage first (cheap), so little is frozen for nothing
     gc.freeze()
+
+
+class GuiThreadCollector:
+    """Automatic garbage collection off; the GUI thread collects on a timer instead, with
+    the collector's own thresholds (the pattern of pyqtgraph's GarbageCollector, written
+    here so that the app's start does not import pyqtgraph). Memory stays bounded: the
+    timer looks every ``interval_ms``. :meth:`stop` turns automatic collection back on."""
+
+    def __init__(self, interval_ms: int = 1000) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        young, middle, old = gc.get_count()
+        if young > self.threshold[0]:
+            gc.collect(0)
+            if middle > self.threshold[1]:
+                gc.collect(1)
+                if old > self.threshold[2]:
+                    gc.collect(2)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        gc.enable()
+        gc.collect()  # here, on the GUI thread, before threads may collect again
+
+
+_COLLECTOR: GuiThreadCollector | None = None
+
+
+def collect_on_gui_thread() -> None:
+    """The app's collector, for its whole life (called by gui.app once the app exists)."""
+    global _COLLECTOR
+    if _COLLECTOR is None:
+        _COLLECTOR = GuiThreadCollector()
 
 
 _OMP: tuple | None = None

@@ -33,6 +33,18 @@ def english_plurals(qapp):
     i18n.uninstall_translators(qapp)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def gc_on_the_gui_thread(qapp):
+    """As in the app (gui.runtime.GuiThreadCollector): a worker thread that allocated
+    during a test once started a collection that destroyed an earlier test's QMenu on
+    that thread and deadlocked the suite."""
+    from gui import runtime
+
+    collector = runtime.GuiThreadCollector()
+    yield
+    collector.stop()
+
+
 @pytest.fixture(autouse=True)
 def temp_settings(tmp_path_factory, qapp):
     """Point QSettings at a fresh temporary INI folder for every test."""

@@ -148,3 +148,24 @@ def test_worker_needs_no_torch_to_import():
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
+    """A collection started by a worker thread could destroy a Qt widget there and deadlock
+    (gui.runtime.GuiThreadCollector): automatic collection is off, the timer collects."""
+    import gc
+    import threading
+
+    from gui import runtime
+
+    assert not gc.isenabled()  # the GUI tests run as the app does (tests/gui/conftest.py)
+    threads = []
+    gc.callbacks.append(lambda phase, info: threads.append(threading.current_thread()))
+    try:
+        for _ in range(3 * runtime.gc.get_threshold()[0]):
+            a: list = []
+            a.append(a)  # cyclic garbage that only a collection frees
+        qtbot.waitUntil(lambda: bool(threads), timeout=5_000)
+    finally:
+        gc.callbacks.pop()
+    assert {t.name for t in threads} == {threading.main_thread().name}
