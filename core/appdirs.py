@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["APP_FOLDER", "data_dir", "fresh_run_dir", "runs_dir"]
+__all__ = ["APP_FOLDER", "data_dir", "drop_if_empty", "fresh_run_dir", "runs_dir"]
 
 APP_FOLDER = "ConvStudio"
 
@@ -48,3 +48,14 @@ def fresh_run_dir(arch: str, parent: str | os.PathLike | None = None) -> Path:
     from core.runfolder import new_run_dir
 
     return new_run_dir(runs_dir() if parent is None else parent, arch)
+
+
+def drop_if_empty(folder: Path | None) -> None:
+    """Remove a :func:`fresh_run_dir` folder that its run left empty (it failed before
+    writing anything). Only an empty folder is ever removed (``rmdir``)."""
+    if folder is None:
+        return
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (the run wrote something), or gone already
+        pass

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from core import distributed  # torch-free at import: torchrun, --nproc
+from core.appdirs import drop_if_empty, fresh_run_dir  # plain Python
 from core.cli_progress import ConsoleProgress  # torch-free
 from core.config import TrainConfig, flag_fields  # torch-free, for --help
 from core.events import TrainControl
@@ -236,8 +237,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         return distributed.cli_train(args, config, progress)
     fresh = None
     if args.out is None and not args.resume:  # a new folder: never an earlier run's
-        from core.appdirs import fresh_run_dir
-
         fresh = fresh_run_dir(config.arch)  # the app's runs folder: the Runs tab lists it
         config.out = str(fresh)
     if args.threads is not None:
@@ -261,8 +260,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-        if fresh is not None and fresh.is_dir() and not any(fresh.iterdir()):
-            fresh.rmdir()  # it failed before writing anything: leave no empty folder
+        drop_if_empty(fresh)  # it failed before writing anything: leave no empty folder
     return EXIT_OK if summary.get("best_epoch") or summary.get("stopped") else EXIT_FAILURE
 
 
@@ -387,7 +385,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
         description="Write a model bundle as a TorchScript or ONNX file (run on a few images "
         "and compared with the bundle before it is kept: same top-1, logits within 1e-4), "
         "a snippet that shows how to use those files outside ConvStudio, or the run as a "
-        "plain PyTorch training script. ONNX needs: pip install -e \".[export]\"",
+        'plain PyTorch training script. ONNX needs: pip install -e ".[export]"',
     )
     p.add_argument("--model", required=True, metavar="BUNDLE", help="a best.pt/last.pt bundle")
     p.add_argument("--format", required=True, dest="fmt", choices=EXPORT_FORMATS)

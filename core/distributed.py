@@ -47,6 +47,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from core.appdirs import drop_if_empty, fresh_run_dir  # plain Python
 from core.events import Callback, TrainControl, TrainingError, plain
 
 __all__ = [
@@ -430,8 +431,6 @@ def _worker(args: argparse.Namespace, config: Any, progress: Callback) -> int:
         _say_process(args, ctx)
         torch.set_num_threads(args.threads or max(1, cpu_cores() // ctx.local_world_size))
         if args.out is None and not args.resume:  # one fresh folder, made by rank 0
-            from core.appdirs import fresh_run_dir
-
             config.out = ctx.broadcast(str(fresh_run_dir(config.arch)) if ctx.is_main else "")
             fresh = Path(config.out) if ctx.is_main else None
         trainer = Trainer(
@@ -454,8 +453,7 @@ def _worker(args: argparse.Namespace, config: Any, progress: Callback) -> int:
     finally:
         _restore_signals(previous)
         ctx.close()
-        if fresh is not None and fresh.is_dir() and not any(fresh.iterdir()):
-            fresh.rmdir()  # it failed before writing anything: leave no empty folder
+        drop_if_empty(fresh)  # it failed before writing anything: leave no empty folder
     return 0 if summary.get("best_epoch") or summary.get("stopped") else 1
 
 

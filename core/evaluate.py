@@ -28,7 +28,7 @@ from typing import Any
 
 from core import BUILTIN_DIGITS
 from core.evalresult import Evaluation, ImageRow, summarise, topk_for
-from core.folders import DataError, parse_source
+from core.folders import DataError, is_hidden_name, parse_source
 from core.messages import QT_TRANSLATE_NOOP
 
 # What an evaluation says about its data, translated by the window (core.messages)
@@ -148,9 +148,7 @@ def known_subfolders(folder: str | os.PathLike, class_names: Sequence[str]) -> l
     """
     known = set(class_names)
     try:
-        top = [
-            p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-        ]
+        top = [p for p in Path(folder).iterdir() if p.is_dir() and not is_hidden_name(p.name)]
     except OSError:
         return []
     splits = [p for p in top if p.name.lower() in ("train", "valid", "val")]
@@ -158,9 +156,7 @@ def known_subfolders(folder: str | os.PathLike, class_names: Sequence[str]) -> l
     found: set[str] = set()
     for holder in holders:
         try:
-            subs = [
-                p.name for p in holder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-            ]
+            subs = [p.name for p in holder.iterdir() if p.is_dir() and not is_hidden_name(p.name)]
         except OSError:
             return []
         if holder != Path(folder) and not subs:

@@ -37,6 +37,7 @@ __all__ = [
     "DataError",
     "DatasetSummary",
     "ProgressFn",
+    "is_hidden_name",
     "SkippedFile",
     "parse_source",
     "pick_samples",
@@ -292,7 +293,9 @@ def parse_source(source: str) -> str:
     return str(path.resolve())
 
 
-def _is_hidden(name: str) -> bool:
+def is_hidden_name(name: str) -> bool:
+    """A file or folder the dataset scan skips: dot files, ``__x`` folders (``__pycache__``,
+    ``__MACOSX``) and the Evaluate panel's ``_set_aside``."""
     return name.startswith(".") or name.startswith("__") or name == SET_ASIDE_DIR
 
 
@@ -304,7 +307,7 @@ def _subdirs(folder: Path) -> list[Path]:
             CANNOT_READ_FOLDER.format(path=folder, reason=exc.strerror or exc)
         ) from None
     return sorted(
-        (p for p in entries if p.is_dir() and not _is_hidden(p.name)), key=lambda p: p.name
+        (p for p in entries if p.is_dir() and not is_hidden_name(p.name)), key=lambda p: p.name
     )
 
 
@@ -349,12 +352,12 @@ def _files_under(
             dirnames[:] = []
             continue
         seen.add(real)
-        kept = [d for d in dirnames if not _is_hidden(d)]
+        kept = [d for d in dirnames if not is_hidden_name(d)]
         dirnames[:] = sorted(d for d in kept if not crosses(os.path.join(dirpath, d)))
         found.extend(
             Path(dirpath) / f
             for f in filenames
-            if not _is_hidden(f)
+            if not is_hidden_name(f)
             and not (os.path.islink(os.path.join(dirpath, f)) and crosses(os.path.join(dirpath, f)))
         )
     return sorted(found)
@@ -401,7 +404,9 @@ def _list_classes(
                 ext = path.suffix or "no extension"
                 skipped.append(SkippedFile(str(path), f"not an image file ({ext})"))
         classes[folder.name] = images
-    for path in sorted(p for p in class_root.iterdir() if p.is_file() and not _is_hidden(p.name)):
+    for path in sorted(
+        p for p in class_root.iterdir() if p.is_file() and not is_hidden_name(p.name)
+    ):
         if path.suffix.lower() in IMAGE_EXTENSIONS:
             skipped.append(SkippedFile(str(path), "not inside a class folder, so it has no label"))
     return classes

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core.appdirs import drop_if_empty, fresh_run_dir  # plain Python
 from core.events import (
     BatchEnded,
     Callback,
@@ -106,7 +107,6 @@ def torchrun_command(nproc: int, worker_argv: Sequence[str]) -> list[str]:
 
 def launch_local(args: argparse.Namespace, config: Any) -> int:
     """``main.py train --nproc N``: torchrun for this machine; returns the exit code."""
-    from core.appdirs import fresh_run_dir
     from core.runfolder import check_out_folder
 
     fresh = None
@@ -131,8 +131,7 @@ def launch_local(args: argparse.Namespace, config: Any) -> int:
                 argv += [f"--{flag}"] if getattr(args, flag, False) else []
             return _run_torchrun(nproc, argv, threads)
     finally:
-        if fresh is not None and fresh.is_dir() and not any(fresh.iterdir()):
-            fresh.rmdir()
+        drop_if_empty(fresh)
 
 
 def _run_torchrun(nproc: int, argv: list[str], threads: int) -> int:

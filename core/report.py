@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from core.atomic import atomic_write
 from core.evalresult import Evaluation, write_predictions
+from core.textsafe import csv_cell
 
 __all__ = ["draw_confusion", "draw_reliability", "print_summary", "run_args", "write_report"]
 
@@ -149,13 +151,14 @@ def draw_reliability(evaluation: Evaluation, size: int = 420) -> Image.Image:
 
 
 def write_per_class(evaluation: Evaluation, path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    """per_class.csv, written atomically; a class name is never a spreadsheet formula."""
+    with atomic_write(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["class", "precision", "recall", "f1", "support"])
         for row in evaluation.metrics.get("per_class") or []:
             writer.writerow(
                 [
-                    row["class"],
+                    csv_cell(row["class"]),
                     f"{row['precision']:.4f}",
                     f"{row['recall']:.4f}",
                     f"{row['f1']:.4f}",

@@ -134,7 +134,9 @@ def _print_diff(names: Sequence[str], dirs: Sequence[Path], as_json: bool) -> in
         rows = [header] + [[key, *map(runs.setting_text, values)] for key, values in diff]
         widths = [max(len(printable(row[i])) for row in rows) for i in range(len(header))]
         for row in rows:
-            print("  ".join(printable(t).ljust(w) for t, w in zip(row, widths, strict=True)).rstrip())
+            print(
+                "  ".join(printable(t).ljust(w) for t, w in zip(row, widths, strict=True)).rstrip()
+            )
     return 0
 
 

@@ -32,7 +32,7 @@ from torch import nn
 
 from core import features, models, phases
 from core.events import Callback, EpochEnded, PhaseProgressed, TrainingError
-from core.prefetch import AheadLoader, DecodedImages, MemoryBudget, fast_loader
+from core.prefetch import AheadLoader, DecodedImages, MemoryBudget, draws_random, fast_loader
 from core.trainsetup import build_optimizer, build_scheduler
 
 __all__ = ["IMAGE_CACHE_BYTES", "FrozenBackbone", "Plan", "fetch_weights", "prepare"]
@@ -321,8 +321,11 @@ def fetch_weights(trainer: Any) -> None:
 def prepare(trainer: Any, resume: dict | None = None) -> Plan:
     """Set the trainer's input pipeline, network and stage for the first epoch to train."""
     budget = MemoryBudget(IMAGE_CACHE_BYTES)
-    trainer.train_loader = fast_loader(trainer.train_loader, budget)
-    trainer.valid_loader = fast_loader(trainer.valid_loader, budget)
+    # batches made on a thread only where that keeps a seed's run the same (core.prefetch)
+    trainer.train_loader = fast_loader(
+        trainer.train_loader, budget, make_ahead=not draws_random(trainer.model)
+    )
+    trainer.valid_loader = fast_loader(trainer.valid_loader, budget, make_ahead=True)
     plan = Plan(trainer)
     trainer.net = trainer.model
     if trainer.config.mode in FROZEN_MODES:

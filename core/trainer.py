@@ -236,7 +236,6 @@ class Trainer:
         if resume is not None:  # into the optimizer and schedule the stage trains with
             restore_training_state(self, resume)
 
-
     def _scan_progress(self, done: int, total: int) -> None:
         """Folder scans can take a while: let a stop request end them."""
         if self.control.should_stop:

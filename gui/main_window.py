@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -41,15 +41,15 @@ from gui.window.loading import TorchLoading, load_torch
 
 __all__ = ["PANELS", "MainWindow", "load_torch"]
 
-# (tab title, module, class) in tab order
+# (tab title, module, class) in tab order; the English titles are marked for translation
 PANELS: tuple[tuple[str, str, str], ...] = (
-    ("Data", "gui.data", "DataPanel"),
-    ("Augment", "gui.augment", "AugmentPanel"),
-    ("Train", "gui.train", "TrainPanel"),
-    ("Calculator", "gui.calculator", "CalculatorPanel"),
-    ("Predict", "gui.predict", "PredictPanel"),
-    ("Evaluate", "gui.evaluate", "EvaluatePanel"),
-    ("Runs", "gui.runs", "RunsPanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Data"), "gui.data", "DataPanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Augment"), "gui.augment", "AugmentPanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Train"), "gui.train", "TrainPanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Calculator"), "gui.calculator", "CalculatorPanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Predict"), "gui.predict", "PredictPanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Evaluate"), "gui.evaluate", "EvaluatePanel"),
+    (QT_TRANSLATE_NOOP("Panel", "Runs"), "gui.runs", "RunsPanel"),
 )
 
 

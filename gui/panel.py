@@ -9,24 +9,14 @@ for the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import QWidget
-
-#: every tab's English title, marked for translation: a title names its panel in the
-#: window's lookups, settings and logs; only the tab shows :func:`tab_text`
-TAB_TITLES = (
-    QT_TRANSLATE_NOOP("Panel", "Data"),
-    QT_TRANSLATE_NOOP("Panel", "Augment"),
-    QT_TRANSLATE_NOOP("Panel", "Train"),
-    QT_TRANSLATE_NOOP("Panel", "Calculator"),
-    QT_TRANSLATE_NOOP("Panel", "Predict"),
-    QT_TRANSLATE_NOOP("Panel", "Evaluate"),
-    QT_TRANSLATE_NOOP("Panel", "Runs"),
-)
 
 
 def tab_text(title: str) -> str:
-    """A tab's title as the tab shows it (in the interface's language)."""
+    """A tab's title as the tab shows it (in the interface's language). A title (marked
+    in gui.main_window.PANELS) names its panel in the window's lookups, settings and
+    logs; only the tab shows this."""
     return QCoreApplication.translate("Panel", title)
 
 

@@ -3282,7 +3282,6 @@ The other panels still work.</source>
     <name>Panel</name>
     <message>
         <source>Data</source>
-        <extracomment>every tab&apos;s English title, marked for translation: a title names its panel in the window&apos;s lookups, settings and logs; only the tab shows :func:`tab_text`</extracomment>
         <translation>数据</translation>
     </message>
     <message>

@@ -165,9 +165,7 @@ def reuse(ts: Path, known: dict[str, str | list[str]]) -> int:
     return filled
 
 
-def refresh(
-    ts: Path, language: str, locations: str = "none", extra: dict | None = None
-) -> None:
+def refresh(ts: Path, language: str, locations: str = "none", extra: dict | None = None) -> None:
     """Merge the sources into ``ts``; English gets its plural forms (then lupdate's layout).
     A string that moved keeps its translation, and ``extra`` translates more."""
     known = {**translations(ts), **(extra or {})} if language != ENGLISH else {}
@@ -217,7 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gui.i18n.update", description=__doc__)
     parser.add_argument("--check", action="store_true", help="report stale files; change nothing")
     parser.add_argument(
-        "--fill", action="append", default=[], metavar="JSON",
+        "--fill",
+        action="append",
+        default=[],
+        metavar="JSON",
         help="a file of {english: chinese} translations to fill unfinished strings from",
     )
     args = parser.parse_args(argv)

@@ -63,5 +63,6 @@ def test_bf16_when_asked(small_bundle, digit_folder, capsys):
     assert [r["path"] for r in bf16] == [r["path"] for r in fp32]
     for a, b in zip(fp32, bf16, strict=True):
         assert sum(t["prob"] for t in b["topk"]) == pytest.approx(
-            sum(t["prob"] for t in a["topk"]), abs=3e-2  # bfloat16 keeps ~3 digits
+            sum(t["prob"] for t in a["topk"]),
+            abs=3e-2,  # bfloat16 keeps ~3 digits
         )

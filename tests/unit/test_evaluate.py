@@ -154,6 +154,13 @@ def test_known_subfolders(run, tmp_path):
     (tmp_path / "valid" / "b").mkdir(parents=True)
     assert known_subfolders(tmp_path, ["a", "b"]) == ["a", "b"]
     assert known_subfolders(tmp_path / "missing", ["a"]) == []
+    # the folders a dataset scan skips are skipped here too; "_b" is a class folder there
+    for skipped in ("_set_aside", "__MACOSX", ".git"):
+        (tmp_path / "train" / skipped).mkdir()
+    assert known_subfolders(tmp_path, ["a", "b"]) == ["a", "b"]
+    (tmp_path / "valid" / "_b").mkdir()
+    assert known_subfolders(tmp_path, ["a", "b"]) == []
+    assert known_subfolders(tmp_path, ["a", "b", "_b"]) == ["a", "b", "_b"]
 
 
 # --------------------------------------------------------------------------- batching
@@ -249,3 +256,23 @@ def test_defaults_batch_by_input_size_and_device(predictor):
     assert batch_size_for(SimpleNamespace(input_size=224, device=gpu)) == BATCH
     assert read_ahead(cpu) == 0 and read_ahead(gpu) == 1
     assert 1 <= read_workers() <= 8
+
+
+def test_per_class_csv_keeps_its_figures_and_never_holds_a_formula(tmp_path):
+    import csv
+    import types
+
+    from core.report import write_per_class
+
+    per_class = [
+        {"class": "=HYPERLINK(1)", "precision": 0.5, "recall": 1.0, "f1": 2 / 3, "support": 3},
+        {"class": "cat", "precision": 1.0, "recall": 0.25, "f1": 0.4, "support": 4},
+    ]
+    path = tmp_path / "per_class.csv"
+    path.write_text("an earlier report\n")
+    write_per_class(types.SimpleNamespace(metrics={"per_class": per_class}), path)
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["class"] for r in rows] == ["'=HYPERLINK(1)", "cat"]
+    assert [r["f1"] for r in rows] == ["0.6667", "0.4000"] and rows[1]["support"] == "4"
+    assert [p.name for p in tmp_path.iterdir()] == ["per_class.csv"]  # no temp file left

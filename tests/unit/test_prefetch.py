@@ -136,3 +136,83 @@ def test_loaders_it_cannot_speed_up_are_left_alone(photos):
     assert fast_loader(workers, MemoryBudget(1 << 20)) is workers
     digits = DataLoader([(torch.zeros(1, 8, 8), 0)] * 4, batch_size=2)
     assert fast_loader(digits, MemoryBudget(1 << 20)) is digits
+
+
+def _batches_made(samples, made_ahead: bool, seed: int = 0) -> list:
+    fast = fast_loader(_loader(samples, TRAIN), MemoryBudget(1 << 30), make_ahead=made_ahead)
+    assert isinstance(fast, AheadLoader) and fast.make_ahead is made_ahead
+    out = []
+    for _ in range(2):  # the second epoch from the kept pictures
+        torch.manual_seed(seed)
+        out += list(fast)
+    return out
+
+
+def test_batches_made_ahead_are_the_training_threads_batches(photos):
+    """The random augmentation on the batch thread draws the same numbers in the same
+    order: bit-identical batches, so a seed still gives the same run."""
+    samples, bad = photos
+    samples = [*samples, bad]
+    here, ahead = _batches_made(samples, False), _batches_made(samples, True)
+    assert len(here) == len(ahead) == 8
+    for (x1, y1, bad1), (x2, y2, bad2) in zip(here, ahead, strict=True):
+        assert torch.equal(x1, x2) and torch.equal(y1, y2) and bad1 == bad2
+    other = _batches_made(samples, True, seed=1)
+    assert not all(torch.equal(a[0], b[0]) for a, b in zip(ahead, other, strict=True))
+
+
+def test_the_batch_thread_ends_when_the_loop_leaves_early_or_fails(photos):
+    samples, _ = photos
+    fast = fast_loader(_loader(samples * 4, TRAIN), MemoryBudget(0), make_ahead=True)
+    for _ in fast:
+        break  # a stop request between batches
+    names = ("convstudio-decode", "convstudio-batches")
+    assert not [t for t in threading.enumerate() if t.name in names]
+    calls = []
+    collate = fast.loader.collate_fn
+
+    def failing(items):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise RuntimeError("the second batch failed")
+        return collate(items)
+
+    fast.loader.collate_fn = failing
+    got = []
+    with pytest.raises(RuntimeError, match="second batch failed"):
+        for batch in fast:
+            got.append(batch)
+    assert len(got) == 1 and len(calls) == 2  # nothing made after the failure
+    assert not [t for t in threading.enumerate() if t.name in names]
+
+
+def test_only_networks_that_draw_no_random_numbers_get_batches_made_ahead():
+    from torch import nn
+    from torchvision.ops import StochasticDepth
+
+    from core.models import build_model
+    from core.prefetch import draws_random
+
+    assert not draws_random(build_model("resnet18", 2, input_size=32))
+    assert draws_random(build_model("smallcnn", 2, in_channels=1, input_size=28))  # Dropout
+    assert draws_random(build_model("alexnet", 2, input_size=64))  # Dropout in the head
+    assert draws_random(nn.Sequential(StochasticDepth(0.1, "row")))  # as in efficientnets
+    assert not draws_random(nn.Sequential(StochasticDepth(0.0, "row")))
+    assert not draws_random(nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.0)))
+    assert draws_random(nn.Sequential(nn.RReLU()))
+
+
+@pytest.mark.parametrize(("arch", "ahead"), [("mlp", True), ("smallcnn", False)])
+def test_a_run_makes_batches_ahead_unless_its_network_uses_dropout(
+    tiny_folder, tmp_path, arch, ahead
+):
+    from core.config import TrainConfig
+    from core.trainer import Trainer
+
+    cfg = TrainConfig(data=str(tiny_folder), arch=arch, augment="none", epochs=1,
+                      batch_size=4, out=str(tmp_path / "run"))  # fmt: skip
+    trainer = Trainer(cfg)
+    trainer.setup()
+    assert isinstance(trainer.train_loader, AheadLoader)
+    assert trainer.train_loader.make_ahead is ahead
+    assert trainer.valid_loader.make_ahead  # evaluation mode draws nothing

@@ -382,3 +382,22 @@ def test_the_evaluation_phase_moves_batch_by_batch(tiny_folder, tmp_path, monkey
     evaluation = [ev for ev in rec.of("phase") if ev.phase == "evaluation"]
     assert [ev.done for ev in evaluation] == [0, 2, 4, 6]
     assert len({ev.text for ev in evaluation[:-1]}) == 1 and "accuracy" in evaluation[-1].text
+
+
+def test_a_run_that_fails_at_once_leaves_no_empty_folder_in_the_runs_folder(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    missing = tmp_path / "no-such-folder"
+    code = cli.main(["train", "--data", str(missing), "--epochs", "1"])
+    assert code != cli.EXIT_OK and "no-such-folder" in capsys.readouterr().err
+    runs_dir = appdirs.runs_dir()
+    assert not runs_dir.exists() or list(runs_dir.iterdir()) == []
+    kept = appdirs.fresh_run_dir("mlp")
+    (kept / "log.txt").write_text("a run wrote this\n")
+    appdirs.drop_if_empty(kept)  # only an empty folder is ever removed
+    assert (kept / "log.txt").read_text() == "a run wrote this\n"
+    empty = appdirs.fresh_run_dir("mlp")
+    appdirs.drop_if_empty(empty)
+    appdirs.drop_if_empty(empty)  # gone already: nothing to do
+    assert not empty.exists() and kept.is_dir()
