@@ -6,19 +6,24 @@ Both are process-wide, so no widget changes them:
   instead of 5 ms, so the GUI thread never waits long behind the training thread's
   or a preview's Python code (heartbeat p99 went from ~30 ms to ~12 ms while
   training digits).
-* :func:`freeze_heap` (once, when PyTorch and the panels are loaded): a full garbage
-  collection walks every object (~400k with torch and Qt loaded) while holding the
-  GIL, 150-400 ms in which the GUI cannot run. Objects alive at that point live as
-  long as the app; ``gc.freeze`` keeps them out of those walks. Only then: frozen
-  objects are never collected, so freezing later (say at each run start) would keep
-  a finished run's trainer, model and data alive for good.
+* :func:`freeze_heap` (once, when PyTorch and the panels are loaded, or PyTorch failed
+  to): a full garbage collection walks every object (~400k with torch and Qt loaded)
+  while holding the GIL, 150-400 ms in which the GUI cannot run. Objects alive at that
+  point live as long as the app; ``gc.freeze`` keeps them out of those walks. Only
+  then: frozen objects are never collected, so freezing later (say at each run start)
+  would keep a finished run's trainer, model and data alive for good. No collection
+  comes first: it walked all ~360k objects of the start for the ~1,000-2,000 that were
+  garbage (250-300 ms before Train could start), so those few are kept.
 
 * :class:`GuiThreadCollector` (app start): the garbage collector runs on the GUI
   thread only. Left automatic, a collection can start on whatever thread allocates
   (the training thread); when the garbage holds a Qt widget (a closed dialog's menu in
   a reference cycle), its C++ object is then destroyed off the GUI thread, which
   deadlocks against the GUI thread (seen: a QMenu's destructor on the training thread
-  waiting for the GIL while the GUI thread waited for the menu's mutex).
+  waiting for the GIL while the GUI thread waited for the menu's mutex). The app's
+  collector starts with :func:`freeze_heap` (60 s at the latest): while PyTorch loads,
+  its collections only walked objects that live as long as the app, 200-300 ms of the
+  GUI thread's time taken from the import.
 
 And one OpenMP workaround, :func:`single_threaded`.
 """
@@ -42,9 +47,11 @@ def configure_process() -> None:
 
 
 def freeze_heap() -> None:
-    """Move every object alive now out of the garbage collector's full passes."""
-    gc.collect(1)  # young garbage first (cheap), so little is frozen for nothing
+    """Move every object alive now out of the garbage collector's full passes, and start
+    the app's collector (:func:`collect_on_gui_thread`)."""
     gc.freeze()
+    if _COLLECTOR is not None:
+        _COLLECTOR.release()
 
 
 class GuiThreadCollector:
@@ -53,14 +60,25 @@ class GuiThreadCollector:
     here so that the app's start does not import pyqtgraph). Memory stays bounded: the
     timer looks every ``interval_ms``. :meth:`stop` turns automatic collection back on."""
 
-    def __init__(self, interval_ms: int = 1000) -> None:
+    def __init__(self, interval_ms: int = 1000, hold_ms: int = 0) -> None:
+        """``hold_ms``: collect only from :meth:`release` on, or after that many ms."""
         from PySide6.QtCore import QTimer
 
         self.threshold = gc.get_threshold()
+        self._stopped = False
         gc.disable()
         self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
-        self.timer.start(interval_ms)
+        if hold_ms > 0:
+            QTimer.singleShot(hold_ms, self.release)
+        else:
+            self.timer.start()
+
+    def release(self) -> None:
+        """Start collecting (once; never after :meth:`stop`)."""
+        if not self._stopped and not self.timer.isActive():
+            self.timer.start()
 
     def check(self) -> None:
         young, middle, old = gc.get_count()
@@ -72,6 +90,7 @@ class GuiThreadCollector:
                     gc.collect(2)
 
     def stop(self) -> None:
+        self._stopped = True
         self.timer.stop()
         gc.enable()
         gc.collect()  # here, on the GUI thread, before threads may collect again
@@ -80,11 +99,16 @@ class GuiThreadCollector:
 _COLLECTOR: GuiThreadCollector | None = None
 
 
+#: The app's collector waits this long at most for :func:`freeze_heap`.
+LOAD_HOLD_MS = 60_000
+
+
 def collect_on_gui_thread() -> None:
-    """The app's collector, for its whole life (called by gui.app once the app exists)."""
+    """The app's collector, for its whole life (called by gui.app once the app exists);
+    it starts collecting with :func:`freeze_heap`."""
     global _COLLECTOR
     if _COLLECTOR is None:
-        _COLLECTOR = GuiThreadCollector()
+        _COLLECTOR = GuiThreadCollector(hold_ms=LOAD_HOLD_MS)
 
 
 _OMP: tuple | None = None

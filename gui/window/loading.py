@@ -103,6 +103,7 @@ class TorchLoading:
 
     def _on_torch_failed(self, error: BaseException) -> None:
         self.start_queued = False
+        runtime.freeze_heap()  # Qt and the panels are loaded for good all the same
         self.show_error(
             QCoreApplication.translate(
                 "MainWindow",

@@ -169,3 +169,25 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
     finally:
         gc.callbacks.pop()
     assert {t.name for t in threads} == {threading.main_thread().name}
+
+
+def test_the_apps_collector_starts_once_the_heap_is_frozen(qtbot, monkeypatch):
+    """While PyTorch loads, collections would only walk objects that live as long as the
+    app: the app's collector starts with gui.runtime.freeze_heap (or its hold time)."""
+    import gc
+
+    from gui import runtime
+
+    held = runtime.GuiThreadCollector(interval_ms=10, hold_ms=60_000)
+    monkeypatch.setattr(runtime, "_COLLECTOR", held)
+    timed = runtime.GuiThreadCollector(interval_ms=10, hold_ms=50)
+    try:
+        assert not held.timer.isActive() and not timed.timer.isActive() and not gc.isenabled()
+        frozen = gc.get_freeze_count()
+        runtime.freeze_heap()
+        assert held.timer.isActive() and gc.get_freeze_count() >= frozen
+        qtbot.waitUntil(timed.timer.isActive, timeout=5_000)  # no freeze_heap: the hold ends
+        assert not gc.isenabled()  # still collected on this thread's timer only
+    finally:  # their timers only: the suite's collector keeps automatic collection off
+        held.timer.stop()
+        timed.timer.stop()
