@@ -24,7 +24,6 @@ and the GUI imports that before PyTorch has loaded.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from core.augment_checks import normalize_stats
 from core.augment_size import floats_at_full_size, needed_short_side
 from core.images import LARGE_PIXELS
 from core.messages import QT_TRANSLATE_NOOP
+from core.rng import drawn_aside
 
 VIEW_PERSON = "person"
 VIEW_MODEL = "model"
@@ -47,8 +47,6 @@ MODEL_TILE_MAX = 512  # larger model inputs are shown scaled down to this (256 t
 PREVIEW_PIXELS = 2048 * 2048  # see grid_source
 BACKGROUND = 235  # light grey between and around the tiles
 PAD = 2
-
-_RNG_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -71,12 +69,13 @@ def iter_samples(spec: Any, sources: Sequence[Image.Image], n: int, seed: int) -
     yielding one output at a time (so a caller can keep only what it shows).
 
     The global torch RNG is shared with any training thread, so it is forked (saved
-    and restored) under a lock: a run's random stream continues where it was.
+    and restored) under core.rng's lock, which a run holds while it draws: a run's
+    random stream continues where it was (core.rng.drawn_aside).
     """
     import torch
 
     pipeline = build_pipeline(spec)
-    with _RNG_LOCK, torch.random.fork_rng(devices=[]):
+    with drawn_aside():
         for i in range(n):
             torch.manual_seed(sample_seed(seed, i))
             yield pipeline(sources[i % len(sources)])

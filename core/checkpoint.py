@@ -22,6 +22,7 @@ from torch import nn
 from core import models
 from core.atomic import atomic_write
 from core.messages import QT_TRANSLATE_NOOP
+from core.rng import drawn_aside
 
 # Why a model file cannot be opened, translated by the window (core.messages)
 HOLDS_OTHER = QT_TRANSLATE_NOOP(
@@ -371,16 +372,19 @@ def _state_mismatch(own: Mapping[str, torch.Tensor], state: Mapping[str, Any]) -
 
 
 def _build(bundle: dict) -> nn.Module:
-    """The network a checked bundle describes, untrained (on the current default device)."""
+    """The network a checked bundle describes, untrained (on the current default device).
+    Its random initial weights, replaced by the bundle's, are drawn aside (core.rng): a
+    run training meanwhile keeps its random numbers."""
     try:
-        return models.build_model(
-            bundle["arch"],
-            bundle["num_classes"],
-            in_channels=bundle["in_channels"],
-            mode="scratch",
-            pretrained=None,
-            input_size=bundle["input_size"],
-        )
+        with drawn_aside():
+            return models.build_model(
+                bundle["arch"],
+                bundle["num_classes"],
+                in_channels=bundle["in_channels"],
+                mode="scratch",
+                pretrained=None,
+                input_size=bundle["input_size"],
+            )
     except models.ModelError as exc:
         raise BundleError(f"The bundle's network cannot be built: {exc}") from exc
 

@@ -291,8 +291,10 @@ class Predictor:
         ):
             from core import fastpath
 
-            # checked on a random picture: a blank one would hardly test the weights
-            example = self._to_device(torch.rand(blank.shape))
+            # checked on a random picture (a blank one would hardly test the weights), drawn
+            # from a generator of its own: a run training meanwhile keeps its random numbers
+            noise = torch.Generator().manual_seed(0)
+            example = self._to_device(torch.rand(blank.shape, generator=noise))
             with self._lock:
                 self._single_model = fastpath.pack_convs(self.inference_model, example)
         self._probabilities(blank)

@@ -17,10 +17,11 @@ the network took ~17 ms an image). What this module does about it:
   while decoding). The batches themselves (augmentation, collation) are made ahead on a
   second thread too when the network draws no random numbers while it trains
   (:func:`draws_random`: no Dropout, stochastic depth or RReLU; resnets, for one). Then
-  that thread is the only one drawing from torch's global generator during an epoch, in
-  the same order as the training thread would, so the same seed still gives the same
-  run; a network with Dropout keeps the augmentation in the training thread, where its
-  draws and Dropout's interleave the same way every time. Measured on 2 cores (resnet18
+  that thread is the only one of the run drawing from torch's global generator during an
+  epoch, in the same order as the training thread would (each batch under core.rng's
+  lock, which previews take too), so the same seed still gives the same run; a network
+  with Dropout keeps the augmentation in the training thread, where its draws and
+  Dropout's interleave the same way every time. Measured on 2 cores (resnet18
   from scratch, bf16, batch 16, the 1600x1200 photos of bench/bench_photos.py, kept at
   1220x915): epochs after the first took 8.2-8.9 s with the batches made in the training
   thread, 7.2-8.4 s made ahead (about 10% faster), to the same validation accuracy.
@@ -45,6 +46,7 @@ from PIL import Image
 from torch import nn
 
 from core.images import ImageLoadError, load_image
+from core.rng import GLOBAL_RNG_LOCK
 
 __all__ = ["AheadLoader", "DecodedImages", "MemoryBudget", "draws_random", "fast_loader"]
 
@@ -228,8 +230,10 @@ class AheadLoader:
             self.images.drop_ahead()
 
     def _make(self, batch: list[int]) -> Any:
+        """One batch, its random augmentation drawn under core.rng's lock."""
         dataset = self.loader.dataset
-        return self.loader.collate_fn([dataset[i] for i in batch])
+        with GLOBAL_RNG_LOCK:
+            return self.loader.collate_fn([dataset[i] for i in batch])
 
     def _made_ahead(self, batches: list[list[int]], position: _Position) -> Iterator:
         """The batches, made in order on a thread (whose exceptions are raised here)."""

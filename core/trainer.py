@@ -58,8 +58,10 @@ from core.events import (
     TrainingError,
     plain,
 )
+from core.prefetch import AheadLoader, draws_random
 from core.restore import load_resumed, restore_training_state
 from core.resume import data_fingerprint
+from core.rng import GLOBAL_RNG_LOCK, locked_batches
 from core.runfolder import check_out_folder
 from core.summary import model_bundle, resolved_config, run_summary, training_state
 from core.trainsetup import (
@@ -201,17 +203,18 @@ class Trainer:
         self.in_channels = cfg.in_channels or summary.in_channels
         shape = check_sample(self.splits, self.in_channels, self.train_spec, self.eval_spec)
         self.input_size = cfg.input_size or shape[-1]
-        torch.manual_seed(cfg.seed)
         stages.fetch_weights(self)  # missing ImageNet weights: downloaded with progress
         try:
-            model = models.build_model(
-                cfg.arch,
-                len(self.class_names),
-                in_channels=self.in_channels,
-                mode=cfg.mode,
-                pretrained=cfg.pretrained,  # build_model reads "" and "none" as none
-                input_size=self.input_size,
-            )
+            with GLOBAL_RNG_LOCK:  # the seed's weights, whatever other threads draw
+                torch.manual_seed(cfg.seed)
+                model = models.build_model(
+                    cfg.arch,
+                    len(self.class_names),
+                    in_channels=self.in_channels,
+                    mode=cfg.mode,
+                    pretrained=cfg.pretrained,  # build_model reads "" and "none" as none
+                    input_size=self.input_size,
+                )
         except TypeError as exc:  # pragma: no cover - contract mismatch
             raise TrainingError(f"Could not build {cfg.arch}: {exc}") from exc
         self.precision = resolve_precision(cfg.precision, self.device)
@@ -281,7 +284,12 @@ class Trainer:
         pending: tuple[int, torch.Tensor, float] | None = None
         t0 = time.perf_counter()
         self._paused_seconds = 0.0
-        for step, batch in enumerate(self.train_loader, start=1):
+        # random numbers are drawn under core.rng's lock (a preview waits): the batches'
+        # augmentation (an AheadLoader takes the lock itself), a step's Dropout
+        loader = self.train_loader
+        batches = loader if isinstance(loader, AheadLoader) else locked_batches(loader)
+        step_lock = GLOBAL_RNG_LOCK if draws_random(model) else contextlib.nullcontext()
+        for step, batch in enumerate(batches, start=1):
             self.dist.agree(self)  # several processes stop and pause at the same batch
             self._check_control()
             x, y = self._readable(batch)
@@ -289,11 +297,12 @@ class Trainer:
                 continue
             x, y = self._to_device(x), y.to(self.device, non_blocking=True)
             lr = current_lr(opt)
-            with self._autocast():
-                out = model(x)  # forward
-                loss = self.loss_fn(out.float(), y)  # loss
-            loss.backward()  # backward
-            opt.step()  # update
+            with step_lock:
+                with self._autocast():
+                    out = model(x)  # forward
+                    loss = self.loss_fn(out.float(), y)  # loss
+                loss.backward()  # backward
+                opt.step()  # update
             opt.zero_grad(set_to_none=True)  # zero the gradients
             if self.scheduler is not None and self.sched_per_batch:
                 self.scheduler.step()
@@ -419,7 +428,8 @@ class Trainer:
         self.plan.before_epoch(epoch)  # two-stage's switch, the cached features' view
         t0 = time.perf_counter()
         self.unreadable = []
-        seed_epoch(self.config.seed, epoch, self.generator)
+        with GLOBAL_RNG_LOCK:
+            seed_epoch(self.config.seed, epoch, self.generator)
         if self.sampler is not None and hasattr(self.sampler, "set_epoch"):
             self.sampler.set_epoch(epoch)
         lr = current_lr(self.optimizer)

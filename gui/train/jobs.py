@@ -51,20 +51,29 @@ def dataset_shape(source: str) -> tuple[int, int, int | None]:
 
 
 def count_model_parameters(ctx, arch: str, mode: str, source: str) -> tuple[int, int]:
-    """Task function: build the model (no pretrained weights needed) and count parameters."""
+    """Task function: build the model and count its parameters.
+
+    Built on the meta device: shape-only parameters, no memory, and no weight
+    initialisation, which would draw from torch's global generator while a run started
+    at the same moment (Train pressed while PyTorch loads) seeds and initialises its own
+    model, so the same seed would not give the same run.
+    """
+    import torch
+
     from core import models
 
     ctx.check()
     num_classes, channels, size = dataset_shape(source)
     info = models.ARCHS[arch]
-    model = models.build_model(
-        arch,
-        num_classes,
-        in_channels=channels,
-        mode=mode,
-        pretrained=None,
-        input_size=size or info.default_input_size,
-    )
+    with torch.device("meta"):
+        model = models.build_model(
+            arch,
+            num_classes,
+            in_channels=channels,
+            mode=mode,
+            pretrained=None,
+            input_size=size or info.default_input_size,
+        )
     ctx.check()
     return models.count_parameters(model)
 

@@ -424,3 +424,47 @@ def test_the_train_tab_formats_durations_with_core_runs():
     assert not hasattr(jobs, "fmt_duration")
     assert controls.duration is phase.duration is report.duration is runs.duration
     assert runs.duration(None) == "--:--" and runs.duration(3725) == "1:02:05"
+
+
+@pytest.mark.parametrize(
+    ("arch", "mode"), [("smallcnn", "scratch"), ("resnet18", "feature-extract")]
+)
+def test_counting_parameters_draws_no_random_numbers(arch, mode):
+    """The count runs on a pool thread, often as a run starts (Train pressed while PyTorch
+    loads): it must leave torch's global generator alone, or a seed's run changes."""
+    import types
+
+    import torch
+
+    from core import models
+    from gui.train.jobs import count_model_parameters
+
+    ctx = types.SimpleNamespace(check=lambda: None)
+    state = torch.random.get_rng_state()
+    counts = count_model_parameters(ctx, arch, mode, "builtin:digits")
+    assert torch.equal(torch.random.get_rng_state(), state)
+    shape = dataset_shape("builtin:digits")
+    real = models.build_model(
+        arch, shape[0], in_channels=shape[1], mode=mode, pretrained=None,
+        input_size=shape[2] or models.ARCHS[arch].default_input_size,
+    )  # fmt: skip
+    assert counts == models.count_parameters(real) and counts[0] <= counts[1]
+
+
+def test_loading_and_warming_up_a_predictor_draws_no_random_numbers(tmp_path):
+    import torch
+
+    from core.checkpoint import make_bundle, save_bundle
+    from core.models import build_model
+    from core.predict import Predictor
+
+    bundle = make_bundle(
+        model=build_model("smallcnn", 10, in_channels=1, input_size=28), arch="smallcnn",
+        class_names=[str(i) for i in range(10)], in_channels=1, input_size=28,
+        eval_transforms=[{"name": "ToTensor", "params": {}}], epoch=1, metrics={}, config={},
+    )  # fmt: skip
+    save_bundle(bundle, tmp_path / "m.pt")
+    state = torch.random.get_rng_state()
+    predictor = Predictor(tmp_path / "m.pt")  # builds the network, then loads the weights
+    predictor.warm_up(fast_single=True)  # the Predict panel's: packs the convolutions
+    assert torch.equal(torch.random.get_rng_state(), state)

@@ -1,0 +1,64 @@
+"""A run's random numbers are its own while the augmentation preview draws beside it
+(core.rng): the same seed gives the same weights with or without previews."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core import augment
+from core.config import TrainConfig
+from core.trainer import fit
+
+SPEC = [
+    {"name": "RandomResizedCrop", "params": {"size": 8, "scale": [0.5, 1.0]}},
+    {"name": "RandomHorizontalFlip", "params": {"p": 0.5}},
+    {"name": "ToTensor", "params": {}},
+]
+
+
+def _weights(run) -> dict:
+    return torch.load(run / "last.pt", weights_only=False)["state_dict"]
+
+
+def _fit_beside_previews(cfg: TrainConfig, previews: bool) -> dict:
+    stop = threading.Event()
+    rendered = []
+    picture = Image.fromarray(np.full((24, 24, 3), 128, np.uint8))
+
+    def preview() -> None:  # what the Augment panel's render task does, over and over
+        while not stop.is_set():
+            rendered.append(len(augment.augment_samples(SPEC, [picture], 4, seed=7)))
+
+    thread = threading.Thread(target=preview, daemon=True)
+    if previews:
+        thread.start()
+    try:
+        fit(cfg)
+    finally:
+        stop.set()
+        if previews:
+            thread.join()
+    assert not previews or rendered  # the previews did run beside the run
+    return _weights(Path(cfg.out))
+
+
+@pytest.mark.parametrize(
+    ("arch", "data"),
+    [("smallcnn", "builtin:digits"), ("mlp", "folder")],  # Dropout; batches made ahead
+)
+def test_previews_drawn_beside_a_run_leave_its_numbers_alone(arch, data, tiny_folder, tmp_path):
+    source = str(tiny_folder) if data == "folder" else data
+    kw = dict(data=source, arch=arch, epochs=2, batch_size=32, lr=0.01, seed=3)
+    if data == "folder":
+        kw.update(train_transforms=SPEC, eval_transforms=SPEC[2:])
+    quiet = _fit_beside_previews(TrainConfig(out=str(tmp_path / "a"), **kw), previews=False)
+    busy = _fit_beside_previews(TrainConfig(out=str(tmp_path / "b"), **kw), previews=True)
+    assert quiet.keys() == busy.keys()
+    for name, tensor in quiet.items():
+        assert torch.equal(tensor, busy[name]), name
