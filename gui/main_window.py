@@ -428,6 +428,7 @@ class MainWindow(TorchLoading, Dialogs, Drops, Lifecycle, QMainWindow):
             self.start_queued = True
             self.next_step_label.hide()  # taken: it only waits for PyTorch
             self.statusBar().showMessage(help_pages.start_queued_text())
+            train.show_waiting(help_pages.start_queued_text())  # not "Ready."
             return
         self.start_queued = False
         train.start_training()

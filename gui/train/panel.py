@@ -541,6 +541,10 @@ class TrainPanel(Panel):
     def log_text(self) -> str:
         return self.log_view.toPlainText()
 
+    def show_waiting(self, text: str) -> None:
+        """Say why a start waits (Train pressed while PyTorch loads) where it says Ready."""
+        self.status_label.setText(text)
+
     def _show_error(self, message: str) -> None:
         """Record and announce a message (the main window shows it in a dialog)."""
         self.last_error = message

@@ -55,6 +55,7 @@ def test_f5_while_pytorch_loads_is_queued_then_starts(qtbot, make_window, monkey
     assert starts == [] and w.start_queued
     assert w.current_tab() == "Train"
     assert w.statusBar().currentMessage() == help_pages.START_QUEUED
+    assert w.train_panel.status_label.text() == help_pages.START_QUEUED  # not "Ready."
     with qtbot.waitSignal(w.torch_ready, timeout=60_000):
         w.start_torch_loader()
     assert starts == [1] and not w.start_queued
