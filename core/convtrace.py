@@ -279,13 +279,15 @@ def _build(arch: str, shape: Shape, num_classes: int, meta: bool = False) -> Any
     build_model refuses inputs below the architecture's minimum, but the point of a trace
     is to show where such an input collapses. The CNNs' layers do not depend on the input
     size (an adaptive pool sits before the head), so the same network is traced.
-    With ``meta`` the parameters are shape-only: no memory, no weight initialisation.
+    With ``meta`` the parameters are shape-only: no memory, no weight initialisation;
+    without, the random initial weights are drawn aside (core.rng: a run training
+    meanwhile keeps its random numbers).
     """
-    import contextlib
-
     import torch
 
-    with torch.device("meta") if meta else contextlib.nullcontext():
+    from core.rng import drawn_aside
+
+    with torch.device("meta") if meta else drawn_aside():
         return _build_model(arch, shape, num_classes)
 
 

@@ -62,3 +62,16 @@ def test_previews_drawn_beside_a_run_leave_its_numbers_alone(arch, data, tiny_fo
     assert quiet.keys() == busy.keys()
     for name, tensor in quiet.items():
         assert torch.equal(tensor, busy[name]), name
+
+
+def test_networks_built_for_a_trace_or_a_bundle_leave_the_generator_as_it_was():
+    from core import convtrace
+    from core.rng import drawn_aside
+
+    state = torch.random.get_rng_state()
+    convtrace._build("alexnet", (3, 64, 64), 10)  # the Calculator's CPU fallback
+    assert torch.equal(torch.random.get_rng_state(), state)
+    with drawn_aside():
+        torch.manual_seed(123)
+        torch.rand(3)
+    assert torch.equal(torch.random.get_rng_state(), state)
