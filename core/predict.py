@@ -89,11 +89,23 @@ def _fit_channels(tensor: torch.Tensor, channels: int) -> torch.Tensor:
 # --------------------------------------------------------------------------- predictor
 
 
-def _fold_batchnorm(model: torch.nn.Module, channels_last: bool) -> torch.nn.Module:
+def _fold_batchnorm(
+    model: torch.nn.Module, channels_last: bool, example: torch.Tensor
+) -> torch.nn.Module:
     """An eval-only copy of ``model`` with conv+BatchNorm pairs folded into one conv.
 
-    Falls back to ``model`` itself when it has no BatchNorm or cannot be traced.
+    A pair is a Conv2d and the BatchNorm2d registered right after it in the same parent
+    (nn.Sequential, torchvision's ResNet blocks, VGG), folded by
+    ``torch.nn.utils.fusion.fuse_conv_bn_eval``, the BatchNorm replaced by Identity. The
+    copy is checked on ``example`` against ``model``, which is returned when they
+    disagree (a network whose forward does not follow that order), when nothing was
+    folded, or when it has no BatchNorm. Not torch.fx's ``fuse``: its tracing patches
+    nn.Module.__call__ for the whole process while it runs, so a run training or a
+    preview rendering on another thread meanwhile failed ("module is not installed as
+    a submodule").
     """
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
     if model.training or not any(
         isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()
     ):
@@ -107,14 +119,30 @@ def _fold_batchnorm(model: torch.nn.Module, channels_last: bool) -> torch.nn.Mod
         if not isinstance(m, copied)
         for t in (*m.parameters(recurse=False), *m.buffers(recurse=False))
     }
-    try:
-        from torch.fx.experimental.optimization import fuse
-
-        folded = fuse(copy.deepcopy(model, memo), inplace=True).eval()
-    except Exception:  # an architecture torch.fx cannot trace: keep the eager model
+    folded = copy.deepcopy(model, memo).eval()
+    pairs = 0
+    for parent in list(folded.modules()):
+        names = list(parent._modules)
+        for first, second in zip(names, names[1:], strict=False):
+            conv, bn = parent._modules[first], parent._modules[second]
+            if (
+                type(conv) is torch.nn.Conv2d
+                and type(bn) is torch.nn.BatchNorm2d
+                and bn.track_running_stats
+                and bn.num_features == conv.out_channels
+            ):
+                parent._modules[first] = fuse_conv_bn_eval(conv, bn)
+                parent._modules[second] = torch.nn.Identity()
+                pairs += 1
+    if not pairs:
         return model
     if channels_last:
         folded = folded.to(memory_format=torch.channels_last)
+        example = example.contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        want, got = model(example), folded(example)
+    if want.shape != got.shape or not torch.allclose(got, want, rtol=1e-3, atol=1e-3):
+        return model
     return folded
 
 
@@ -166,7 +194,10 @@ class Predictor:
             self.model = self.model.to(memory_format=torch.channels_last)
         # Grad-CAM hooks into ``self.model``; plain predictions use a copy with each
         # BatchNorm folded into the conv before it (same numbers, fewer passes over memory).
-        self.inference_model = _fold_batchnorm(self.model, self._channels_last)
+        size = int(b["input_size"])  # checked on a picture of noise of its own generator
+        noise = torch.Generator().manual_seed(0)
+        example = torch.rand(2, self.in_channels, size, size, generator=noise).to(self.device)
+        self.inference_model = _fold_batchnorm(self.model, self._channels_last, example)
         self.use_bf16 = self._want_bf16(precision)
         self._lock = threading.Lock()
         self._single_model: torch.nn.Module | None = None  # made by warm_up

@@ -31,9 +31,15 @@ def _fit_beside_previews(cfg: TrainConfig, previews: bool) -> dict:
     rendered = []
     picture = Image.fromarray(np.full((24, 24, 3), 128, np.uint8))
 
+    failures = []
+
     def preview() -> None:  # what the Augment panel's render task does, over and over
         while not stop.is_set():
-            rendered.append(len(augment.augment_samples(SPEC, [picture], 4, seed=7)))
+            try:
+                rendered.append(len(augment.augment_samples(SPEC, [picture], 4, seed=7)))
+            except Exception as exc:  # (torch.fx's tracing once broke every module call)
+                failures.append(exc)
+                return
 
     thread = threading.Thread(target=preview, daemon=True)
     if previews:
@@ -45,6 +51,7 @@ def _fit_beside_previews(cfg: TrainConfig, previews: bool) -> dict:
         if previews:
             thread.join()
     assert not previews or rendered  # the previews did run beside the run
+    assert failures == []  # nor did the run's evaluation (a Predictor) break them
     return _weights(Path(cfg.out))
 
 
