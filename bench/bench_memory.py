@@ -55,31 +55,35 @@ def _photo(path: Path) -> None:
     Image.fromarray(np.clip(base + noise, 0, 255).astype(np.uint8)).save(path, quality=90)
 
 
-def _bundle(path: Path, pics: Path) -> None:
-    """A smallcnn digits bundle (random weights) and three 28x28 digit images."""
+def _digits_bundle(arch: str, size: int) -> dict:
+    """A 10-class grayscale bundle of ``arch`` at ``size`` px (random weights, seeded)."""
     import torch
-    from PIL import Image
 
     from core import augment
-    from core.checkpoint import make_bundle, save_bundle
+    from core.checkpoint import make_bundle
     from core.models import build_model
 
     torch.manual_seed(0)
-    model = build_model("smallcnn", 10, in_channels=1, input_size=28)
-    save_bundle(
-        make_bundle(
-            model=model,
-            arch="smallcnn",
-            class_names=[str(i) for i in range(10)],
-            in_channels=1,
-            input_size=28,
-            eval_transforms=augment.get_preset("digits")["eval"],
-            epoch=1,
-            metrics={},
-            config={},
-        ),
-        path,
+    return make_bundle(
+        model=build_model(arch, 10, in_channels=1, input_size=size),
+        arch=arch,
+        class_names=[str(i) for i in range(10)],
+        in_channels=1,
+        input_size=size,
+        eval_transforms=augment.get_preset("digits")["eval"],
+        epoch=1,
+        metrics={},
+        config={},
     )
+
+
+def _bundle(path: Path, pics: Path) -> None:
+    """A smallcnn digits bundle (random weights) and three 28x28 digit images."""
+    from PIL import Image
+
+    from core.checkpoint import save_bundle
+
+    save_bundle(_digits_bundle("smallcnn", 28), path)
     pics.mkdir()
     for i in range(3):
         Image.new("L", (28, 28), 80 * i).save(pics / f"digit{i}.png")
@@ -89,22 +93,7 @@ def _edited_bundle(path: Path) -> None:
     """An mlp bundle for 8x8 inputs whose metadata claims 2000x2000 (issue 13 #9)."""
     import torch
 
-    from core import augment
-    from core.checkpoint import make_bundle
-    from core.models import build_model
-
-    torch.manual_seed(0)
-    bundle = make_bundle(
-        model=build_model("mlp", 10, in_channels=1, input_size=8),
-        arch="mlp",
-        class_names=[str(i) for i in range(10)],
-        in_channels=1,
-        input_size=8,
-        eval_transforms=augment.get_preset("digits")["eval"],
-        epoch=1,
-        metrics={},
-        config={},
-    )
+    bundle = _digits_bundle("mlp", 8)
     bundle["input_size"] = 2000
     torch.save(bundle, path)  # as an editor would: not through save_bundle's checks
 

@@ -89,6 +89,12 @@ def _fit_channels(tensor: torch.Tensor, channels: int) -> torch.Tensor:
 # --------------------------------------------------------------------------- predictor
 
 
+def _noise(shape: Sequence[int]) -> torch.Tensor:
+    """A picture of noise to check a rewritten network on, from a generator of its own:
+    a run training meanwhile keeps its random numbers (core.rng)."""
+    return torch.rand(tuple(shape), generator=torch.Generator().manual_seed(0))
+
+
 def _fold_batchnorm(
     model: torch.nn.Module, channels_last: bool, example: torch.Tensor
 ) -> torch.nn.Module:
@@ -194,9 +200,8 @@ class Predictor:
             self.model = self.model.to(memory_format=torch.channels_last)
         # Grad-CAM hooks into ``self.model``; plain predictions use a copy with each
         # BatchNorm folded into the conv before it (same numbers, fewer passes over memory).
-        size = int(b["input_size"])  # checked on a picture of noise of its own generator
-        noise = torch.Generator().manual_seed(0)
-        example = torch.rand(2, self.in_channels, size, size, generator=noise).to(self.device)
+        size = int(b["input_size"])
+        example = _noise((2, self.in_channels, size, size)).to(self.device)
         self.inference_model = _fold_batchnorm(self.model, self._channels_last, example)
         self.use_bf16 = self._want_bf16(precision)
         self._lock = threading.Lock()
@@ -322,10 +327,8 @@ class Predictor:
         ):
             from core import fastpath
 
-            # checked on a random picture (a blank one would hardly test the weights), drawn
-            # from a generator of its own: a run training meanwhile keeps its random numbers
-            noise = torch.Generator().manual_seed(0)
-            example = self._to_device(torch.rand(blank.shape, generator=noise))
+            # checked on a random picture: a blank one would hardly test the weights
+            example = self._to_device(_noise(blank.shape))
             with self._lock:
                 self._single_model = fastpath.pack_convs(self.inference_model, example)
         self._probabilities(blank)

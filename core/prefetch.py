@@ -309,8 +309,8 @@ class _Position:
 
 
 def draws_random(model: nn.Module) -> bool:
-    """Whether training ``model`` draws random numbers itself (Dropout, stochastic depth,
-    RReLU with a non-zero rate); then its batches are not made ahead (AheadLoader)."""
+    """Whether training ``model`` draws random numbers itself (Dropout or stochastic depth
+    with a non-zero rate, RReLU); then its batches are not made ahead (AheadLoader)."""
     from torchvision.ops import StochasticDepth
 
     for module in model.modules():

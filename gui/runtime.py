@@ -1,6 +1,6 @@
 """Process-wide runtime settings of the desktop app, set in one place.
 
-Both are process-wide, so no widget changes them:
+All are process-wide, so no widget changes them:
 
 * :func:`configure_process` (app start): Python threads hand over the GIL every 1 ms
   instead of 5 ms, so the GUI thread never waits long behind the training thread's
@@ -61,7 +61,8 @@ class GuiThreadCollector:
     timer looks every ``interval_ms``. :meth:`stop` turns automatic collection back on."""
 
     def __init__(self, interval_ms: int = 1000, hold_ms: int = 0) -> None:
-        """``hold_ms``: collect only from :meth:`release` on, or after that many ms."""
+        """``hold_ms``: collect only from :meth:`release` on, or once ``hold`` (a
+        single-shot timer of that many ms) times out."""
         from PySide6.QtCore import QTimer
 
         self.threshold = gc.get_threshold()
@@ -70,13 +71,17 @@ class GuiThreadCollector:
         self.timer = QTimer()
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
+        self.hold = QTimer()
+        self.hold.setSingleShot(True)
+        self.hold.timeout.connect(self.release)
         if hold_ms > 0:
-            QTimer.singleShot(hold_ms, self.release)
+            self.hold.start(hold_ms)
         else:
             self.timer.start()
 
     def release(self) -> None:
         """Start collecting (once; never after :meth:`stop`)."""
+        self.hold.stop()
         if not self._stopped and not self.timer.isActive():
             self.timer.start()
 
@@ -91,6 +96,7 @@ class GuiThreadCollector:
 
     def stop(self) -> None:
         self._stopped = True
+        self.hold.stop()
         self.timer.stop()
         gc.enable()
         gc.collect()  # here, on the GUI thread, before threads may collect again

@@ -171,23 +171,27 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
     assert {t.name for t in threads} == {threading.main_thread().name}
 
 
-def test_the_apps_collector_starts_once_the_heap_is_frozen(qtbot, monkeypatch):
+def test_the_apps_collector_starts_once_the_heap_is_frozen(monkeypatch):
     """While PyTorch loads, collections would only walk objects that live as long as the
-    app: the app's collector starts with gui.runtime.freeze_heap (or its hold time)."""
+    app: the app's collector starts with gui.runtime.freeze_heap, or when its hold ends."""
     import gc
 
     from gui import runtime
 
-    held = runtime.GuiThreadCollector(interval_ms=10, hold_ms=60_000)
+    held = runtime.GuiThreadCollector(interval_ms=10, hold_ms=runtime.LOAD_HOLD_MS)
     monkeypatch.setattr(runtime, "_COLLECTOR", held)
-    timed = runtime.GuiThreadCollector(interval_ms=10, hold_ms=50)
+    other = runtime.GuiThreadCollector(interval_ms=10, hold_ms=runtime.LOAD_HOLD_MS)
     try:
-        assert not held.timer.isActive() and not timed.timer.isActive() and not gc.isenabled()
+        assert not held.timer.isActive() and not other.timer.isActive() and not gc.isenabled()
+        assert held.hold.isActive() and held.hold.interval() == runtime.LOAD_HOLD_MS
         frozen = gc.get_freeze_count()
         runtime.freeze_heap()
-        assert held.timer.isActive() and gc.get_freeze_count() >= frozen
-        qtbot.waitUntil(timed.timer.isActive, timeout=5_000)  # no freeze_heap: the hold ends
-        assert not gc.isenabled()  # still collected on this thread's timer only
+        assert held.timer.isActive() and not held.hold.isActive()
+        assert gc.get_freeze_count() >= frozen
+        assert not other.timer.isActive()
+        other.hold.timeout.emit()  # no freeze_heap for this one: its hold ends
+        assert other.timer.isActive() and not gc.isenabled()  # collected on the timer only
     finally:  # their timers only: the suite's collector keeps automatic collection off
-        held.timer.stop()
-        timed.timer.stop()
+        for collector in (held, other):
+            collector.hold.stop()
+            collector.timer.stop()
