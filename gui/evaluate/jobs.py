@@ -8,6 +8,7 @@ QPixmap) is safe to build off the GUI thread.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from PIL import Image
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
-from gui import tasks
+from gui import errors, tasks
 from gui.evaluate.models import THUMB_SIZE
 from gui.gradcam import heat_and_view
 from gui.imageutil import pil_to_qimage, scaled_image
@@ -148,6 +149,36 @@ def open_run_task(
         )
         images = _images(labelled)
     return Opened(evaluation, predictor, best_pt, images, from_files=True, model_mtime=mtime)
+
+
+# --------------------------------------------------------------------------- fixing the data
+
+FIX_PROGRESS_EVERY = 50  # files between two progress reports
+
+
+def fix_task(
+    ctx: tasks.TaskContext, steps: list[tuple[int | None, Callable[[], Any]]], stop: Any
+) -> list[tuple[int | None, Any, str | None]]:
+    """General pool: each (row, move) in turn, a core.datafix move that logs itself.
+
+    Returns (row, its core.datafix.Change or None, why it failed or None) for each move
+    made or tried. ``stop`` (a threading.Event) ends it between two files: the moves made
+    so far are returned, not dropped, so they can be shown and undone. (The task's own
+    cancel, at shutdown, drops them; each is in the dataset's change log all the same.)
+    """
+    from core.datafix import DataFixError
+
+    out: list[tuple[int | None, Any, str | None]] = []
+    for i, (row, move) in enumerate(steps, 1):
+        if stop.is_set() or ctx.cancelled:  # Cancel, or the app closing
+            break
+        try:
+            out.append((row, move(), None))
+        except (DataFixError, OSError) as exc:
+            out.append((row, None, errors.message(exc)))
+        if i % FIX_PROGRESS_EVERY == 0 or i == len(steps):
+            ctx.progress(i, len(steps))
+    return out
 
 
 # --------------------------------------------------------------------------- pictures

@@ -148,7 +148,7 @@ class EvaluatePanel(Panel):
     def _connect(self) -> None:
         s = self.session
         s.message.connect(self.set_message)
-        s.started.connect(lambda: self.source_bar.set_busy(True))
+        s.started.connect(lambda: self._on_busy_changed(True))
         s.busy_changed.connect(self._on_busy_changed)
         s.progressed.connect(self.source_bar.set_progress)
         s.opened.connect(self._on_opened)
@@ -365,7 +365,8 @@ class EvaluatePanel(Panel):
 
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
-        self.source_bar.set_busy(busy)
+        self.source_bar.set_busy(busy, "files" if self.session.fixing.busy else "images")
+        self._update_fixes()  # no fix or undo while files move
 
     @Slot(object)
     def _on_opened(self, opened: Opened) -> None:
@@ -470,8 +471,9 @@ class EvaluatePanel(Panel):
             self._show_detail(self._shown_row)
 
     def _update_fixes(self) -> None:
+        s = self.session
         self.detail.set_fixable(
-            self.session.fix_problem(), bool(self.selected_rows()), len(self.session.changes)
+            s.fix_problem(), bool(self.selected_rows()), len(s.changes), moving=s.fixing.busy
         )
 
     # ----------------------------------------------------------------- dialogs & messages

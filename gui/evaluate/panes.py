@@ -90,7 +90,6 @@ class SourceBar(QGroupBox):
         layout.addLayout(row)
         busy = QHBoxLayout()
         self.progress_bar = QProgressBar(self)
-        self.progress_bar.setFormat(self.tr("%v / %m images"))
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel_requested)
         busy.addWidget(self.progress_bar, 1)
@@ -106,12 +105,18 @@ class SourceBar(QGroupBox):
         if index >= 0:
             self.split_combo.setCurrentIndex(index)
 
-    def set_busy(self, busy: bool) -> None:
+    def set_busy(self, busy: bool, counting: str = "images") -> None:
+        """Show progress and Cancel while busy; ``counting`` "images" (evaluating) or "files"
+        (moving a dataset's files)."""
         self.progress_bar.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.evaluate_button.setEnabled(not busy)
         if busy:
             self.progress_bar.setRange(0, 0)
+            if counting == "files":
+                self.progress_bar.setFormat(self.tr("%v / %m files moved"))
+            else:
+                self.progress_bar.setFormat(self.tr("%v / %m images"))
 
     @Slot(int, int)
     def set_progress(self, done: int, total: int) -> None:
@@ -302,8 +307,11 @@ class DetailPane(QWidget):
         grid.addWidget(self.fix_note)
         return box
 
-    def set_fixable(self, problem: str | None, selected: bool, changes: int) -> None:
-        """Grey the actions out with the reason in their tooltip (the built-in set, no selection)."""
+    def set_fixable(
+        self, problem: str | None, selected: bool, changes: int, moving: bool = False
+    ) -> None:
+        """Grey the actions out with the reason in their tooltip (the built-in set, no
+        selection); ``moving``: files are being moved, so Undo and Retrain wait too."""
         for button, tip in (
             (
                 self.move_button,
@@ -321,13 +329,13 @@ class DetailPane(QWidget):
             button.setToolTip(
                 problem or (tip if selected else self.tr("Select images in the gallery."))
             )
-        self.undo_button.setEnabled(changes > 0)
+        self.undo_button.setEnabled(changes > 0 and not moving)
         self.undo_button.setToolTip(
             self.tr("Put the files of the last change back.")
             if changes
             else self.tr("No change to undo.")
         )
-        self.retrain_button.setEnabled(changes > 0)
+        self.retrain_button.setEnabled(changes > 0 and not moving)
         if problem:
             note = problem
         elif changes:

@@ -11,7 +11,9 @@ view what happened through plain signals.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,18 @@ class Fix:
     root: str
     rows: list[int]
     changes: list[Any]
+
+
+@dataclass
+class _FixJob:
+    """A move or undo under way: where, to which class (None: aside), on which evaluation."""
+
+    root: str
+    to_class: str | None
+    opened: Any  # the jobs.Opened on show when it started
+    problems: list[str]  # found before it started (files moved already)
+    count: int  # files it tries to move
+    undoing: Fix | None = None  # the change an undo puts back
 
 
 def root_key(root: str) -> str:
@@ -76,6 +90,9 @@ class EvaluateSession(QObject):
         self.thumbs = tasks.LatestTask(self)
         self.detail = tasks.LatestTask(self, lane="model")
         self.gradcam = tasks.LatestTask(self, lane="model")
+        self.fixing = tasks.LatestTask(self)  # moving a dataset's files; one at a time
+        self._fix_job: _FixJob | None = None
+        self._fix_stop = threading.Event()
         self._connect()
 
     def _connect(self) -> None:
@@ -84,7 +101,12 @@ class EvaluateSession(QObject):
         self.evaluating.finished.connect(self._on_opened)
         self.evaluating.errored.connect(self._on_error)
         self.evaluating.aborted.connect(self._on_aborted)
-        self.evaluating.busy_changed.connect(self.busy_changed)
+        self.evaluating.busy_changed.connect(self._on_busy_changed)
+        self.fixing.started.connect(self.started)
+        self.fixing.progressed.connect(self.progressed)
+        self.fixing.finished.connect(self._on_fixes_done)
+        self.fixing.errored.connect(self._on_fix_error)
+        self.fixing.busy_changed.connect(self._on_busy_changed)
         self.thumbs.finished.connect(self.thumbs_ready)
         self.thumbs.errored.connect(self._on_thumbs_error)
         self.thumbs.done.connect(self._next_thumbs)
@@ -104,7 +126,12 @@ class EvaluateSession(QObject):
         return self.current.predictor if self.current else None
 
     def is_busy(self) -> bool:
-        return self.evaluating.busy
+        """Evaluating, or moving a dataset's files."""
+        return self.evaluating.busy or self.fixing.busy
+
+    @Slot(bool)
+    def _on_busy_changed(self, _busy: bool) -> None:
+        self.busy_changed.emit(self.is_busy())
 
     @property
     def changes(self) -> list[Fix]:
@@ -125,6 +152,9 @@ class EvaluateSession(QObject):
 
     def open_run(self, run_dir: str, best_pt: str) -> None:
         """A finished run: its evaluation files, or best.pt evaluated on its validation split."""
+        if self.fixing.busy:
+            self._say(self._moving_now(), "error")
+            return
         self.model_path, self.source, self.split = str(best_pt), "", "valid"
         self._say(self.tr("Opening the evaluation of {run} ...").format(run=Path(run_dir).name))
         self.evaluating.start(jobs.open_run_task, str(run_dir), str(best_pt), self.current)
@@ -133,6 +163,9 @@ class EvaluateSession(QObject):
         self, model_path: str | None = None, source: str | None = None, split=None
     ) -> bool:
         """Evaluate a bundle on labelled data ("" or None: the data it was trained on)."""
+        if self.fixing.busy:  # the evaluation would read a half-moved dataset
+            self._say(self._moving_now(), "error")
+            return False
         if model_path:
             self.model_path = str(model_path)
         if source is not None:
@@ -156,7 +189,9 @@ class EvaluateSession(QObject):
         return True
 
     def cancel(self) -> None:
+        """The Cancel button: stops the evaluation or the moving of files under way."""
         self.evaluating.stop()
+        self.stop_fixing()
 
     @Slot(object)
     def _on_opened(self, opened: jobs.Opened) -> None:
@@ -248,6 +283,8 @@ class EvaluateSession(QObject):
         """Why the data cannot be fixed from here, or None when it can."""
         if self.evaluation is None:
             return self.tr("Evaluate a model on a folder dataset first.")
+        if self.fixing.busy:
+            return self._moving_now()
         if self.evaluation.builtin():
             return self.tr(
                 "The built-in digits are read-only: fixes work on a folder dataset "
@@ -261,7 +298,12 @@ class EvaluateSession(QObject):
         return None
 
     def move_rows(self, rows: list[int], to_class: str | None) -> int:
-        """Move the rows' files to ``to_class`` (None: set them aside); returns how many moved."""
+        """Start moving the rows' files to ``to_class`` (None: set them aside).
+
+        The files move on a pool thread (a whole gallery of them takes seconds), with
+        progress and Cancel; ``fixed`` and a message follow. Returns how many files it
+        started to move (0 when it could not start: the message says why).
+        """
         from core import datafix
 
         root = self.dataset_root()
@@ -269,9 +311,8 @@ class EvaluateSession(QObject):
         if root is None or problem:
             self._say(problem or self.tr("Nothing to fix."), "error")
             return 0
-        names = self.evaluation.class_names
-        done_rows, done = [], []
-        problems = []
+        ev = self.evaluation
+        steps, problems = [], []
         for row in rows:
             if row in self.moved:
                 problems.append(
@@ -280,35 +321,114 @@ class EvaluateSession(QObject):
                     )
                 )
                 continue
-            path = self.evaluation.rows[row].key
-            try:
-                if to_class is None:
-                    change = datafix.set_aside(root, path)
-                else:
-                    change = datafix.move_to_class(
-                        root, path, names[self.evaluation.rows[row].true], to_class
-                    )
-            except datafix.DataFixError as exc:
-                problems.append(errors.message(exc))
-                continue
-            if to_class:
-                status = self.tr("moved to {name}").format(name=to_class)
-            else:
-                status = self.tr("set aside")
-            self.moved[row] = (change, status)
-            done_rows.append(row)
-            done.append(change)
-        if done:
-            self._undo.setdefault(root_key(root), []).append(Fix(root, done_rows, done))
-            self._announce(done_rows, root)
-        if problems:
+            path = ev.rows[row].key
             if to_class is None:
+                move = partial(datafix.set_aside, root, path)
+            else:
+                true = ev.class_names[ev.rows[row].true]
+                move = partial(datafix.move_to_class, root, path, true, to_class)
+            steps.append((row, move))
+        job = _FixJob(root, to_class, self.current, problems, len(steps))
+        if not steps:
+            self._report_moves(job, [])
+            return 0
+        if to_class is None:
+            text = self.tr("Setting %n file(s) aside ...", "", len(steps))
+        else:
+            text = self.tr("Moving %n file(s) to '{name}' ...", "", len(steps))
+        self._say(text.format(name=to_class))
+        self._start_fixing(job, steps)
+        return len(steps)
+
+    def undo(self) -> int:
+        """Start putting back the newest change's files; returns how many it will put back."""
+        from core import datafix
+
+        if self.fixing.busy:
+            self._say(self._moving_now(), "error")
+            return 0
+        stack = self.changes
+        if not stack:
+            self._say(self._nothing_to_undo(), "error")
+            return 0
+        fix = stack.pop()
+        if not stack:
+            self._undo.pop(root_key(fix.root), None)
+        rows = fix.rows or [None] * len(fix.changes)
+        steps = [
+            (row, partial(datafix.undo, fix.root, change))
+            for row, change in zip(rows, fix.changes, strict=True)
+        ]
+        self._say(self.tr("Putting %n file(s) back ...", "", len(steps)))
+        self._start_fixing(
+            _FixJob(fix.root, None, self.current, [], len(steps), undoing=fix), steps
+        )
+        return len(steps)
+
+    def stop_fixing(self) -> None:
+        """Stop moving files after the current one (what moved stays moved, and undoable)."""
+        self._fix_stop.set()
+
+    def _start_fixing(self, job: _FixJob, steps: list) -> None:
+        self._fix_job = job
+        self._fix_stop = threading.Event()
+        self.fixing.start(jobs.fix_task, steps, self._fix_stop)
+
+    @Slot(object)
+    def _on_fixes_done(self, results: list) -> None:
+        job, self._fix_job = self._fix_job, None
+        if job is None:
+            return
+        if job.undoing is not None:
+            self._report_undo(job, results)
+        else:
+            self._report_moves(job, results)
+
+    @Slot(object)
+    def _on_fix_error(self, error: BaseException) -> None:
+        from core import datafix
+
+        self._fix_job = None
+        self._say(
+            self.tr("Moving files stopped: {reason}. Each file moved is logged in {log}.").format(
+                reason=errors.message(error), log=datafix.CHANGES_CSV
+            ),
+            "error",
+        )
+
+    def _report_moves(self, job: _FixJob, results: list) -> None:
+        """Keep what a move did (status, undo stack) and say so."""
+        from core import datafix
+
+        here = self.current is job.opened  # rows of another evaluation are not ours to mark
+        if job.to_class:
+            status = self.tr("moved to {name}").format(name=job.to_class)
+        else:
+            status = self.tr("set aside")
+        problems, done_rows, done = list(job.problems), [], []
+        for row, change, error in results:
+            if error is not None:
+                problems.append(error)
+                continue
+            done.append(change)
+            if here:
+                self.moved[row] = (change, status)
+                done_rows.append(row)
+        if done:
+            self._undo.setdefault(root_key(job.root), []).append(Fix(job.root, done_rows, done))
+            self._announce(done_rows, job.root)
+        failed = bool(problems)
+        if len(results) < job.count:  # stopped
+            problems.insert(0, self._stopped_note(job.count - len(results)))
+        if problems:
+            if job.to_class is None:
                 text = self.tr("%n file(s) set aside. {problems}", "", len(done))
             else:
                 text = self.tr("%n file(s) moved to '{name}'. {problems}", "", len(done))
-            self._say(text.format(name=to_class, problems=" ".join(problems[:3])), "error")
+            text = text.format(name=job.to_class, problems=" ".join(problems[:3]))
+            self._say(text, "error" if failed else "info")
         elif done:
-            if to_class is None:
+            if job.to_class is None:
                 text = self.tr(
                     "%n file(s) set aside; logged in {log}. Undo puts them back.", "", len(done)
                 )
@@ -318,40 +438,42 @@ class EvaluateSession(QObject):
                     "",
                     len(done),
                 )
-            self._say(text.format(name=to_class, log=datafix.CHANGES_CSV))
-        return len(done)
+            self._say(text.format(name=job.to_class, log=datafix.CHANGES_CSV))
 
-    def undo(self) -> int:
-        """Undo the newest change (all files it moved); returns how many went back."""
-        from core import datafix
-
-        stack = self.changes
-        if not stack:
-            self._say(self._nothing_to_undo(), "error")
-            return 0
-        fix = stack.pop()
-        if not stack:
-            self._undo.pop(root_key(fix.root), None)
-        rows = fix.rows or [None] * len(fix.changes)
+    def _report_undo(self, job: _FixJob, results: list) -> None:
+        """Forget the moves an undo reversed; a stopped undo leaves the rest to undo."""
+        fix = job.undoing
         back, problems = [], []
-        for row, change in zip(rows, fix.changes, strict=True):
-            try:
-                datafix.undo(fix.root, change)
-            except datafix.DataFixError as exc:
-                problems.append(errors.message(exc))
-                continue
-            if row is not None:
+        for row, _change, error in results:
+            if error is not None:
+                problems.append(error)
+            elif row is not None:
                 self.moved.pop(row, None)
                 back.append(row)
-        done = len(fix.changes) - len(problems)
+        rest = len(results)
+        if rest < len(fix.changes):  # stopped: the files not reached can still be put back
+            rows = fix.rows[rest:] if fix.rows else []
+            self._undo.setdefault(root_key(fix.root), []).append(
+                Fix(fix.root, rows, fix.changes[rest:])
+            )
+            problems.insert(0, self._stopped_note(len(fix.changes) - rest))
+        done = len(results) - sum(error is not None for _, _, error in results)
         if done:
             self._announce(back, fix.root)
+        elif rest < len(fix.changes):
+            self.fixed.emit([])  # the panel's Undo comes back
         if problems:
+            failed = len(results) - done
             text = self.tr("%n file(s) put back. {problems}", "", done)
-            self._say(text.format(problems=" ".join(problems[:3])), "error")
+            self._say(text.format(problems=" ".join(problems[:3])), "error" if failed else "info")
         else:
             self._say(self.tr("Undone: %n file(s) are back where they were.", "", done))
-        return done
+
+    def _stopped_note(self, left: int) -> str:
+        return self.tr("Stopped: %n file(s) were not moved.", "", left)
+
+    def _moving_now(self) -> str:
+        return self.tr("Files are being moved; wait until that is done (or press Cancel).")
 
     def elsewhere_note(self) -> str:
         """A sentence naming the other datasets with fixes to undo ("" when none)."""
@@ -380,5 +502,9 @@ class EvaluateSession(QObject):
 
     def shutdown(self) -> None:
         self._thumb_queue.clear()
+        self.stop_fixing()  # every file moved so far is in the dataset's change log
+        handle = self.fixing.handle
+        if handle is not None:
+            handle.wait(5.0)
         for task in (self.evaluating, self.thumbs, self.detail, self.gradcam):
             task.cancel()

@@ -71,6 +71,27 @@
 <context>
     <name>EvaluateSession</name>
     <message numerus="yes">
+        <source>Setting %n file(s) aside ...</source>
+        <translation>
+            <numerusform>Setting %n file aside ...</numerusform>
+            <numerusform>Setting %n files aside ...</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moving %n file(s) to &apos;{name}&apos; ...</source>
+        <translation>
+            <numerusform>Moving %n file to &apos;{name}&apos; ...</numerusform>
+            <numerusform>Moving %n files to &apos;{name}&apos; ...</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Putting %n file(s) back ...</source>
+        <translation>
+            <numerusform>Putting %n file back ...</numerusform>
+            <numerusform>Putting %n files back ...</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n file(s) set aside. {problems}</source>
         <translation>
             <numerusform>%n file set aside. {problems}</numerusform>
@@ -110,6 +131,13 @@
         <translation>
             <numerusform>Undone: %n file are back where they were.</numerusform>
             <numerusform>Undone: %n files are back where they were.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n file(s) were not moved.</source>
+        <translation>
+            <numerusform>Stopped: %n file were not moved.</numerusform>
+            <numerusform>Stopped: %n files were not moved.</numerusform>
         </translation>
     </message>
 </context>

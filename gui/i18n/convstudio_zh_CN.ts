@@ -2226,6 +2226,28 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         <source>&apos;{file}&apos; was moved already.</source>
         <translation>“{file}”已经移动过了。</translation>
     </message>
+    <message numerus="yes">
+        <source>Setting %n file(s) aside ...</source>
+        <translation>
+            <numerusform>正在将 %n 个文件放到一边……</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Moving %n file(s) to &apos;{name}&apos; ...</source>
+        <translation>
+            <numerusform>正在将 %n 个文件移到“{name}”……</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Putting %n file(s) back ...</source>
+        <translation>
+            <numerusform>正在放回 %n 个文件……</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Moving files stopped: {reason}. Each file moved is logged in {log}.</source>
+        <translation>移动文件中止：{reason}。每个已移动的文件都记录在 {log} 中。</translation>
+    </message>
     <message>
         <source>moved to {name}</source>
         <translation>已移到 {name}</translation>
@@ -2269,6 +2291,16 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         <translation>
             <numerusform>已撤销：%n 个文件已回到原处。</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n file(s) were not moved.</source>
+        <translation>
+            <numerusform>已停止：%n 个文件未移动。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files are being moved; wait until that is done (or press Cancel).</source>
+        <translation>正在移动文件；请等待完成（或按“取消”）。</translation>
     </message>
     <message>
         <source>Fixes made in {names} can be undone when that dataset is open here again.</source>
@@ -4385,6 +4417,10 @@ You can restore them from the system trash.</source>
     <message>
         <source>Evaluate</source>
         <translation>评估</translation>
+    </message>
+    <message>
+        <source>%v / %m files moved</source>
+        <translation>已移动 %v / %m 个文件</translation>
     </message>
     <message>
         <source>%v / %m images</source>

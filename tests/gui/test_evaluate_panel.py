@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,14 @@ def panel(qtbot) -> EvaluatePanel:
     widget.resize(1200, 800)
     widget.show()
     return widget
+
+
+def _fix(qtbot, action, *args) -> int:
+    """A fix or undo of the panel, once its files have moved (they move on a pool thread)."""
+    started = action(*args)
+    panel = action.__self__
+    qtbot.waitUntil(lambda: not panel.session.fixing.busy, timeout=WAIT_MS)
+    return started
 
 
 def _open(panel, qtbot, model, source, split=None):
@@ -84,20 +93,22 @@ def test_move_set_aside_and_undo_from_the_panel(panel, qtbot, run, tmp_path):
     path = Path(ev.rows[panel.selected_rows()[0]].key)
     assert path.parent.name == "7" and path.name.startswith("mislabelled")
     with qtbot.waitSignal(panel.data_changed) as changed:
-        assert panel.move_selected_to("1") == 1
+        assert _fix(qtbot, panel.move_selected_to, "1") == 1
     assert changed.args == [str(data)]
     assert not path.exists() and (data / "1" / path.name).is_file()
     panel.select_gallery_item(1)
     second = Path(ev.rows[panel.selected_rows()[0]].key)
-    assert panel.move_selected_to("1") == 1 and asked == ["move"]  # asked once per session
+    assert _fix(qtbot, panel.move_selected_to, "1") == 1 and asked == [
+        "move"
+    ]  # asked once per session
     panel.select_gallery_item(2)
     third = Path(ev.rows[panel.selected_rows()[0]].key)
-    assert panel.set_aside_selected() == 1 and asked == ["move", "set aside"]
+    assert _fix(qtbot, panel.set_aside_selected) == 1 and asked == ["move", "set aside"]
     assert (data / "_set_aside" / "7" / third.name).is_file()
     assert "set aside" in panel.gallery_model.data(panel.gallery_model.index(2))
     assert panel.detail.undo_button.isEnabled() and panel.detail.retrain_button.isEnabled()
     for _ in range(3):
-        assert panel.undo() == 1
+        assert _fix(qtbot, panel.undo) == 1
     assert path.is_file() and second.is_file() and third.is_file()
     assert not panel.detail.undo_button.isEnabled()
     with open(data / CHANGES_CSV, newline="") as fh:
@@ -109,12 +120,54 @@ def test_move_set_aside_and_undo_from_the_panel(panel, qtbot, run, tmp_path):
     assert retrain.args == [str(data)]
 
 
-def _fix_first(panel) -> Path:
+def test_files_move_off_the_gui_thread_and_a_stop_keeps_what_moved(
+    panel, qtbot, run, tmp_path, monkeypatch
+):
+    from core import datafix
+
+    data = evalkit.copy_of_dataset(tmp_path)
+    ev = _open(panel, qtbot, run[1] / "best.pt", data)
+    panel.confirm = lambda action, text: True
+    real, threads = datafix.set_aside, []
+
+    def aside(root, path):  # Cancel pressed while the third file moves
+        threads.append(threading.current_thread())
+        if len(threads) == 3:
+            panel.session.cancel()
+        return real(root, path)
+
+    monkeypatch.setattr(datafix, "set_aside", aside)
+    panel.gallery_view.selectAll()
+    rows = panel.selected_rows()
+    paths = [Path(ev.rows[r].key) for r in rows]
+    assert len(rows) == len(ev.rows) > 10
+    with qtbot.waitSignal(panel.session.fixed, timeout=WAIT_MS) as fixed:
+        assert panel.set_aside_selected() == len(rows)
+        # moving: the progress counts files, and no other fix, undo or evaluation starts
+        assert panel.source_bar.progress_bar.isVisibleTo(panel)
+        assert "files moved" in panel.source_bar.progress_bar.format()
+        assert not panel.detail.aside_button.isEnabled()
+        assert panel.session.move_rows(rows[-1:], "1") == 0
+        assert panel.undo() == 0 and "being moved" in panel.message()
+        assert not panel.session.evaluate()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=WAIT_MS)
+    assert threads and threading.main_thread() not in threads
+    assert fixed.args == [rows[:3]] and "Stopped" in panel.message()
+    assert [p.exists() for p in paths] == [False] * 3 + [True] * (len(paths) - 3)
+    assert all((data / "_set_aside" / p.parent.name / p.name).is_file() for p in paths[:3])
+    assert panel.detail.undo_button.isEnabled()
+    assert _fix(qtbot, panel.undo) == 3 and all(p.is_file() for p in paths)
+    with open(data / CHANGES_CSV, newline="") as fh:
+        actions = [row["action"] for row in csv.DictReader(fh)]
+    assert actions == ["set aside"] * 3 + ["undo set aside"] * 3
+
+
+def _fix_first(panel, qtbot) -> Path:
     """Set the gallery's first image aside; returns where its file was."""
     panel.confirm = lambda action, text: True
     panel.select_gallery_item(0)
     path = Path(panel.evaluation().rows[panel.selected_rows()[0]].key)
-    assert panel.set_aside_selected() == 1 and not path.exists()
+    assert _fix(qtbot, panel.set_aside_selected) == 1 and not path.exists()
     return path
 
 
@@ -123,16 +176,16 @@ def test_each_dataset_keeps_its_undo_history_across_evaluations(panel, qtbot, ru
     first = evalkit.copy_of_dataset(tmp_path / "a")
     second = evalkit.copy_of_dataset(tmp_path / "b")
     _open(panel, qtbot, model, first)
-    in_first = _fix_first(panel)
+    in_first = _fix_first(panel, qtbot)
     _open(panel, qtbot, model, second)  # e.g. a run's evaluation opened meanwhile
     assert not panel.detail.undo_button.isEnabled()  # undo is for the dataset on show
     assert "can be undone when that dataset is open" in panel.message()
-    in_second = _fix_first(panel)
-    assert panel.undo() == 1 and in_second.is_file()
-    assert panel.undo() == 0 and "Nothing to undo in this dataset" in panel.message()
+    in_second = _fix_first(panel, qtbot)
+    assert _fix(qtbot, panel.undo) == 1 and in_second.is_file()
+    assert _fix(qtbot, panel.undo) == 0 and "Nothing to undo in this dataset" in panel.message()
     _open(panel, qtbot, model, str(first) + "/")  # the same folder, spelled differently
     assert panel.detail.undo_button.isEnabled()
-    assert panel.undo() == 1 and in_first.is_file()
+    assert _fix(qtbot, panel.undo) == 1 and in_first.is_file()
     assert not panel.detail.undo_button.isEnabled()
 
 
@@ -145,7 +198,7 @@ def test_a_finished_run_does_not_replace_an_evaluation_the_user_works_in(qtbot, 
     best = str(run[1] / "best.pt")
     data = evalkit.copy_of_dataset(tmp_path)
     _open(evaluate, qtbot, best, data)
-    moved = _fix_first(evaluate)
+    moved = _fix_first(evaluate, qtbot)
     qtbot.waitUntil(lambda: not evaluate.is_busy(), timeout=WAIT_MS)  # its task's "done"
     window._on_run_finished(str(run[1]), best)  # offered, not opened
     assert not evaluate.is_busy() and evaluate.evaluation().source == str(data)
@@ -155,7 +208,7 @@ def test_a_finished_run_does_not_replace_an_evaluation_the_user_works_in(qtbot, 
         evaluate.run_note.linkActivated.emit("open")
     assert evaluate.evaluation().split == "valid" and not evaluate.run_note.isVisibleTo(evaluate)
     _open(evaluate, qtbot, best, data)
-    assert evaluate.undo() == 1 and moved.is_file()
+    assert _fix(qtbot, evaluate.undo) == 1 and moved.is_file()
     window.shutdown()
 
 
@@ -165,7 +218,7 @@ def test_the_builtin_dataset_is_read_only(panel, qtbot, run):
     panel.select_gallery_item(0)
     for button in (panel.detail.move_button, panel.detail.aside_button):
         assert not button.isEnabled() and "read-only" in button.toolTip()
-    assert panel.move_selected_to("1") == 0
+    assert _fix(qtbot, panel.move_selected_to, "1") == 0
 
 
 def test_predict_panel_offers_evaluate_for_a_labelled_folder(qtbot, run):
