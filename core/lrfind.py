@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.config import TrainConfig
 from core.events import StopRequested, TrainControl
@@ -110,12 +111,14 @@ def range_test(
     autocast: Callable | None = None,
     progress: Callable[[int, int], None] | None = None,
     check: Callable[[], None] | None = None,
+    step_lock: Any = None,
 ) -> LRFindResult:
     """Train a deep copy of ``model`` one batch per learning rate; ``model`` is untouched.
 
     ``make_optimizer(params)`` builds the optimizer, ``prepare(batch)`` gives its (x, y)
-    on the device (None: skip the batch), ``autocast()`` gives the precision context, ``check()`` may raise to
-    cancel between batches.
+    on the device (None: skip the batch), ``autocast()`` gives the precision context,
+    ``check()`` may raise to cancel between batches, ``step_lock`` (a context manager)
+    is held for each step (core.rng's lock for a network with Dropout).
     """
     import contextlib
 
@@ -139,12 +142,13 @@ def range_test(
         x, y = prepared
         for group in optimizer.param_groups:
             group["lr"] = lr
-        with autocast() if autocast is not None else contextlib.nullcontext():
-            out = work(x)  # forward
-            loss = loss_fn(out.float(), y)  # loss
-        loss.backward()  # backward
-        optimizer.step()  # update
-        optimizer.zero_grad(set_to_none=True)  # zero the gradients
+        with step_lock or contextlib.nullcontext():
+            with autocast() if autocast is not None else contextlib.nullcontext():
+                out = work(x)  # forward
+                loss = loss_fn(out.float(), y)  # loss
+            loss.backward()  # backward
+            optimizer.step()  # update
+            optimizer.zero_grad(set_to_none=True)  # zero the gradients
         value = float(loss.detach())
         if not math.isfinite(value):
             diverged = True
@@ -192,6 +196,8 @@ def lr_find(
     Nothing is written: the run folder ``config.out`` is never created. Raises
     StopRequested when ``cancelled()`` turns true, TrainingError/DataError as training would.
     """
+    from core.prefetch import AheadLoader, draws_random
+    from core.rng import GLOBAL_RNG_LOCK, LockedLoader
     from core.trainer import Trainer
     from core.trainsetup import build_optimizer
 
@@ -214,16 +220,23 @@ def lr_find(
             return None
         return trainer._to_device(x), y.to(trainer.device, non_blocking=True)
 
+    # random numbers are drawn under core.rng's lock, as a run draws them: the batches'
+    # augmentation (an AheadLoader takes the lock itself) and the steps of a network
+    # with Dropout, so the Augment preview drawing meanwhile does not change the curve
+    loader = trainer.train_loader
+    if not isinstance(loader, AheadLoader):
+        loader = LockedLoader(loader)
     return range_test(
         trainer.net,  # what the first epoch trains: the model, or its head behind the backbone
         lambda params: build_optimizer(config, params),
-        trainer.train_loader,
+        loader,
         trainer.loss_fn,
         lrs,
         prepare=prepare,
         autocast=trainer._autocast,
         progress=progress,
         check=check,
+        step_lock=GLOBAL_RNG_LOCK if draws_random(trainer.net) else None,
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["GLOBAL_RNG_LOCK", "drawn_aside", "locked_batches"]
+__all__ = ["GLOBAL_RNG_LOCK", "LockedLoader", "drawn_aside", "locked_batches"]
 
 #: Held by whoever draws from (or seeds, saves, restores) torch's global generator
 #: while other threads may: a run's set-up and batches, the augmentation preview.
@@ -36,6 +36,17 @@ def locked_batches(loader: Iterable) -> Iterator[Any]:
             except StopIteration:
                 return
         yield item
+
+
+class LockedLoader:
+    """``loader`` with each batch made under :data:`GLOBAL_RNG_LOCK`, iterable again and
+    again (a learning-rate range test may go through it more than once)."""
+
+    def __init__(self, loader: Iterable) -> None:
+        self.loader = loader
+
+    def __iter__(self) -> Iterator[Any]:
+        return locked_batches(self.loader)
 
 
 @contextmanager

@@ -27,6 +27,12 @@ def _weights(run) -> dict:
 
 
 def _fit_beside_previews(cfg: TrainConfig, previews: bool) -> dict:
+    _beside_previews(lambda: fit(cfg), previews)
+    return _weights(Path(cfg.out))
+
+
+def _beside_previews(work, previews: bool):
+    """``work()``'s result, with the Augment preview rendering in another thread or not."""
     stop = threading.Event()
     rendered = []
     picture = Image.fromarray(np.full((24, 24, 3), 128, np.uint8))
@@ -45,14 +51,14 @@ def _fit_beside_previews(cfg: TrainConfig, previews: bool) -> dict:
     if previews:
         thread.start()
     try:
-        fit(cfg)
+        result = work()
     finally:
         stop.set()
         if previews:
             thread.join()
     assert not previews or rendered  # the previews did run beside the run
     assert failures == []  # nor did the run's evaluation (a Predictor) break them
-    return _weights(Path(cfg.out))
+    return result
 
 
 @pytest.mark.parametrize(
@@ -69,6 +75,21 @@ def test_previews_drawn_beside_a_run_leave_its_numbers_alone(arch, data, tiny_fo
     assert quiet.keys() == busy.keys()
     for name, tensor in quiet.items():
         assert torch.equal(tensor, busy[name]), name
+
+
+def test_previews_drawn_beside_an_lr_range_test_leave_its_curve_alone(tmp_path):
+    from core.lrfind import lr_find
+
+    cfg = TrainConfig(
+        data="builtin:digits", arch="smallcnn", batch_size=32, seed=5, out=str(tmp_path / "x")
+    )  # Dropout, and the digits preset's random augmentation in the loader
+
+    def curve():
+        return lr_find(cfg, 1e-4, 1.0, steps=40).raw_losses
+
+    quiet = _beside_previews(curve, previews=False)
+    assert len(quiet) > 20
+    assert _beside_previews(curve, previews=True) == quiet
 
 
 def test_networks_built_for_a_trace_or_a_bundle_leave_the_generator_as_it_was():
