@@ -231,14 +231,14 @@ def _folder_set(
     the run's val_split and seed (each file decoded once, as the trainer did, so bad
     files fall out the same way); any other such folder is taken whole.
     """
-    from core.folders import scan_folder
+    from core.folders import has_split_folders, scan_folder
 
     own = _own_split(resolved, config)
     val_split, seed = own or (0.2, 0)
-    train, valid, summary = scan_folder(resolved, val_split, seed, False, progress=progress)
-    if own is not None and summary.layout == "class folders":
-        # the run split the files that decode: decode them too, so the split is the same
-        train, valid, summary = scan_folder(resolved, val_split, seed, True, progress=progress)
+    # the run split the class folders' files that decode: decode them too (one scan), so
+    # the split is the same; other folders are listed without reading their images
+    decode = own is not None and not has_split_folders(resolved)
+    train, valid, summary = scan_folder(resolved, val_split, seed, decode, progress=progress)
     messages: list[str] = []
     taken = split
     if summary.layout == "class folders" and own is None:

@@ -41,6 +41,7 @@ __all__ = [
     "SkippedFile",
     "parse_source",
     "pick_samples",
+    "has_split_folders",
     "scan_folder",
 ]
 
@@ -371,6 +372,11 @@ def _find_split_dirs(root: Path) -> tuple[Path, Path] | None:
     if train is not None and valid is not None:
         return train, valid
     return None
+
+
+def has_split_folders(root: str | os.PathLike) -> bool:
+    """Whether a folder dataset is in the train/ + valid/ layout (a listing, no image read)."""
+    return _find_split_dirs(Path(root)) is not None
 
 
 def _class_root(root: Path) -> Path:

@@ -78,6 +78,25 @@ def test_the_runs_own_class_folders_are_split_as_the_trainer_split_them(run, pre
     assert ev.accuracy == pytest.approx(summary["best_val_acc"])
 
 
+def test_a_folder_is_scanned_once_decoded_only_when_the_run_split_it(run, tmp_path, monkeypatch):
+    from core import folders
+
+    real, decoded = folders.scan_folder, []
+
+    def scan(*args, **kwargs):
+        decoded.append(args[3])  # check_images
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(folders, "scan_folder", scan)
+    config = {"data": str(run[0]), "val_split": 0.2, "seed": 0}
+    names = list(evalkit.CLASSES)
+    assert len(labelled_set(str(run[0]), "valid", names, config=config).items) == 32
+    assert decoded == [True]  # the run's own class folders: split as the trainer did
+    other = shutil.copytree(run[0], tmp_path / "other")
+    assert len(labelled_set(str(other), "all", names, config=config).items) == 160
+    assert decoded == [True, False]  # another folder: listed, its images read once later
+
+
 def test_unknown_classes_are_left_out_with_a_message(run, predictor, tmp_path):
     data = shutil.copytree(run[0], tmp_path / "d")
     shutil.rmtree(data / "0")
