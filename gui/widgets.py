@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLayout, QSizePolicy, QWidget
 
 from core.predict_checks import format_prob, format_topk
 
@@ -91,3 +91,44 @@ class TopKBars(QWidget):
                 Qt.AlignmentFlag.AlignVCenter,
                 format_prob(prob),
             )
+
+
+class ButtonGrid(QWidget):
+    """Buttons two to a row where they fit side by side, one under the other where not.
+
+    A pane in a splitter can then be narrower than two buttons (a 1024-pixel window)
+    without cutting one off: its minimum width is that of the widest button.
+    """
+
+    def __init__(self, buttons: list[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buttons = list(buttons)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self._columns = 0
+        self._place(2)
+
+    def columns(self) -> int:
+        return self._columns
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        widest = max((b.minimumSizeHint().width() for b in self._buttons), default=0)
+        return QSize(widest, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        widths = [b.sizeHint().width() for b in self._buttons]
+        two = max(widths[0::2], default=0) + max(widths[1::2], default=0)  # the two columns
+        fits = two + max(0, self._grid.horizontalSpacing()) <= event.size().width()
+        self._place(2 if fits else 1)
+
+    def _place(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for button in self._buttons:
+            self._grid.removeWidget(button)
+        for i, button in enumerate(self._buttons):
+            self._grid.addWidget(button, i // columns, i % columns)
+        self.updateGeometry()  # another height: the layout around gives it room

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.evaluate.jobs import DETAIL_SIZE
 from gui.evaluate.models import THUMB_SIZE, ConfusionModel, GalleryModel
-from gui.widgets import TopKBars
+from gui.widgets import ButtonGrid, TopKBars
 
 SPLIT_CHOICES = (
     ("valid", QT_TRANSLATE_NOOP("SourceBar", "validation split")),
@@ -283,15 +283,10 @@ class DetailPane(QWidget):
     def _build_fixes(self) -> QGroupBox:
         box = QGroupBox(self.tr("Fix the data"), self)
         grid = QVBoxLayout(box)
-        row = QHBoxLayout()
         self.move_button = QPushButton(self.tr("Move to class..."), box)
         self.move_button.clicked.connect(self.move_requested)
         self.aside_button = QPushButton(self.tr("Set aside"), box)
         self.aside_button.clicked.connect(self.set_aside_requested)
-        row.addWidget(self.move_button)
-        row.addWidget(self.aside_button)
-        grid.addLayout(row)
-        row = QHBoxLayout()
         self.undo_button = QPushButton(self.tr("Undo"), box)
         self.undo_button.clicked.connect(self.undo_requested)
         self.retrain_button = QPushButton(self.tr("Retrain with these changes"), box)
@@ -299,9 +294,10 @@ class DetailPane(QWidget):
             self.tr("Train again with the Train tab's settings on the fixed data.")
         )
         self.retrain_button.clicked.connect(self.retrain_requested)
-        row.addWidget(self.undo_button)
-        row.addWidget(self.retrain_button)
-        grid.addLayout(row)
+        self.fix_buttons = ButtonGrid(
+            [self.move_button, self.aside_button, self.undo_button, self.retrain_button], box
+        )
+        grid.addWidget(self.fix_buttons)
         self.fix_note = _wrapping_label(box)
         self.fix_note.setStyleSheet("color: #666;")
         grid.addWidget(self.fix_note)

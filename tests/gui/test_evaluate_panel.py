@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from core.datafix import CHANGES_CSV
 from gui.evaluate import EvaluatePanel
@@ -81,6 +81,30 @@ def test_the_first_wrong_image_shows_its_top5_and_gradcam(panel, qtbot, run):
     panel.detail.gradcam_check.setChecked(True)
     qtbot.waitUntil(lambda: panel._cam is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: len(panel.gallery_model._thumbs) > 0, timeout=WAIT_MS)
+
+
+def test_every_fix_button_is_whole_in_a_small_window_and_a_large_one(qtbot):
+    widget = EvaluatePanel()
+    qtbot.addWidget(widget)
+    d = widget.detail
+    viewport = d.parentWidget()  # the detail pane scrolls up and down, never sideways
+    parts = (d.move_button, d.aside_button, d.undo_button, d.retrain_button, d.gradcam_check)
+
+    def cut_off() -> list[str]:
+        """The parts that stick out of the pane's right edge or are squeezed."""
+        return [
+            part.text()
+            for part in parts
+            if part.mapTo(viewport, QPoint(part.width(), 0)).x() > viewport.width()
+            or part.width() < part.minimumSizeHint().width()
+            or part.height() < part.minimumSizeHint().height()
+        ]
+
+    for width, columns in ((1000, 1), (1600, 2)):  # the panel in 1024- and 1600-pixel windows
+        widget.resize(width, 650)
+        widget.show()
+        qtbot.waitUntil(lambda c=columns: d.fix_buttons.columns() == c and not cut_off())
+        assert cut_off() == []
 
 
 def test_move_set_aside_and_undo_from_the_panel(panel, qtbot, run, tmp_path):
