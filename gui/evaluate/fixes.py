@@ -29,13 +29,15 @@ class DataFixes(QObject):
         self._confirmed: set[str] = set()
 
     def move_selected_to(self, class_name: str) -> int:
-        """Move the selected images' files to another class folder; returns how many moved."""
+        """Move the selected images' files to another class folder (on a pool thread);
+        returns how many files it started to move."""
         rows = self._rows_to_fix("move", class_name)
         return self._fixed(rows, self.panel.session.move_rows(rows, class_name) if rows else 0)
 
     @Slot()
     def set_aside_selected(self) -> int:
-        """Move the selected images' files into DATASET/_set_aside/; returns how many moved."""
+        """Move the selected images' files into DATASET/_set_aside/ (on a pool thread); returns
+        how many files it started to move."""
         rows = self._rows_to_fix("set aside", "")
         return self._fixed(rows, self.panel.session.move_rows(rows, None) if rows else 0)
 

@@ -312,16 +312,19 @@ class EvaluatePanel(Panel):
         )
 
     def move_selected_to(self, class_name: str) -> int:
-        """Move the selected images' files to another class folder; returns how many moved."""
+        """Move the selected images' files to another class folder (on a pool thread);
+        returns how many files it started to move."""
         return self.fixes.move_selected_to(class_name)
 
     @Slot()
     def set_aside_selected(self) -> int:
-        """Move the selected images' files into DATASET/_set_aside/; returns how many moved."""
+        """Move the selected images' files into DATASET/_set_aside/ (on a pool thread); returns
+        how many files it started to move."""
         return self.fixes.set_aside_selected()
 
     @Slot()
     def undo(self) -> int:
+        """Put the files of the last change back (on a pool thread); returns how many."""
         return self.session.undo()
 
     def shutdown(self) -> None:
