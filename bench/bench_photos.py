@@ -9,11 +9,14 @@ is its own):
 1. from scratch, resnet18, the same RandomResizedCrop(224) + flip pipeline, batch size,
    optimizer (SGD with momentum) and epochs: the PyTorch transfer-learning tutorial's
    loop (ImageFolder, DataLoader, model.train(), forward, loss, backward, step, zero the
-   gradients, validation under torch.no_grad()) against `core.trainer.fit`, once as this
-   CPU runs it (bf16 where supported) and once with CONVSTUDIO_ASSUME_BF16=0 (the path
-   of an AVX2-only CPU: float32, channels_last);
+   gradients, validation under torch.no_grad()) in one process, as the issue measured
+   it, against `core.trainer.fit`, once as this CPU runs it (bf16 where supported) and
+   once with CONVSTUDIO_ASSUME_BF16=0 (the path of an AVX2-only CPU: float32,
+   channels_last); for context also the tutorial's loop with its own DataLoader of 4
+   worker processes, and ConvStudio with one worker process;
 2. frozen backbone, 10 epochs: the tutorial's "ConvNet as fixed feature extractor"
-   against ConvStudio's feature-extract mode (feature cache, built in the run);
+   against ConvStudio's feature-extract mode (feature cache, built in the run), and
+   for context the tutorial's loop with its 4 worker processes;
 3. memory: a 10,000-image folder (links to the photos) through ConvStudio's input
    pipeline, resident memory above the model's own.
 
@@ -192,7 +195,9 @@ def _tutorial_transforms():
 
 
 def plain_loop(job: dict) -> dict:
-    """The PyTorch transfer-learning tutorial's loop, as written there (num_workers 0)."""
+    """The PyTorch transfer-learning tutorial's loop: as the issue measured it, in one
+    process (num_workers 0), or with ``num_workers`` worker processes (the tutorial's
+    own DataLoader has 4)."""
     import torch
     import torchvision
     from torch import nn
@@ -204,7 +209,10 @@ def plain_loop(job: dict) -> dict:
     image_datasets = {x: datasets.ImageFolder(os.path.join(job["photos"], x), tf[x]) for x in tf}
     loaders = {
         x: torch.utils.data.DataLoader(
-            image_datasets[x], batch_size=job["batch_size"], shuffle=True
+            image_datasets[x],
+            batch_size=job["batch_size"],
+            shuffle=True,
+            num_workers=job.get("num_workers", 0),
         )
         for x in tf
     }
@@ -458,10 +466,11 @@ def section_scratch(args, job: dict) -> dict:
         ("ours", "convstudio", scratch, None),
         ("ours_fp32", "convstudio", scratch, {"CONVSTUDIO_ASSUME_BF16": "0"}),
         ("ours_worker", "convstudio", {**scratch, "num_workers": 1}, None),
+        ("plain_workers", "plain", {**scratch, "num_workers": 4}, None),
     ]
     res = _alternate(f"1. from scratch, {args.epochs} epochs", order, args.repeats)
-    plain, ours, ours32, worker = (
-        _best(res[k]) for k in ("plain", "ours", "ours_fp32", "ours_worker")
+    plain, ours, ours32, worker, plain4 = (
+        _best(res[k]) for k in ("plain", "ours", "ours_fp32", "ours_worker", "plain_workers")
     )
     r_auto, r_fp32 = _ips(ours, True) / _ips(plain, True), _ips(ours32, True) / _ips(plain, True)
     print(f"  train images/s after epoch 1 (best of {args.repeats}): plain {_ips(plain, True):.1f}, "
@@ -470,6 +479,10 @@ def section_scratch(args, job: dict) -> dict:
           f"decoding thread {_ips(worker, True):.1f}")  # fmt: skip
     print(f"  ratio ({ours['precision']}): {r_auto:.2f}x  (target >= 2.5x where bf16 is fast)")
     print(f"  ratio (fp32 + channels_last, the AVX2 path): {r_fp32:.2f}x  (target >= 1.25x)")
+    print(f"  the tutorial's loop with its own 4 DataLoader worker processes: "
+          f"{_ips(plain4, True):.1f} images/s; ConvStudio against it: "
+          f"{_ips(ours, True) / _ips(plain4, True):.2f}x ({ours['precision']}), "
+          f"{_ips(ours32, True) / _ips(plain4, True):.2f}x (fp32)")  # fmt: skip
     print(f"  best val acc: plain {plain['best_val_acc']:.3f}, ConvStudio "
           f"{ours['best_val_acc']:.3f} / fp32 {ours32['best_val_acc']:.3f}")  # fmt: skip
     return {"scratch_ratio": r_auto, "scratch_ratio_fp32": r_fp32}
@@ -477,9 +490,13 @@ def section_scratch(args, job: dict) -> dict:
 
 def section_frozen(args, job: dict) -> dict:
     frozen = {**job, "frozen": True, "epochs": args.frozen_epochs, "lr": 0.001}
-    order = [("fplain", "plain", frozen, None), ("fours", "convstudio", frozen, None)]
+    order = [
+        ("fplain", "plain", frozen, None),
+        ("fours", "convstudio", frozen, None),
+        ("fplain_workers", "plain", {**frozen, "num_workers": 4}, None),
+    ]
     res = _alternate(f"2. frozen backbone, {args.frozen_epochs} epochs", order, args.repeats)
-    fplain, fours = _best(res["fplain"]), _best(res["fours"])
+    fplain, fours, fplain4 = (_best(res[k]) for k in ("fplain", "fours", "fplain_workers"))
     r_wall = fplain["wall"] / fours["wall"]
     r_epoch = _later_epoch_s(fplain) / _later_epoch_s(fours)
     print(f"  total wall: plain {fplain['wall']:.1f} s, ConvStudio {fours['wall']:.1f} s "
@@ -488,6 +505,10 @@ def section_frozen(args, job: dict) -> dict:
           f"{_later_epoch_s(fours):.3f} s = {r_epoch:.0f}x  (target >= 20x)")  # fmt: skip
     print(f"  best val acc: plain {fplain['best_val_acc']:.3f}, ConvStudio "
           f"{fours['best_val_acc']:.3f}")  # fmt: skip
+    print(f"  the tutorial's loop with its own 4 DataLoader worker processes: wall "
+          f"{fplain4['wall']:.1f} s ({fplain4['wall'] / fours['wall']:.1f}x ConvStudio's), "
+          f"epochs after the first {_later_epoch_s(fplain4):.2f} s "
+          f"({_later_epoch_s(fplain4) / _later_epoch_s(fours):.0f}x)")  # fmt: skip
     return {"frozen_wall_ratio": r_wall, "frozen_epoch_ratio": r_epoch}
 
 
