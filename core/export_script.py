@@ -35,7 +35,7 @@ from core.augment import SpecError, get_preset, validate_spec
 from core.checkpoint import BundleError
 from core.config import ConfigError, TrainConfig
 from core.export_snippet import compose_lines, doc_text
-from core.models import ARCHS, TORCHVISION
+from core.models import TORCHVISION, first_conv_expression, head_expression
 from core.stages import FROZEN_MODES
 
 __all__ = ["training_script"]
@@ -61,13 +61,6 @@ def _imports(arch: str) -> str:
     return "\n".join(["", *lines, ""])
 
 
-def _head(arch: str) -> str:
-    """The attribute of the classifier head (core.models replaces it for our classes)."""
-    if arch in ("mlp", "smallcnn"):
-        return "fc2" if arch == "mlp" else "head"
-    return "fc" if ARCHS[arch].family == "resnet" else "classifier[6]"  # alexnet, vgg
-
-
 def _freeze_comment(mode: str) -> str:
     if mode == "two-stage":
         return "    # two-stage, first stage: the backbone frozen, the new head alone trains\n"
@@ -76,8 +69,8 @@ def _freeze_comment(mode: str) -> str:
 
 def _torchvision_model(arch: str, cfg: TrainConfig, in_channels: int) -> str:
     """build_model() for a torchvision network: weights, first conv, freezing, new head."""
-    conv = "model.conv1" if ARCHS[arch].family == "resnet" else "model.features[0]"
-    head = f"model.{_head(arch)}"
+    conv = f"model.{first_conv_expression(arch)}"
+    head = f"model.{head_expression(arch)}"
     source = str(cfg.pretrained or "none").strip()
     kind = "none" if source.lower() in ("", "none") else source.lower()
     lines = [
@@ -243,14 +236,14 @@ def _model(arch: str, cfg: TrainConfig, in_channels: int) -> str:
     if arch in ("mlp", "smallcnn"):
         freeze = (
             _freeze_comment(cfg.mode) + "    for name, param in model.named_parameters():\n"
-            f'        param.requires_grad = name.startswith("{_head(arch)}.")\n'
+            f'        param.requires_grad = name.startswith("{head_expression(arch)}.")\n'
         )
         template = T.MLP if arch == "mlp" else T.SMALLCNN
         model = _fill(template, {"__FREEZE__": freeze if frozen else ""})
     else:
         model = _torchvision_model(arch, cfg, in_channels)
     if frozen:
-        model += _fill(T.HEAD_OF, {"__HEAD__": _head(arch)})
+        model += _fill(T.HEAD_OF, {"__HEAD__": head_expression(arch)})
     return model
 
 

@@ -37,7 +37,9 @@ __all__ = [
     "count_parameters",
     "cpu_supports_bf16",
     "expected_weights_path",
+    "first_conv_expression",
     "gradcam_layer",
+    "head_expression",
     "head_module",
     "pretrained_stats",
     "set_head_module",
@@ -278,6 +280,22 @@ def _first_conv_attr(arch: str) -> tuple[str, ...] | None:
     if family == "smallcnn":
         return ("features", "0", "0")
     return None
+
+
+def _expression(path: tuple[str, ...]) -> str:
+    """("classifier", "6") -> "classifier[6]": the attribute path as Python writes it."""
+    return "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in path)[1:]
+
+
+def head_expression(arch: str) -> str:
+    """The classifier head reached from the model in Python ("fc", "classifier[6]")."""
+    return _expression(_head_attr(arch))
+
+
+def first_conv_expression(arch: str) -> str | None:
+    """The first convolution reached from the model in Python (None: the MLP has none)."""
+    path = _first_conv_attr(arch)
+    return _expression(path) if path else None
 
 
 def _get(model: nn.Module, path: tuple[str, ...]) -> nn.Module:

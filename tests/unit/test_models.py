@@ -341,3 +341,21 @@ def test_light_name_list_matches_the_registry():
     from core.models import ARCHS
 
     assert tuple(ARCHS) == ARCH_NAMES
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHS))
+def test_the_head_and_first_conv_expressions_name_those_layers(arch, fast_init):
+    """What the exported training script writes (model.fc, model.classifier[6] ...)."""
+    from core.models import first_conv_expression, head_expression, head_module
+
+    size = 28 if ARCHS[arch].family in ("mlp", "smallcnn") else 64
+    model = build_model(arch, 3, in_channels=1, input_size=size)
+    head = eval(f"model.{head_expression(arch)}", {"model": model})  # noqa: S307
+    assert head is head_module(model, arch) and isinstance(head, nn.Linear)
+    assert head.out_features == 3
+    conv = first_conv_expression(arch)
+    if ARCHS[arch].family == "mlp":
+        assert conv is None
+    else:
+        first = eval(f"model.{conv}", {"model": model})  # noqa: S307
+        assert isinstance(first, nn.Conv2d) and first.in_channels == 1
