@@ -180,8 +180,7 @@ class LivePlots(QWidget):
         self._epoch_todo: set[str] = set()  # epoch plots still to update
         self._shown = dict.fromkeys(EPOCH_PLOTS, 0)  # epochs each epoch plot has
         self._planned = False  # x axes fixed to a run's planned extent (see plan())
-        self._batch_top: float | None = None
-        self._y_ranges: dict[str, tuple[float, float]] = {}  # the planned epoch plots'
+        self._y_ranges: dict[str, tuple[float, float]] = {}  # the planned plots'
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -281,7 +280,6 @@ class LivePlots(QWidget):
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.getPlotItem().setXRange(1, max(2, epochs), padding=0.05)
         if steps_per_epoch is not None:
-            self._batch_top = None
             total = max(1, epochs * steps_per_epoch)
             self.batch_plot.getPlotItem().setXRange(0, total, padding=0.02)
 
@@ -382,10 +380,7 @@ class LivePlots(QWidget):
         self.batch_smooth_curve.setData(*self.batch_smooth.view())
         if self._planned and len(y):
             # a y range that only grows in coarse steps: the axis is laid out again rarely
-            top = nice_ceiling(float(np.max(y)))
-            if top != self._batch_top:
-                self._batch_top = top
-                self.batch_plot.getPlotItem().setYRange(0, top, padding=0)
+            self._set_y_range("batch", self.batch_plot, (0.0, nice_ceiling(float(np.max(y)))))
 
     def _push_loss(self) -> None:
         self._epoch_todo.discard("loss")
