@@ -174,8 +174,10 @@ def fix_task(
             break
         try:
             out.append((row, move(), None))
-        except (DataFixError, OSError) as exc:
+        except DataFixError as exc:
             out.append((row, None, errors.message(exc)))
+        except Exception as exc:  # noqa: BLE001 - the moves so far must reach the undo stack
+            out.append((row, None, errors.report(exc, "moving a dataset's files", show=False)))
         if i % FIX_PROGRESS_EVERY == 0 or i == len(steps):
             ctx.progress(i, len(steps))
     return out

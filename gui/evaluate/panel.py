@@ -372,7 +372,7 @@ class EvaluatePanel(Panel):
     @Slot(bool)
     def _on_busy_changed(self, busy: bool) -> None:
         self.source_bar.set_busy(busy, "files" if self.session.fixing.busy else "images")
-        self._update_fixes()  # no fix or undo while files move
+        self._update_fixes()  # no fix or undo while files move or an evaluation runs
 
     @Slot(object)
     def _on_opened(self, opened: Opened) -> None:
@@ -479,7 +479,10 @@ class EvaluatePanel(Panel):
     def _update_fixes(self) -> None:
         s = self.session
         self.detail.set_fixable(
-            s.fix_problem(), bool(self.selected_rows()), len(s.changes), moving=s.fixing.busy
+            s.fix_problem(),
+            bool(self.selected_rows()),
+            len(s.changes),
+            busy=s.fixing.busy or s.replacing,
         )
 
     # ----------------------------------------------------------------- dialogs & messages

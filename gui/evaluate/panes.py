@@ -304,10 +304,10 @@ class DetailPane(QWidget):
         return box
 
     def set_fixable(
-        self, problem: str | None, selected: bool, changes: int, moving: bool = False
+        self, problem: str | None, selected: bool, changes: int, busy: bool = False
     ) -> None:
         """Grey the actions out with the reason in their tooltip (the built-in set, no
-        selection); ``moving``: files are being moved, so Undo and Retrain wait too."""
+        selection); ``busy``: files move or an evaluation runs, so Undo and Retrain wait."""
         for button, tip in (
             (
                 self.move_button,
@@ -325,13 +325,13 @@ class DetailPane(QWidget):
             button.setToolTip(
                 problem or (tip if selected else self.tr("Select images in the gallery."))
             )
-        self.undo_button.setEnabled(changes > 0 and not moving)
+        self.undo_button.setEnabled(changes > 0 and not busy)
         self.undo_button.setToolTip(
             self.tr("Put the files of the last change back.")
             if changes
             else self.tr("No change to undo.")
         )
-        self.retrain_button.setEnabled(changes > 0 and not moving)
+        self.retrain_button.setEnabled(changes > 0 and not busy)
         if problem:
             note = problem
         elif changes:

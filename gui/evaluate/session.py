@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ class _FixJob:
     problems: list[str]  # found before it started (files moved already)
     count: int  # files it tries to move
     undoing: Fix | None = None  # the change an undo puts back
+    rows: set[int] = field(default_factory=set)  # the evaluation rows whose files move
 
 
 def root_key(root: str) -> str:
@@ -93,6 +94,7 @@ class EvaluateSession(QObject):
         self.fixing = tasks.LatestTask(self)  # moving a dataset's files; one at a time
         self._fix_job: _FixJob | None = None
         self._fix_stop = threading.Event()
+        self.replacing = False  # an evaluation asked for has not opened (or failed) yet
         self._connect()
 
     def _connect(self) -> None:
@@ -102,6 +104,7 @@ class EvaluateSession(QObject):
         self.evaluating.errored.connect(self._on_error)
         self.evaluating.aborted.connect(self._on_aborted)
         self.evaluating.busy_changed.connect(self._on_busy_changed)
+        self.evaluating.done.connect(self._on_evaluation_done)
         self.fixing.started.connect(self.started)
         self.fixing.progressed.connect(self.progressed)
         self.fixing.finished.connect(self._on_fixes_done)
@@ -157,6 +160,7 @@ class EvaluateSession(QObject):
             return
         self.model_path, self.source, self.split = str(best_pt), "", "valid"
         self._say(self.tr("Opening the evaluation of {run} ...").format(run=Path(run_dir).name))
+        self.replacing = True
         self.evaluating.start(jobs.open_run_task, str(run_dir), str(best_pt), self.current)
 
     def evaluate(
@@ -183,6 +187,7 @@ class EvaluateSession(QObject):
                 model=Path(self.model_path).name, data=where, split=self.split
             )
         )
+        self.replacing = True
         self.evaluating.start(
             jobs.evaluate_task, self.model_path, self.source or None, self.split, self.current
         )
@@ -195,6 +200,7 @@ class EvaluateSession(QObject):
 
     @Slot(object)
     def _on_opened(self, opened: jobs.Opened) -> None:
+        self.replacing = False
         self.current = opened
         self.model_path = opened.model_path
         self.source = opened.evaluation.source
@@ -209,6 +215,10 @@ class EvaluateSession(QObject):
         self.detail.cancel()
         self.gradcam.cancel()
         self.opened.emit(opened)
+
+    @Slot()
+    def _on_evaluation_done(self) -> None:
+        self.replacing = False
 
     @Slot(object)
     def _on_error(self, error: BaseException) -> None:
@@ -260,12 +270,16 @@ class EvaluateSession(QObject):
         # logged by the task (gui.errors); the rows must not wait for an answer forever
         self.thumbs_failed.emit(list(self._thumb_batch))
 
+    def _moving(self, row: int) -> bool:
+        """Whether the row's file is being moved now (where it is, is not yet known)."""
+        return self._fix_job is not None and row in self._fix_job.rows
+
     def request_detail(self, row: int) -> None:
-        if self.predictor is not None:
+        if self.predictor is not None and not self._moving(row):
             self.detail.start(jobs.detail_task, self.predictor, row, self.source_of(row))
 
     def request_gradcam(self, row: int) -> None:
-        if self.predictor is None:
+        if self.predictor is None or self._moving(row):
             return
         pred = self.evaluation.rows[row].pred
         self.gradcam.start(jobs.gradcam_task, self.predictor, row, self.source_of(row), pred)
@@ -285,6 +299,8 @@ class EvaluateSession(QObject):
             return self.tr("Evaluate a model on a folder dataset first.")
         if self.fixing.busy:
             return self._moving_now()
+        if self.replacing:  # the rows of a fix belong to the evaluation on show
+            return self.tr("An evaluation is running; fix the data when it has finished.")
         if self.evaluation.builtin():
             return self.tr(
                 "The built-in digits are read-only: fixes work on a folder dataset "
@@ -344,8 +360,8 @@ class EvaluateSession(QObject):
         """Start putting back the newest change's files; returns how many it will put back."""
         from core import datafix
 
-        if self.fixing.busy:
-            self._say(self._moving_now(), "error")
+        if self.fixing.busy or self.replacing:
+            self._say(self._moving_now() if self.fixing.busy else self._evaluating_now(), "error")
             return 0
         stack = self.changes
         if not stack:
@@ -370,6 +386,7 @@ class EvaluateSession(QObject):
         self._fix_stop.set()
 
     def _start_fixing(self, job: _FixJob, steps: list) -> None:
+        job.rows = {row for row, _ in steps if row is not None}
         self._fix_job = job
         self._fix_stop = threading.Event()
         self.fixing.start(jobs.fix_task, steps, self._fix_stop)
@@ -388,7 +405,9 @@ class EvaluateSession(QObject):
     def _on_fix_error(self, error: BaseException) -> None:
         from core import datafix
 
-        self._fix_job = None
+        job, self._fix_job = self._fix_job, None
+        if job is not None and job.undoing is not None:  # can be undone again
+            self._undo.setdefault(root_key(job.root), []).append(job.undoing)
         self._say(
             self.tr("Moving files stopped: {reason}. Each file moved is logged in {log}.").format(
                 reason=errors.message(error), log=datafix.CHANGES_CSV
@@ -419,7 +438,8 @@ class EvaluateSession(QObject):
             self._announce(done_rows, job.root)
         failed = bool(problems)
         if len(results) < job.count:  # stopped
-            problems.insert(0, self._stopped_note(job.count - len(results)))
+            left = job.count - len(results)
+            problems.insert(0, self.tr("Stopped: %n file(s) were not moved.", "", left))
         if problems:
             if job.to_class is None:
                 text = self.tr("%n file(s) set aside. {problems}", "", len(done))
@@ -443,20 +463,22 @@ class EvaluateSession(QObject):
     def _report_undo(self, job: _FixJob, results: list) -> None:
         """Forget the moves an undo reversed; a stopped undo leaves the rest to undo."""
         fix = job.undoing
+        here = self.current is job.opened  # rows of another evaluation are not ours to mark
         back, problems = [], []
         for row, _change, error in results:
             if error is not None:
                 problems.append(error)
-            elif row is not None:
+            elif row is not None and here:
                 self.moved.pop(row, None)
                 back.append(row)
         rest = len(results)
         if rest < len(fix.changes):  # stopped: the files not reached can still be put back
-            rows = fix.rows[rest:] if fix.rows else []
+            rows = fix.rows[rest:] if fix.rows and here else []
             self._undo.setdefault(root_key(fix.root), []).append(
                 Fix(fix.root, rows, fix.changes[rest:])
             )
-            problems.insert(0, self._stopped_note(len(fix.changes) - rest))
+            left = len(fix.changes) - rest
+            problems.insert(0, self.tr("Stopped: %n file(s) were not put back.", "", left))
         done = len(results) - sum(error is not None for _, _, error in results)
         if done:
             self._announce(back, fix.root)
@@ -469,8 +491,8 @@ class EvaluateSession(QObject):
         else:
             self._say(self.tr("Undone: %n file(s) are back where they were.", "", done))
 
-    def _stopped_note(self, left: int) -> str:
-        return self.tr("Stopped: %n file(s) were not moved.", "", left)
+    def _evaluating_now(self) -> str:
+        return self.tr("An evaluation is running; undo when it has finished.")
 
     def _moving_now(self) -> str:
         return self.tr("Files are being moved; wait until that is done (or press Cancel).")
@@ -502,9 +524,10 @@ class EvaluateSession(QObject):
 
     def shutdown(self) -> None:
         self._thumb_queue.clear()
+        for task in (self.evaluating, self.thumbs, self.detail, self.gradcam):
+            task.cancel()
         self.stop_fixing()  # every file moved so far is in the dataset's change log
         handle = self.fixing.handle
         if handle is not None:
             handle.wait(5.0)
-        for task in (self.evaluating, self.thumbs, self.detail, self.gradcam):
-            task.cancel()
+        self.fixing.cancel()

@@ -120,6 +120,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Stopped: %n file(s) were not put back.</source>
+        <translation>
+            <numerusform>Stopped: %n file were not put back.</numerusform>
+            <numerusform>Stopped: %n files were not put back.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n file(s) put back. {problems}</source>
         <translation>
             <numerusform>%n file put back. {problems}</numerusform>

@@ -2211,6 +2211,10 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         <translation>请先在文件夹数据集上评估一个模型。</translation>
     </message>
     <message>
+        <source>An evaluation is running; fix the data when it has finished.</source>
+        <translation>正在评估；请在评估完成后再修正数据。</translation>
+    </message>
+    <message>
         <source>The built-in digits are read-only: fixes work on a folder dataset (open one with File &gt; Open in Evaluate...).</source>
         <translation>内置数字是只读的：修正只适用于文件夹数据集（用“文件 &gt; 在评估中打开...”打开一个）。</translation>
     </message>
@@ -2281,6 +2285,12 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         </translation>
     </message>
     <message numerus="yes">
+        <source>Stopped: %n file(s) were not put back.</source>
+        <translation>
+            <numerusform>已停止：%n 个文件未放回。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n file(s) put back. {problems}</source>
         <translation>
             <numerusform>已放回 %n 个文件。{problems}</numerusform>
@@ -2297,6 +2307,10 @@ A model always answers with probabilities that sum to 100%, even for a picture o
         <translation>
             <numerusform>已停止：%n 个文件未移动。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>An evaluation is running; undo when it has finished.</source>
+        <translation>正在评估；请在评估完成后再撤销。</translation>
     </message>
     <message>
         <source>Files are being moved; wait until that is done (or press Cancel).</source>

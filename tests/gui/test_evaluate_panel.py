@@ -157,7 +157,7 @@ def test_files_move_off_the_gui_thread_and_a_stop_keeps_what_moved(
     def aside(root, path):  # Cancel pressed while the third file moves
         threads.append(threading.current_thread())
         if len(threads) == 3:
-            panel.session.cancel()
+            panel.session.stop_fixing()  # what Cancel does (a thread-safe flag)
         return real(root, path)
 
     monkeypatch.setattr(datafix, "set_aside", aside)
@@ -180,10 +180,38 @@ def test_files_move_off_the_gui_thread_and_a_stop_keeps_what_moved(
     assert [p.exists() for p in paths] == [False] * 3 + [True] * (len(paths) - 3)
     assert all((data / "_set_aside" / p.parent.name / p.name).is_file() for p in paths[:3])
     assert panel.detail.undo_button.isEnabled()
-    assert _fix(qtbot, panel.undo) == 3 and all(p.is_file() for p in paths)
+    real_undo, undone = datafix.undo, []
+
+    def undo(root, change):  # Cancel pressed while the first file goes back
+        undone.append(change)
+        if len(undone) == 1:
+            panel.session.stop_fixing()
+        return real_undo(root, change)
+
+    monkeypatch.setattr(datafix, "undo", undo)
+    assert _fix(qtbot, panel.undo) == 3
+    assert "not put back" in panel.message() and sum(p.is_file() for p in paths[:3]) == 1
+    assert panel.detail.undo_button.isEnabled()  # the other two can still be put back
+    assert _fix(qtbot, panel.undo) == 2 and all(p.is_file() for p in paths)
     with open(data / CHANGES_CSV, newline="") as fh:
         actions = [row["action"] for row in csv.DictReader(fh)]
     assert actions == ["set aside"] * 3 + ["undo set aside"] * 3
+
+
+def test_no_fix_or_undo_while_an_evaluation_runs(panel, qtbot, run, tmp_path):
+    data = evalkit.copy_of_dataset(tmp_path)
+    _open(panel, qtbot, run[1] / "best.pt", data)
+    path = _fix_first(panel, qtbot)
+    panel.select_gallery_item(1)
+    with qtbot.waitSignal(panel.evaluated, timeout=WAIT_MS):
+        assert panel.session.evaluate()  # again: its rows will replace those on show
+        assert not panel.detail.aside_button.isEnabled()
+        assert not panel.detail.undo_button.isEnabled()
+        assert panel.set_aside_selected() == 0 and "evaluation is running" in panel.message()
+        assert panel.undo() == 0 and not path.exists()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=WAIT_MS)
+    assert panel.detail.undo_button.isEnabled()
+    assert _fix(qtbot, panel.undo) == 1 and path.is_file()
 
 
 def _fix_first(panel, qtbot) -> Path:

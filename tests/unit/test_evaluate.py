@@ -83,9 +83,9 @@ def test_a_folder_is_scanned_once_decoded_only_when_the_run_split_it(run, tmp_pa
 
     real, decoded = folders.scan_folder, []
 
-    def scan(*args, **kwargs):
-        decoded.append(args[3])  # check_images
-        return real(*args, **kwargs)
+    def scan(root, val_split=0.2, seed=0, check_images=True, **kwargs):
+        decoded.append(check_images)
+        return real(root, val_split, seed, check_images, **kwargs)
 
     monkeypatch.setattr(folders, "scan_folder", scan)
     config = {"data": str(run[0]), "val_split": 0.2, "seed": 0}
