@@ -214,9 +214,19 @@ class MainWindow(TorchLoading, Dialogs, Drops, Lifecycle, QMainWindow):
         if evaluate is not None:
             evaluate.retrain_requested.connect(self._retrain)
             evaluate.data_changed.connect(self._on_data_fixed)
+            evaluate.session.fixing.busy_changed.connect(self._on_files_moving)
             if predict is not None:
                 predict.evaluate_requested.connect(self.open_in_evaluate)
         self._wire_runs()
+
+    @Slot(bool)
+    def _on_files_moving(self, moving: bool) -> None:
+        """No run starts on a dataset whose files the Evaluate tab is moving."""
+        if self.train_panel is not None:
+            reason = self.tr(
+                "The Evaluate tab is moving files of a dataset; train when that is done."
+            )
+            self.train_panel.hold_start(reason if moving else None)
 
     def _wire_runs(self) -> None:
         """The Runs tab's actions go to Predict, Evaluate and Train; runs refresh it."""

@@ -2954,6 +2954,10 @@ The other panels still work.</source>
         <translation>正在载入“{panel}”面板...</translation>
     </message>
     <message>
+        <source>The Evaluate tab is moving files of a dataset; train when that is done.</source>
+        <translation>“评估”页正在移动数据集的文件；请在完成后再训练。</translation>
+    </message>
+    <message>
         <source>The Train panel is unavailable, so no run can be resumed.</source>
         <translation>“训练”面板不可用，因此无法继续训练运行。</translation>
     </message>

@@ -74,6 +74,7 @@ class TrainPanel(Panel):
     def __init__(self, parent: QWidget | None = None, *, runs_folder: str | None = None) -> None:
         super().__init__(parent)
         self.torch_ready = False
+        self.held: str | None = None  # why no run may start now (see hold_start)
         self.last_error: str | None = None
         self.plots = None
         self._specs_provider: Callable[[], dict | None] | None = None
@@ -339,6 +340,9 @@ class TrainPanel(Panel):
         if not self.torch_ready:
             self._show_error(self.tr("PyTorch is still loading; press Start again in a moment."))
             return False
+        if self.held:
+            self._show_error(self.held)
+            return False
         try:
             cfg = self.build_config()
         except Exception as exc:  # bad value or bad augmentation spec: say so, do not crash
@@ -350,8 +354,10 @@ class TrainPanel(Panel):
 
     def resume_run(self, run_dir: str, epochs: int) -> bool:
         """Continue a run from its last.pt with its own settings up to ``epochs`` (Runs tab)."""
-        if self.session.is_training() or not self.torch_ready:
-            self._show_error(self.tr("Resume needs PyTorch loaded and no other run training."))
+        if self.session.is_training() or not self.torch_ready or self.held:
+            self._show_error(
+                self.held or self.tr("Resume needs PyTorch loaded and no other run training.")
+            )
             return False
         try:
             cfg = TrainConfig.from_dict({**runs.resume_config(run_dir, epochs), "num_workers": 0})
@@ -518,10 +524,16 @@ class TrainPanel(Panel):
             return
         self.controls.show_progress(p, paused=self.is_paused(), running=running)
 
+    def hold_start(self, reason: str | None) -> None:
+        """No run starts while ``reason`` holds (files of a dataset moving); None: free."""
+        self.held = reason
+        self.start_button.setToolTip(reason or self.controls.start_tip)
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         running = self.session.is_training()
         stopping = self.session.is_stopping()
-        self.start_button.setEnabled(self.torch_ready and not running)
+        self.start_button.setEnabled(self.torch_ready and not running and not self.held)
         self.lr_finder.button.setEnabled(self.torch_ready)  # in the hyperparameter box
         self.pause_button.setEnabled(running and not stopping)
         self.stop_button.setEnabled(running and not stopping)

@@ -468,3 +468,22 @@ def test_loading_and_warming_up_a_predictor_draws_no_random_numbers(tmp_path):
     predictor = Predictor(tmp_path / "m.pt")  # builds the network, then loads the weights
     predictor.warm_up(fast_single=True)  # the Predict panel's: packs the convolutions
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_no_run_starts_while_the_evaluate_tab_moves_files(qtbot, panel, tmp_path):
+    from gui.main_window import MainWindow
+
+    panel.hold_start("files are moving")
+    assert not panel.start_button.isEnabled() and panel.start_button.toolTip() == "files are moving"
+    assert panel.start_training() is False and panel.last_error == "files are moving"
+    assert not panel.is_training() and not (tmp_path / "runs").exists()
+    panel.hold_start(None)
+    assert panel.start_button.isEnabled() and "F5" in panel.start_button.toolTip()
+    # the window holds its Train tab while the Evaluate tab's files move
+    window = MainWindow(load_torch_now=False)
+    qtbot.addWidget(window)
+    window.evaluate_panel.session.fixing.busy_changed.emit(True)
+    assert "moving files" in window.train_panel.held
+    window.evaluate_panel.session.fixing.busy_changed.emit(False)
+    assert window.train_panel.held is None
+    window.shutdown()
