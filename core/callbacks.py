@@ -48,6 +48,7 @@ from core.events import (
     PhaseProgressed,
     TrainingError,
 )
+from core.runfiles import BATCH_LOSS_COLUMNS, BATCH_LOSS_CSV
 from core.runs import METRICS_COLUMNS, counts_for_best, is_better, remove_lock, write_lock
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class RunFolderWriter(Callback):
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         self.rows: list[dict] = []
+        self.batches: list[tuple[int, int, float]] = []  # not yet in batch_loss.csv
         self.started = False  # on_fit_start seen: before it, this fit writes nothing
 
     def on_fit_start(self, ev: FitStarted) -> None:
@@ -111,17 +113,27 @@ class RunFolderWriter(Callback):
         prepare_run_folder(tr.run_dir, tr.overwrite)
         write_json(tr.run_dir / "config.json", tr.resolved_config())
         self.rows = list(tr.state.rows)  # a resumed run's earlier epochs, up to last.pt's
+        self.batches = []
         if tr.config.resume:  # drop rows a kill left beyond last.pt
             write_metrics(tr.run_dir / "metrics.csv", self.rows)
+            write_batch_losses(tr.run_dir / BATCH_LOSS_CSV, tr.state.batch_losses, "w")
+            tr.state.batch_losses = []  # the window has them (FitStarted); no second copy
+
+    def on_batch_end(self, ev: BatchEnded) -> None:
+        self.batches.append((ev.epoch, ev.global_step, ev.loss))
 
     def on_epoch_end(self, ev: EpochEnded) -> None:
         self.rows.append(ev.row())  # written once last.pt holds the epoch: on_checkpoint
 
     def on_checkpoint(self, ev: CheckpointSaved) -> None:
-        """metrics.csv after last.pt, so it never lists an epoch a resume cannot start from."""
+        """metrics.csv and the epoch's batch losses after last.pt, so neither lists an
+        epoch a resume cannot start from."""
         if ev.kind == "last":
             rows = [row for row in self.rows if row["epoch"] <= ev.epoch]
             write_metrics(self.trainer.run_dir / "metrics.csv", rows)
+            done = [b for b in self.batches if b[0] <= ev.epoch]
+            self.batches = [b for b in self.batches if b[0] > ev.epoch]
+            write_batch_losses(self.trainer.run_dir / BATCH_LOSS_CSV, done, "a")
 
     def on_fit_end(self, ev: FitEnded) -> None:
         if self.started:  # a stop during the set-up keeps a resumed run's summary.json
@@ -341,6 +353,19 @@ def write_metrics(path: Path, rows: list[dict]) -> None:
             writer.writerow({k: row[k] for k in METRICS_COLUMNS})
 
 
+def write_batch_losses(path: Path, rows: list[tuple[int, int, float]], mode: str) -> None:
+    """batch_loss.csv: ``rows`` (epoch, global step, loss) appended (``mode`` "a") or the
+    whole file (``mode`` "w", atomically: a resume keeps only the epochs of last.pt)."""
+    if mode == "a" and path.is_file():
+        with open(path, "a", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows((e, s, f"{loss:.6g}") for e, s, loss in rows)
+        return
+    with atomic_write(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(BATCH_LOSS_COLUMNS)
+        writer.writerows((e, s, f"{loss:.6g}") for e, s, loss in rows)
+
+
 def write_json(path: Path, obj: Any) -> None:
     """``obj`` as indented JSON, atomically (core.atomic: a full disk keeps the old file)."""
     with atomic_write(path, "w", encoding="utf-8") as fh:
@@ -356,5 +381,6 @@ __all__ = [
     "RunFolderWriter",
     "RunLock",
     "write_json",
+    "write_batch_losses",
     "write_metrics",
 ]

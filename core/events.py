@@ -40,6 +40,8 @@ class FitStarted:
     valid_size: int
     summary: dict
     notes: tuple[str, ...] = ()  # what a resume changed or found (core.resume)
+    #: a resumed run's earlier batch losses, (global step, loss), from its batch_loss.csv
+    earlier_batch_losses: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)

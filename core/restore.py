@@ -17,6 +17,7 @@ from typing import Any
 from core import runs
 from core.events import TrainingError
 from core.resume import data_change_note, restore_training
+from core.runfiles import BATCH_LOSS_CSV, read_batch_losses
 
 __all__ = ["load_resumed", "restore_training_state"]
 
@@ -78,3 +79,4 @@ def restore_training_state(t: Any, ckpt: dict) -> None:
         st.rows = runs.read_metrics(Path(resume).parent / "metrics.csv", st.epoch)
     except (OSError, runs.RunError):
         st.rows = []  # no earlier rows to carry over; the checkpoint still resumes
+    st.batch_losses = read_batch_losses(Path(resume).parent / BATCH_LOSS_CSV, st.epoch)

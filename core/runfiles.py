@@ -24,6 +24,9 @@ from core.config import BEST_METRICS
 
 METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 RUN_FILES = ("config.json", "metrics.csv", "summary.json", "best.pt", "last.pt")
+#: every batch's training loss (epoch, the run's global step, loss), for the batch curve
+BATCH_LOSS_CSV = "batch_loss.csv"
+BATCH_LOSS_COLUMNS = ("epoch", "step", "loss")
 _REQUIRED = METRICS_COLUMNS[:-1]  # files written before "seconds" existed still read
 #: the key read_run sets (True) on a metrics row from before the run's best_reset_epoch
 BEFORE_RESET = "before_best_reset"
@@ -120,6 +123,27 @@ def read_metrics(path: str | Path, up_to_epoch: int | None = None) -> list[dict]
     return rows
 
 
+def read_batch_losses(path: str | Path, up_to_epoch: int) -> list[tuple[int, int, float]]:
+    """(epoch, global step, loss) of a run's batch_loss.csv up to ``up_to_epoch``, read row
+    by row ([] when there is none; a row a kill cut short is skipped)."""
+    rows = []
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            if tuple(next(reader, ())) != BATCH_LOSS_COLUMNS:
+                return []
+            for raw in reader:
+                try:
+                    epoch, step, loss = int(raw[0]), int(raw[1]), float(raw[2])
+                except (IndexError, ValueError):
+                    continue
+                if epoch <= up_to_epoch:
+                    rows.append((epoch, step, loss))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    return rows
+
+
 def read_json_object(path: Path, problems: list[str]) -> dict | None:
     """A JSON object file; None when missing, unreadable (said in ``problems``) or not one."""
     if not path.is_file():
@@ -212,6 +236,8 @@ def is_file(path: Path) -> bool:
 
 
 __all__ = [
+    "BATCH_LOSS_COLUMNS",
+    "BATCH_LOSS_CSV",
     "BEFORE_RESET",
     "METRICS_COLUMNS",
     "RUN_FILES",
@@ -222,6 +248,7 @@ __all__ = [
     "best_row",
     "counts_for_best",
     "is_better",
+    "read_batch_losses",
     "read_files",
     "read_json_object",
     "read_metrics",

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from core.atomic import stale_temp_files
+from core.runfiles import BATCH_LOSS_CSV
 from core.runs import RUN_FILES
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 
 #: everything a run writes into its folder (evaluation files come from the end-of-fit
 #: evaluation); an overwrite removes these and nothing else (notes.txt is the user's)
-RUN_OUTPUTS = (*RUN_FILES, "evaluation.json", "predictions.csv")
+RUN_OUTPUTS = (*RUN_FILES, BATCH_LOSS_CSV, "evaluation.json", "predictions.csv")
 
 
 class RunExistsError(ValueError):

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.runfiles import (
+    BATCH_LOSS_COLUMNS,
+    BATCH_LOSS_CSV,
     BEFORE_RESET,
     METRICS_COLUMNS,
     RUN_FILES,
@@ -35,6 +37,7 @@ from core.runfiles import (
     best_row,
     counts_for_best,
     is_better,
+    read_batch_losses,
     read_json_object,
     read_metrics,
     read_run,
@@ -147,6 +150,8 @@ def resume_config(folder: str | Path, epochs: int | None = None) -> dict:
 
 
 __all__ = [
+    "BATCH_LOSS_COLUMNS",
+    "BATCH_LOSS_CSV",
     "BEFORE_RESET",
     "COLUMNS",
     "LOCK_FILE",
@@ -170,6 +175,7 @@ __all__ = [
     "inspect_run",
     "is_better",
     "list_runs",
+    "read_batch_losses",
     "read_metrics",
     "read_note",
     "read_run",

@@ -463,13 +463,16 @@ class TrainPanel(Panel):
             self._show_earlier_epochs(ev)
 
     def _show_earlier_epochs(self, ev: FitStarted) -> None:
-        """A resumed run's epochs before ``ev.start_epoch``, from its metrics.csv."""
+        """A resumed run's epochs before ``ev.start_epoch`` (its metrics.csv) and their
+        batch losses (its batch_loss.csv)."""
         rows, error = earlier_epochs(ev.run_dir, ev.start_epoch)
         if error is not None:
             reason = errors.message(error)
             self.log(self.tr("Could not read the earlier epochs: {reason}").format(reason=reason))
         metric = self.session.best_metric()
         self.plots.add_rows(rows, metric)
+        for step, loss in ev.earlier_batch_losses:  # read with the checkpoint, off this thread
+            self.plots.add_batch(step, loss)
         self.plots.refresh()
         self.table.add_rows(rows, metric)
 

@@ -4,10 +4,14 @@ is a phase like the others (bar, status, its closing line in the log)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtGui import QFont
 
 from core.events import PhaseProgressed
 from tests.gui.test_train_events import (
+    STEPS,
+    batch,
     epoch_end,
     fit_started,
     panel,  # noqa: F401 - the fixture (a run "going")
@@ -42,6 +46,21 @@ def test_a_resumed_run_shows_its_earlier_epochs_then_the_new_ones(panel, tmp_pat
     panel.refresh()
     assert list(panel.plots.val_acc.view()[0]) == [1.0, 2.0, 3.0, 4.0]
     assert panel.plots.best_epoch == 4
+
+
+def test_a_resumed_run_carries_on_its_batch_curve(panel, tmp_path):  # noqa: F811
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.csv").write_text(EARLIER)
+    earlier = tuple((step, 2.0 / step) for step in range(1, 3 * STEPS + 1))  # epochs 1-3
+    started = fit_started(epochs=6, start_epoch=4, run_dir=str(run))
+    panel.session._on_started(dataclasses.replace(started, earlier_batch_losses=earlier))
+    s = panel.session
+    s._on_batch(batch(4, 1, loss=0.1))
+    panel.refresh()
+    x, y = panel.plots.batch_loss.view()
+    assert list(x) == [*range(1, 3 * STEPS + 1), 3 * STEPS + 1]
+    assert list(y[:3]) == [2.0, 1.0, 2.0 / 3] and y[-1] == 0.1
 
 
 def test_a_resume_without_readable_metrics_still_runs_and_says_why(panel, tmp_path):  # noqa: F811

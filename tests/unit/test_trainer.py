@@ -101,8 +101,8 @@ def test_learns_tiny_dataset_and_writes_run_folder(tiny_folder, tmp_path):
     assert summary["epochs"] == 3 and summary["stopped"] is False
     assert summary["class_names"] == ["left", "right"]
     assert summary["train_images_per_second"] > 0
-    evaluation = ("evaluation.json", "predictions.csv")  # best.pt on the valid split
-    assert sorted(p.name for p in out.iterdir()) == sorted((*runs.RUN_FILES, *evaluation))
+    written = ("evaluation.json", "predictions.csv", runs.BATCH_LOSS_CSV)  # and every batch loss
+    assert sorted(p.name for p in out.iterdir()) == sorted((*runs.RUN_FILES, *written))
 
     rows = _read_metrics(out / "metrics.csv")
     assert list(rows[0]) == list(runs.METRICS_COLUMNS)
@@ -308,13 +308,28 @@ def test_resume_reproduces_uninterrupted_run(tiny_folder, tmp_path):
 
     split = tmp_path / "split"
     fit(_config(tiny_folder, split, epochs=2, **common))
+    earlier = runs.read_batch_losses(split / runs.BATCH_LOSS_CSV, 99)
+    with open(split / runs.BATCH_LOSS_CSV, "a") as fh:  # a kill cut the last line short
+        fh.write("2,1")
     rec = Recorder()
     resumed = fit(
         _config(tiny_folder, split, epochs=3, resume=str(split / "last.pt"), **common), [rec]
     )
-    assert rec.of("fit_start")[0].start_epoch == 3
+    started = rec.of("fit_start")[0]
+    assert started.start_epoch == 3
     assert [e.epoch for e in rec.of("epoch_end")] == [3]
     assert resumed["epochs"] == 3
+    # every batch's loss: the resumed run carries on its batch curve, file and window alike
+    steps = started.steps_per_epoch
+    assert [(e, s) for e, s, _ in earlier] == [(1 + i // steps, i + 1) for i in range(2 * steps)]
+    assert started.earlier_batch_losses == tuple((s, loss) for _, s, loss in earlier)
+    whole = runs.read_batch_losses(split / runs.BATCH_LOSS_CSV, 99)
+    assert [s for _, s, _ in whole] == list(range(1, 3 * steps + 1))  # the cut line is gone
+    assert "2,1\n" not in (split / runs.BATCH_LOSS_CSV).read_text()
+    alone = runs.read_batch_losses(straight / runs.BATCH_LOSS_CSV, 99)
+    assert [s for _, s, _ in alone] == [s for _, s, _ in whole]
+    for (_, _, a_loss), (_, _, b_loss) in zip(alone, whole, strict=True):
+        assert b_loss == pytest.approx(a_loss, rel=1e-4, abs=1e-6)
 
     a = _read_metrics(straight / "metrics.csv")
     b = _read_metrics(split / "metrics.csv")
