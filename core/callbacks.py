@@ -8,8 +8,9 @@ of a multi-process run:
 
 * :class:`NaNGuard`: a non-finite batch or validation loss ends the run with a
   TrainingError that says what to change.
-* :class:`RunFolderWriter`: config.json when the fit starts, metrics.csv after each
-  epoch, summary.json at the end (also after an error).
+* :class:`RunFolderWriter`: config.json when the fit starts, metrics.csv and the
+  epoch's batch losses (batch_loss.csv) after each last.pt, summary.json at the end
+  (also after an error).
 * :class:`CheckpointWriter`: best.pt when an epoch is the best so far, last.pt after
   every epoch and at a stop; each save is announced with ``on_checkpoint``.
 * :class:`EvaluationWriter`: at the end, best.pt evaluated on the validation split into
@@ -24,7 +25,8 @@ summary.json or last.pt.
   best-model metric stopped improving.
 
 Every file is written to a temporary name and renamed, so a crash leaves the
-previous version intact.
+previous version intact; batch_loss.csv alone is appended to (a line a kill cuts
+short is skipped when it is read, and dropped when a resume writes the file again).
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ import csv
 import json
 import logging
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import phases
-from core.atomic import atomic_write
+from core.atomic import atomic_write, disk_full_error, is_disk_full
 from core.events import (
     BatchEnded,
     Callback,
@@ -48,7 +51,7 @@ from core.events import (
     PhaseProgressed,
     TrainingError,
 )
-from core.runfiles import BATCH_LOSS_COLUMNS, BATCH_LOSS_CSV
+from core.runfiles import BATCH_LOSS_COLUMNS, BATCH_LOSS_CSV, iter_batch_losses
 from core.runs import METRICS_COLUMNS, counts_for_best, is_better, remove_lock, write_lock
 
 if TYPE_CHECKING:
@@ -96,7 +99,7 @@ class NaNGuard(Callback):
 
 
 class RunFolderWriter(Callback):
-    """config.json, metrics.csv and summary.json of the trainer's run folder."""
+    """config.json, metrics.csv, batch_loss.csv and summary.json of the run folder."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
@@ -116,8 +119,11 @@ class RunFolderWriter(Callback):
         self.batches = []
         if tr.config.resume:  # drop rows a kill left beyond last.pt
             write_metrics(tr.run_dir / "metrics.csv", self.rows)
-            write_batch_losses(tr.run_dir / BATCH_LOSS_CSV, tr.state.batch_losses, "w")
-            tr.state.batch_losses = []  # the window has them (FitStarted); no second copy
+        # batch_loss.csv afresh: a resumed run's rows up to last.pt's step, line by line
+        earlier = Path(tr.config.resume).parent / BATCH_LOSS_CSV if tr.config.resume else None
+        rows = (r for r in iter_batch_losses(earlier) if r[1] <= tr.state.global_step)
+        write_batch_losses(tr.run_dir / BATCH_LOSS_CSV, rows, "w")
+        tr.state.batch_curve = []  # the window has it (FitStarted); no second copy
 
     def on_batch_end(self, ev: BatchEnded) -> None:
         self.batches.append((ev.epoch, ev.global_step, ev.loss))
@@ -131,8 +137,8 @@ class RunFolderWriter(Callback):
         if ev.kind == "last":
             rows = [row for row in self.rows if row["epoch"] <= ev.epoch]
             write_metrics(self.trainer.run_dir / "metrics.csv", rows)
-            done = [b for b in self.batches if b[0] <= ev.epoch]
-            self.batches = [b for b in self.batches if b[0] > ev.epoch]
+            # every batch so far: a stop's last.pt counts its partial epoch's steps too
+            done, self.batches = self.batches, []
             write_batch_losses(self.trainer.run_dir / BATCH_LOSS_CSV, done, "a")
 
     def on_fit_end(self, ev: FitEnded) -> None:
@@ -353,17 +359,23 @@ def write_metrics(path: Path, rows: list[dict]) -> None:
             writer.writerow({k: row[k] for k in METRICS_COLUMNS})
 
 
-def write_batch_losses(path: Path, rows: list[tuple[int, int, float]], mode: str) -> None:
-    """batch_loss.csv: ``rows`` (epoch, global step, loss) appended (``mode`` "a") or the
-    whole file (``mode`` "w", atomically: a resume keeps only the epochs of last.pt)."""
+def write_batch_losses(path: Path, rows: Iterable[tuple[int, int, float]], mode: str) -> None:
+    """batch_loss.csv: ``rows`` (epoch, global step, loss) appended (``mode`` "a": an
+    epoch's batches; a kill may cut the last line, which the reader skips) or the whole
+    file (``mode`` "w", atomically: as a fit starts)."""
+    lines = (f"{e},{s},{loss!r}\n" for e, s, loss in rows)
     if mode == "a" and path.is_file():
-        with open(path, "a", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows((e, s, f"{loss:.6g}") for e, s, loss in rows)
+        try:
+            with open(path, "a", newline="", encoding="utf-8") as fh:
+                fh.writelines(lines)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(path) from exc
+            raise
         return
     with atomic_write(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(BATCH_LOSS_COLUMNS)
-        writer.writerows((e, s, f"{loss:.6g}") for e, s, loss in rows)
+        fh.write(",".join(BATCH_LOSS_COLUMNS) + "\n")
+        fh.writelines(lines)
 
 
 def write_json(path: Path, obj: Any) -> None:

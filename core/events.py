@@ -41,7 +41,8 @@ class FitStarted:
     summary: dict
     notes: tuple[str, ...] = ()  # what a resume changed or found (core.resume)
     #: a resumed run's earlier batch losses, (global step, loss), from its batch_loss.csv
-    earlier_batch_losses: tuple[tuple[int, float], ...] = ()
+    #: (means of equal runs of batches past core.runfiles.BATCH_CURVE_POINTS)
+    earlier_batch_losses: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from core import runs
 from core.events import TrainingError
 from core.resume import data_change_note, restore_training
-from core.runfiles import BATCH_LOSS_CSV, read_batch_losses
+from core.runfiles import BATCH_LOSS_CSV, batch_curve, iter_batch_losses
 
 __all__ = ["load_resumed", "restore_training_state"]
 
@@ -79,4 +79,5 @@ def restore_training_state(t: Any, ckpt: dict) -> None:
         st.rows = runs.read_metrics(Path(resume).parent / "metrics.csv", st.epoch)
     except (OSError, runs.RunError):
         st.rows = []  # no earlier rows to carry over; the checkpoint still resumes
-    st.batch_losses = read_batch_losses(Path(resume).parent / BATCH_LOSS_CSV, st.epoch)
+    earlier = iter_batch_losses(Path(resume).parent / BATCH_LOSS_CSV)
+    st.batch_curve = batch_curve(earlier, st.global_step)  # a stop's partial epoch included

@@ -27,6 +27,7 @@ RUN_FILES = ("config.json", "metrics.csv", "summary.json", "best.pt", "last.pt")
 #: every batch's training loss (epoch, the run's global step, loss), for the batch curve
 BATCH_LOSS_CSV = "batch_loss.csv"
 BATCH_LOSS_COLUMNS = ("epoch", "step", "loss")
+BATCH_CURVE_POINTS = 4096  # a resumed run's earlier batch curve: 4,096 to 8,191 points
 _REQUIRED = METRICS_COLUMNS[:-1]  # files written before "seconds" existed still read
 #: the key read_run sets (True) on a metrics row from before the run's best_reset_epoch
 BEFORE_RESET = "before_best_reset"
@@ -123,25 +124,48 @@ def read_metrics(path: str | Path, up_to_epoch: int | None = None) -> list[dict]
     return rows
 
 
-def read_batch_losses(path: str | Path, up_to_epoch: int) -> list[tuple[int, int, float]]:
-    """(epoch, global step, loss) of a run's batch_loss.csv up to ``up_to_epoch``, read row
-    by row ([] when there is none; a row a kill cut short is skipped)."""
-    rows = []
+def iter_batch_losses(path: str | Path | None) -> Iterator[tuple[int, int, float]]:
+    """(epoch, global step, loss) rows of a batch_loss.csv, read line by line; nothing when
+    there is none. A line without its end (a kill cut it short) or unreadable is skipped."""
+    if path is None:
+        return
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            if tuple(next(reader, ())) != BATCH_LOSS_COLUMNS:
-                return []
-            for raw in reader:
-                try:
-                    epoch, step, loss = int(raw[0]), int(raw[1]), float(raw[2])
-                except (IndexError, ValueError):
+            if fh.readline().rstrip("\r\n") != ",".join(BATCH_LOSS_COLUMNS):
+                return
+            for line in fh:
+                parts = line.rstrip("\r\n").split(",")
+                if not line.endswith("\n") or len(parts) != 3:
                     continue
-                if epoch <= up_to_epoch:
-                    rows.append((epoch, step, loss))
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return []
-    return rows
+                try:
+                    yield int(parts[0]), int(parts[1]), float(parts[2])
+                except ValueError:
+                    continue
+    except (OSError, UnicodeDecodeError):
+        return
+
+
+def batch_curve(
+    rows: Iterable[tuple[int, int, float]], up_to_step: int, limit: int = BATCH_CURVE_POINTS
+) -> list[tuple[float, float]]:
+    """(step, loss) of the rows up to ``up_to_step``, as at most 2 * ``limit`` means of
+    equal runs of batches (bounded memory however long the run: runs double as needed)."""
+    out: list[tuple[float, float]] = []
+    size, step_sum, loss_sum, n = 1, 0.0, 0.0, 0
+    for _, step, loss in rows:
+        if step > up_to_step:
+            continue
+        step_sum, loss_sum, n = step_sum + step, loss_sum + loss, n + 1
+        if n == size:
+            out.append((step_sum / n, loss_sum / n))
+            step_sum, loss_sum, n = 0.0, 0.0, 0
+            if len(out) >= 2 * limit:  # merge neighbours: runs twice as long
+                pairs = zip(out[0::2], out[1::2], strict=True)
+                out = [((a[0] + b[0]) / 2, (a[1] + b[1]) / 2) for a, b in pairs]
+                size *= 2
+    if n:
+        out.append((step_sum / n, loss_sum / n))
+    return out
 
 
 def read_json_object(path: Path, problems: list[str]) -> dict | None:
@@ -236,6 +260,7 @@ def is_file(path: Path) -> bool:
 
 
 __all__ = [
+    "BATCH_CURVE_POINTS",
     "BATCH_LOSS_COLUMNS",
     "BATCH_LOSS_CSV",
     "BEFORE_RESET",
@@ -248,7 +273,8 @@ __all__ = [
     "best_row",
     "counts_for_best",
     "is_better",
-    "read_batch_losses",
+    "batch_curve",
+    "iter_batch_losses",
     "read_files",
     "read_json_object",
     "read_metrics",

@@ -94,7 +94,7 @@ class _LoopState:
     train_images: int = 0
     train_seconds: float = 0.0
     rows: list[dict] = field(default_factory=list)
-    batch_losses: list[tuple[int, int, float]] = field(default_factory=list)  # resumed
+    batch_curve: list[tuple[float, float]] = field(default_factory=list)  # resumed, thinned
 
     def commit(self, ev: EpochEnded) -> None:
         """The epoch is done: every callback has seen it (and none refused it)."""
@@ -492,7 +492,7 @@ class Trainer:
                 valid_size=len(self.splits.valid),
                 summary=plain(self.splits.summary.to_dict()),
                 notes=tuple(self.notes),
-                earlier_batch_losses=tuple((s, loss) for _, s, loss in self.state.batch_losses),
+                earlier_batch_losses=tuple(self.state.batch_curve),
             ),
         )
 

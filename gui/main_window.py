@@ -434,6 +434,9 @@ class MainWindow(TorchLoading, Dialogs, Drops, Lifecycle, QMainWindow):
         if train is None:
             return
         self.show_tab("Train")
+        if train.held:  # refused at once, with the reason: not queued to fail later
+            train.start_training()
+            return
         if not self.torch_loaded:
             self.start_queued = True
             self.next_step_label.hide()  # taken: it only waits for PyTorch

@@ -35,6 +35,7 @@ from core.events import BatchEnded, CheckpointSaved, EpochEnded, FitEnded, FitSt
 from gui import errors
 from gui.i18n.core_messages import translate as core_text
 from gui.panel import Panel
+from gui.tooltips import wrapped
 from gui.train import report
 from gui.train.column import SettingsColumn
 from gui.train.controls import RunControls
@@ -337,11 +338,11 @@ class TrainPanel(Panel):
         """Start a run with the current settings; False (and a message) when it cannot."""
         if self.session.is_training():
             return False
-        if not self.torch_ready:
-            self._show_error(self.tr("PyTorch is still loading; press Start again in a moment."))
-            return False
         if self.held:
             self._show_error(self.held)
+            return False
+        if not self.torch_ready:
+            self._show_error(self.tr("PyTorch is still loading; press Start again in a moment."))
             return False
         try:
             cfg = self.build_config()
@@ -530,14 +531,14 @@ class TrainPanel(Panel):
     def hold_start(self, reason: str | None) -> None:
         """No run starts while ``reason`` holds (files of a dataset moving); None: free."""
         self.held = reason
-        self.start_button.setToolTip(reason or self.controls.start_tip)
+        self.start_button.setToolTip(wrapped(reason) if reason else self.controls.start_tip)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         running = self.session.is_training()
         stopping = self.session.is_stopping()
         self.start_button.setEnabled(self.torch_ready and not running and not self.held)
-        self.lr_finder.button.setEnabled(self.torch_ready)  # in the hyperparameter box
+        self.lr_finder.button.setEnabled(self.torch_ready and not self.held)  # reads the data
         self.pause_button.setEnabled(running and not stopping)
         self.stop_button.setEnabled(running and not stopping)
         self.controls.show_paused(self.is_paused())

@@ -476,6 +476,7 @@ def test_no_run_starts_while_the_evaluate_tab_moves_files(qtbot, panel, tmp_path
     panel.hold_start("files are moving")
     assert not panel.start_button.isEnabled() and panel.start_button.toolTip() == "files are moving"
     assert panel.start_training() is False and panel.last_error == "files are moving"
+    assert not panel.lr_finder.button.isEnabled()  # the range test reads the data too
     assert not panel.is_training() and not (tmp_path / "runs").exists()
     panel.hold_start(None)
     assert panel.start_button.isEnabled() and "F5" in panel.start_button.toolTip()
@@ -484,6 +485,8 @@ def test_no_run_starts_while_the_evaluate_tab_moves_files(qtbot, panel, tmp_path
     qtbot.addWidget(window)
     window.evaluate_panel.session.fixing.busy_changed.emit(True)
     assert "moving files" in window.train_panel.held
+    window.start_training()  # F5 while PyTorch loads: refused at once, not queued
+    assert not window.start_queued and window.train_panel.last_error == window.train_panel.held
     window.evaluate_panel.session.fixing.busy_changed.emit(False)
     assert window.train_panel.held is None
     window.shutdown()

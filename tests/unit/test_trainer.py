@@ -194,6 +194,28 @@ def test_stop_mid_epoch_writes_loadable_last(tiny_folder, tmp_path):
     assert checkpoint.model_from_bundle(last) is not None
     assert rec.of("fit_end")[0].stopped is True
     assert len(_read_metrics(out / "metrics.csv")) == 1
+    # the batches that ran are all in batch_loss.csv, the stopped epoch's two too, and a
+    # resume carries on from the stop's step without a gap
+    rows = list(runs.iter_batch_losses(out / runs.BATCH_LOSS_CSV))
+    assert [(e, s) for e, s, _ in rows] == [(b.epoch, b.global_step) for b in rec.of("batch_end")]
+    again = Recorder()
+    fit(_config(tiny_folder, out, epochs=3, resume=str(out / "last.pt")), [again])
+    assert [s for s, _ in again.of("fit_start")[0].earlier_batch_losses] == [s for _, s, _ in rows]
+    steps = [s for _, s, _ in runs.iter_batch_losses(out / runs.BATCH_LOSS_CSV)]
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) > len(rows)
+
+
+def test_a_long_runs_earlier_batch_curve_is_bounded_and_keeps_its_shape():
+    rows = [(1 + i // 100, i + 1, 10.0 / (i + 1)) for i in range(10_000)]
+    curve = runs.batch_curve(rows, up_to_step=9_000, limit=100)
+    assert 100 <= len(curve) <= 201  # however long the run (a last, shorter run too)
+    steps = [s for s, _ in curve]
+    assert steps == sorted(steps) and steps[0] >= 1 and steps[-1] <= 9_000
+    losses = [loss for _, loss in curve]
+    assert losses == sorted(losses, reverse=True)  # the falling loss still falls
+    whole = runs.batch_curve(rows, up_to_step=9_000, limit=10_000)
+    assert len(whole) == 9_000 and whole[0] == (1.0, 10.0)  # short runs: every batch
+    assert sum(losses) / len(losses) == pytest.approx(sum(v for _, v in whole) / 9_000, rel=0.05)
 
 
 def test_pause_then_resume_finishes(tiny_folder, tmp_path):
@@ -308,7 +330,7 @@ def test_resume_reproduces_uninterrupted_run(tiny_folder, tmp_path):
 
     split = tmp_path / "split"
     fit(_config(tiny_folder, split, epochs=2, **common))
-    earlier = runs.read_batch_losses(split / runs.BATCH_LOSS_CSV, 99)
+    earlier = list(runs.iter_batch_losses(split / runs.BATCH_LOSS_CSV))
     with open(split / runs.BATCH_LOSS_CSV, "a") as fh:  # a kill cut the last line short
         fh.write("2,1")
     rec = Recorder()
@@ -323,10 +345,10 @@ def test_resume_reproduces_uninterrupted_run(tiny_folder, tmp_path):
     steps = started.steps_per_epoch
     assert [(e, s) for e, s, _ in earlier] == [(1 + i // steps, i + 1) for i in range(2 * steps)]
     assert started.earlier_batch_losses == tuple((s, loss) for _, s, loss in earlier)
-    whole = runs.read_batch_losses(split / runs.BATCH_LOSS_CSV, 99)
+    whole = list(runs.iter_batch_losses(split / runs.BATCH_LOSS_CSV))
     assert [s for _, s, _ in whole] == list(range(1, 3 * steps + 1))  # the cut line is gone
     assert "2,1\n" not in (split / runs.BATCH_LOSS_CSV).read_text()
-    alone = runs.read_batch_losses(straight / runs.BATCH_LOSS_CSV, 99)
+    alone = list(runs.iter_batch_losses(straight / runs.BATCH_LOSS_CSV))
     assert [s for _, s, _ in alone] == [s for _, s, _ in whole]
     for (_, _, a_loss), (_, _, b_loss) in zip(alone, whole, strict=True):
         assert b_loss == pytest.approx(a_loss, rel=1e-4, abs=1e-6)
