@@ -89,6 +89,15 @@ class _ReadyTimer:
 
     def on_ready(self) -> None:
         print(f"train ready {process_age_s():.3f} s after process start", flush=True)
+        from gui import runtime
+
+        collector = runtime._COLLECTOR
+        if collector is not None and collector.released_after_s is not None:
+            print(
+                f"collector started {collector.released_after_s:.3f} s after it was set up "
+                f"(held at most {runtime.LOAD_HOLD_MS / 1000:.0f} s)",
+                flush=True,
+            )
         os._exit(0)  # a bench needs no cleanup
 
 

@@ -34,6 +34,7 @@ import ctypes
 import gc
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -67,6 +68,8 @@ class GuiThreadCollector:
 
         self.threshold = gc.get_threshold()
         self._stopped = False
+        self._created = time.monotonic()
+        self.released_after_s: float | None = None  # set up -> collecting (bench_gui prints it)
         gc.disable()
         self.timer = QTimer()
         self.timer.setInterval(interval_ms)
@@ -84,6 +87,7 @@ class GuiThreadCollector:
         self.hold.stop()
         if not self._stopped and not self.timer.isActive():
             self.timer.start()
+            self.released_after_s = time.monotonic() - self._created
 
     def check(self) -> None:
         young, middle, old = gc.get_count()

@@ -183,10 +183,11 @@ def test_the_apps_collector_starts_once_the_heap_is_frozen(monkeypatch):
     other = runtime.GuiThreadCollector(interval_ms=10, hold_ms=runtime.LOAD_HOLD_MS)
     try:
         assert not held.timer.isActive() and not other.timer.isActive() and not gc.isenabled()
-        assert held.hold.isActive() and held.hold.interval() == runtime.LOAD_HOLD_MS
+        assert held.hold.isActive()  # how long it holds in the app: bench/bench_gui.py
         frozen = gc.get_freeze_count()
         runtime.freeze_heap()
         assert held.timer.isActive() and not held.hold.isActive()
+        assert held.released_after_s is not None and other.released_after_s is None
         assert gc.get_freeze_count() >= frozen
         assert not other.timer.isActive()
         other.hold.timeout.emit()  # no freeze_heap for this one: its hold ends
