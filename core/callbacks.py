@@ -123,7 +123,6 @@ class RunFolderWriter(Callback):
         earlier = Path(tr.config.resume).parent / BATCH_LOSS_CSV if tr.config.resume else None
         rows = (r for r in iter_batch_losses(earlier) if r[1] <= tr.state.global_step)
         write_batch_losses(tr.run_dir / BATCH_LOSS_CSV, rows, "w")
-        tr.state.batch_curve = []  # the window has it (FitStarted); no second copy
 
     def on_batch_end(self, ev: BatchEnded) -> None:
         self.batches.append((ev.epoch, ev.global_step, ev.loss))
@@ -392,7 +391,7 @@ __all__ = [
     "NaNGuard",
     "RunFolderWriter",
     "RunLock",
-    "write_json",
     "write_batch_losses",
+    "write_json",
     "write_metrics",
 ]

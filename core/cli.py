@@ -66,8 +66,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "train",
         help="train a classifier and write a run folder",
         description="Train a model; writes RUN/config.json, metrics.csv, batch_loss.csv, "
-        "summary.json, best.pt and last.pt. Unset options take the trainer's defaults (or, with --resume, "
-        "the resumed run's values).",
+        "summary.json, best.pt and last.pt. Unset options take the trainer's defaults (or, "
+        "with --resume, the resumed run's values).",
     )
     _add_config_options(p)
     distributed.add_train_options(p)  # --backend, --events, --config

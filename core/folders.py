@@ -37,11 +37,11 @@ __all__ = [
     "DataError",
     "DatasetSummary",
     "ProgressFn",
-    "is_hidden_name",
     "SkippedFile",
+    "has_split_folders",
+    "is_hidden_name",
     "parse_source",
     "pick_samples",
-    "has_split_folders",
     "scan_folder",
 ]
 

@@ -196,8 +196,7 @@ def lr_find(
     Nothing is written: the run folder ``config.out`` is never created. Raises
     StopRequested when ``cancelled()`` turns true, TrainingError/DataError as training would.
     """
-    from core.prefetch import AheadLoader, draws_random
-    from core.rng import GLOBAL_RNG_LOCK, LockedLoader
+    from core.prefetch import rng_locked
     from core.trainer import Trainer
     from core.trainsetup import build_optimizer
 
@@ -220,12 +219,9 @@ def lr_find(
             return None
         return trainer._to_device(x), y.to(trainer.device, non_blocking=True)
 
-    # random numbers are drawn under core.rng's lock, as a run draws them: the batches'
-    # augmentation (an AheadLoader takes the lock itself) and the steps of a network
-    # with Dropout, so the Augment preview drawing meanwhile does not change the curve
-    loader = trainer.train_loader
-    if not isinstance(loader, AheadLoader):
-        loader = LockedLoader(loader)
+    # random numbers are drawn under core.rng's lock, as a run draws them, so the
+    # Augment preview drawing meanwhile does not change the curve
+    loader, step_lock = rng_locked(trainer.train_loader, trainer.net)
     return range_test(
         trainer.net,  # what the first epoch trains: the model, or its head behind the backbone
         lambda params: build_optimizer(config, params),
@@ -236,7 +232,7 @@ def lr_find(
         autocast=trainer._autocast,
         progress=progress,
         check=check,
-        step_lock=GLOBAL_RNG_LOCK if draws_random(trainer.net) else None,
+        step_lock=step_lock,
     )
 
 

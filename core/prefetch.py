@@ -36,6 +36,7 @@ Plain PyTorch and Pillow; no Qt.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -46,9 +47,16 @@ from PIL import Image
 from torch import nn
 
 from core.images import ImageLoadError, load_image
-from core.rng import GLOBAL_RNG_LOCK
+from core.rng import GLOBAL_RNG_LOCK, LockedLoader
 
-__all__ = ["AheadLoader", "DecodedImages", "MemoryBudget", "draws_random", "fast_loader"]
+__all__ = [
+    "AheadLoader",
+    "DecodedImages",
+    "MemoryBudget",
+    "draws_random",
+    "fast_loader",
+    "rng_locked",
+]
 
 #: Batches whose pictures are decoded ahead of the one being made.
 AHEAD_BATCHES = 2
@@ -319,6 +327,15 @@ def draws_random(model: nn.Module) -> bool:
         if isinstance(module, (nn.modules.dropout._DropoutNd, StochasticDepth)) and module.p > 0:
             return True
     return False
+
+
+def rng_locked(loader: Any, model: nn.Module) -> tuple[Any, Any]:
+    """How a training loop over ``loader`` draws its random numbers under core.rng's lock:
+    the batches (each made under it; an AheadLoader takes it itself) and the context each
+    step of ``model`` runs in (the lock when the model draws random numbers: Dropout).
+    The trainer and the learning-rate range test both loop this way."""
+    batches = loader if isinstance(loader, AheadLoader) else LockedLoader(loader)
+    return batches, GLOBAL_RNG_LOCK if draws_random(model) else contextlib.nullcontext()
 
 
 def fast_loader(

@@ -58,10 +58,10 @@ from core.events import (
     TrainingError,
     plain,
 )
-from core.prefetch import AheadLoader, draws_random
+from core.prefetch import rng_locked
 from core.restore import load_resumed, restore_training_state
 from core.resume import data_fingerprint
-from core.rng import GLOBAL_RNG_LOCK, locked_batches
+from core.rng import GLOBAL_RNG_LOCK
 from core.runfolder import check_out_folder
 from core.summary import model_bundle, resolved_config, run_summary, training_state
 from core.trainsetup import (
@@ -287,9 +287,7 @@ class Trainer:
         self._paused_seconds = 0.0
         # random numbers are drawn under core.rng's lock (a preview waits): the batches'
         # augmentation (an AheadLoader takes the lock itself), a step's Dropout
-        loader = self.train_loader
-        batches = loader if isinstance(loader, AheadLoader) else locked_batches(loader)
-        step_lock = GLOBAL_RNG_LOCK if draws_random(model) else contextlib.nullcontext()
+        batches, step_lock = rng_locked(self.train_loader, model)
         for step, batch in enumerate(batches, start=1):
             self.dist.agree(self)  # several processes stop and pause at the same batch
             self._check_control()
@@ -495,6 +493,7 @@ class Trainer:
                 earlier_batch_losses=tuple(self.state.batch_curve),
             ),
         )
+        self.state.batch_curve = []  # FitStarted carries it (to the window): no second copy
 
     # ---------------------------------------------------------------- what the writers save
     def resolved_config(self) -> dict:
