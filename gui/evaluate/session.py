@@ -297,10 +297,9 @@ class EvaluateSession(QObject):
         """Why the data cannot be fixed from here, or None when it can."""
         if self.evaluation is None:
             return self.tr("Evaluate a model on a folder dataset first.")
-        if self.fixing.busy:
-            return self._moving_now()
-        if self.replacing:  # the rows of a fix belong to the evaluation on show
-            return self.tr("An evaluation is running; fix the data when it has finished.")
+        busy = self._busy_reason()
+        if busy:
+            return busy
         if self.evaluation.builtin():
             return self.tr(
                 "The built-in digits are read-only: fixes work on a folder dataset "
@@ -360,8 +359,9 @@ class EvaluateSession(QObject):
         """Start putting back the newest change's files; returns how many it will put back."""
         from core import datafix
 
-        if self.fixing.busy or self.replacing:
-            self._say(self._moving_now() if self.fixing.busy else self._evaluating_now(), "error")
+        busy = self._busy_reason(undoing=True)
+        if busy:
+            self._say(busy, "error")
             return 0
         stack = self.changes
         if not stack:
@@ -491,8 +491,16 @@ class EvaluateSession(QObject):
         else:
             self._say(self.tr("Undone: %n file(s) are back where they were.", "", done))
 
-    def _evaluating_now(self) -> str:
-        return self.tr("An evaluation is running; undo when it has finished.")
+    def _busy_reason(self, undoing: bool = False) -> str | None:
+        """Why no fix or undo starts now: files are moving, or an evaluation is replacing
+        the one on show (the rows of a fix belong to that one); None when one may."""
+        if self.fixing.busy:
+            return self._moving_now()
+        if not self.replacing:
+            return None
+        if undoing:
+            return self.tr("An evaluation is running; undo when it has finished.")
+        return self.tr("An evaluation is running; fix the data when it has finished.")
 
     def _moving_now(self) -> str:
         return self.tr("Files are being moved; wait until that is done (or press Cancel).")
